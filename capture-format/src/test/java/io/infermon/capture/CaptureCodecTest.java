@@ -1,0 +1,186 @@
+package io.infermon.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class CaptureCodecTest {
+
+    private static byte[] floats(float... values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putFloat(v);
+        }
+        return b.array();
+    }
+
+    private static SimpleCall twoTensorCall() {
+        return new SimpleCall()
+                .tensor("pixels", TensorRole.INPUT, DType.FLOAT, new long[] {2, 3}, floats(1, 2, 3, 4, 5, Float.NaN))
+                .tensor("scores", TensorRole.OUTPUT, DType.FLOAT, new long[] {2, 2}, floats(0.25f, 0.75f, 1, 0));
+    }
+
+    @Test
+    void roundTripsEveryField() throws Exception {
+        SimpleCall call = twoTensorCall();
+        call.requestId = "req-42";
+
+        CaptureRecord r = CaptureCodec.decode(call.record());
+
+        assertThat(r.version()).isEqualTo(1);
+        assertThat(r.kind()).isEqualTo(RecordKind.INFERENCE);
+        assertThat(r.captureTimeEpochNanos()).isEqualTo(1_700_000_000_123_456_789L);
+        assertThat(r.durationNanos()).isEqualTo(81_234L);
+        assertThat(r.modelName()).isEqualTo("digits");
+        assertThat(r.modelVersion()).isEqualTo("3");
+        assertThat(r.signature()).isEqualTo("serving_default");
+        assertThat(r.interceptionPoint()).isEqualTo("tensorflow.signature");
+        assertThat(r.requestId()).isEqualTo("req-42");
+        assertThat(r.tensors()).hasSize(2);
+
+        CapturedTensor pixels = r.tensors().get(0);
+        assertThat(pixels.name()).isEqualTo("pixels");
+        assertThat(pixels.role()).isEqualTo(TensorRole.INPUT);
+        assertThat(pixels.dtype()).isEqualTo(DType.FLOAT);
+        assertThat(pixels.shape()).containsExactly(2, 3);
+        assertThat(pixels.elementCount()).isEqualTo(6);
+        ByteBuffer px = pixels.bytes();
+        assertThat(px.getFloat(0)).isEqualTo(1f);
+        assertThat(px.getFloat(16)).isEqualTo(5f);
+        assertThat(px.getFloat(20)).isNaN();
+
+        CapturedTensor scores = r.tensors().get(1);
+        assertThat(scores.role()).isEqualTo(TensorRole.OUTPUT);
+        assertThat(scores.bytes().getFloat(4)).isEqualTo(0.75f);
+    }
+
+    @Test
+    void headerBytesAreAsDocumented() {
+        ByteBuffer b = twoTensorCall().record().order(ByteOrder.LITTLE_ENDIAN);
+        byte[] magic = new byte[4];
+        b.get(0, magic);
+        assertThat(new String(magic, StandardCharsets.US_ASCII)).isEqualTo("INFM");
+        assertThat(b.get(4)).isEqualTo((byte) 1);
+        assertThat(b.get(5)).isEqualTo((byte) 1);
+        assertThat(b.getInt(8)).isEqualTo(b.remaining());
+        assertThat(b.getLong(16)).isEqualTo(1_700_000_000_123_456_789L);
+        // the first string (model name) starts right after the 32-byte header
+        assertThat(b.getShort(32)).isEqualTo((short) 6);
+    }
+
+    @Test
+    void encodesScalarsAndEmptyTensors() throws Exception {
+        SimpleCall call = new SimpleCall()
+                .tensor("threshold", TensorRole.INPUT, DType.DOUBLE, new long[0], new byte[8])
+                .tensor("empty", TensorRole.OUTPUT, DType.FLOAT, new long[] {0, 10}, new byte[0]);
+        CaptureRecord r = CaptureCodec.decode(call.record());
+        assertThat(r.tensors().get(0).rank()).isZero();
+        assertThat(r.tensors().get(0).elementCount()).isEqualTo(1);
+        assertThat(r.tensors().get(1).elementCount()).isZero();
+        assertThat(r.tensors().get(1).data().remaining()).isZero();
+    }
+
+    @Test
+    void keepsNonAsciiStringsAndCutsOverlongOnesAtACharacterBoundary() throws Exception {
+        SimpleCall call = twoTensorCall();
+        call.model = "modèle-数字-\uD83D\uDE00";
+        call.requestId = "é".repeat(40_000); // 80,000 bytes of UTF-8: more than a string may hold
+        CaptureRecord r = CaptureCodec.decode(call.record());
+        assertThat(r.modelName()).isEqualTo("modèle-数字-\uD83D\uDE00");
+        assertThat(r.requestId()).isEqualTo("é".repeat(CaptureCodec.MAX_STRING_BYTES / 2));
+        assertThat(CaptureCodec.stringLength(call.model))
+                .isEqualTo(2 + call.model.getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    @Test
+    void rejectsTruncatedRecordsWithTheReason() {
+        ByteBuffer whole = twoTensorCall().record();
+        assertThatThrownBy(() -> CaptureCodec.decode(whole.slice(0, 20)))
+                .isInstanceOf(CorruptRecordException.class)
+                .hasMessageContaining("truncated")
+                .hasMessageContaining("20 bytes");
+        assertThatThrownBy(() -> CaptureCodec.decode(whole.slice(0, whole.remaining() - 1)))
+                .isInstanceOfSatisfying(CorruptRecordException.class,
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.TRUNCATED))
+                .hasMessageContaining("header states " + whole.remaining() + " bytes");
+    }
+
+    @Test
+    void rejectsUnknownVersionsBeforeReadingAnythingElse() {
+        ByteBuffer record = twoTensorCall().record();
+        record.put(4, (byte) 2);
+        assertThatThrownBy(() -> CaptureCodec.decode(record))
+                .isInstanceOfSatisfying(CorruptRecordException.class,
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.UNKNOWN_VERSION))
+                .hasMessageContaining("wire version 2");
+    }
+
+    @Test
+    void rejectsForeignBytes() {
+        ByteBuffer junk = ByteBuffer.wrap("this is not a capture record at all".getBytes(StandardCharsets.US_ASCII));
+        assertThatThrownBy(() -> CaptureCodec.decode(junk))
+                .isInstanceOfSatisfying(CorruptRecordException.class,
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.BAD_MAGIC));
+    }
+
+    @Test
+    void detectsAFlippedBitInTensorData() {
+        ByteBuffer record = twoTensorCall().record();
+        int last = record.remaining() - 1;
+        record.put(last, (byte) (record.get(last) ^ 0x01));
+        assertThatThrownBy(() -> CaptureCodec.decode(record))
+                .isInstanceOfSatisfying(CorruptRecordException.class,
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.CHECKSUM_MISMATCH));
+    }
+
+    @Test
+    void sealingLeavesTheViewsPositionAndLimitAlone() {
+        SimpleCall call = twoTensorCall();
+        int length = (int) CaptureCodec.encodedLength(call);
+        ByteBuffer buffer = ByteBuffer.allocate(length + 100).order(ByteOrder.LITTLE_ENDIAN);
+        CaptureCodec.encode(call, buffer, 50);
+        buffer.position(7).limit(90);
+        CaptureCodec.seal(buffer, 50, new java.util.zip.CRC32C());
+        assertThat(buffer.position()).isEqualTo(7);
+        assertThat(buffer.limit()).isEqualTo(90);
+    }
+
+    @Test
+    void refusesToEncodeWhatTheFormatCannotHold() {
+        SimpleCall call = new SimpleCall().tensor("deep", TensorRole.INPUT, DType.FLOAT, new long[300], new byte[0]);
+        assertThat(CaptureCodec.encodedLength(call)).isEqualTo(-1);
+    }
+
+    /** Seeded random damage: whatever the bytes, decode returns a record or throws CorruptRecordException. */
+    @Test
+    void randomDamageIsAlwaysRejectedCleanly() {
+        ByteBuffer original = twoTensorCall().record();
+        byte[] bytes = new byte[original.remaining()];
+        original.get(0, bytes);
+        Random random = new Random(20261124L);
+        int rejected = 0;
+        for (int i = 0; i < 5_000; i++) {
+            byte[] damaged = bytes.clone();
+            int flips = 1 + random.nextInt(4);
+            for (int f = 0; f < flips; f++) {
+                damaged[random.nextInt(damaged.length)] ^= (byte) (1 + random.nextInt(255));
+            }
+            int length = random.nextInt(4) == 0 ? random.nextInt(damaged.length + 1) : damaged.length;
+            try {
+                CaptureCodec.decode(ByteBuffer.wrap(damaged, 0, length));
+                fail("a damaged record was accepted (case " + i + ")");
+            } catch (CorruptRecordException expected) {
+                rejected++;
+            } catch (RuntimeException e) {
+                fail("case " + i + " crashed the reader", e);
+            }
+        }
+        assertThat(rejected).isEqualTo(5_000);
+    }
+}
