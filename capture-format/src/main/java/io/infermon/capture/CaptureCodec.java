@@ -245,14 +245,13 @@ public final class CaptureCodec {
     public static CaptureRecord decode(ByteBuffer record) throws CorruptRecordException {
         ByteBuffer b = record.slice().order(ByteOrder.LITTLE_ENDIAN);
         int available = b.remaining();
+        if (available >= 4 && b.getInt(OFFSET_MAGIC) != MAGIC) {
+            throw new CorruptRecordException(RejectReason.BAD_MAGIC, String.format(
+                    "first bytes are 0x%08x, expected 0x%08x (\"INFM\")", b.getInt(OFFSET_MAGIC), MAGIC));
+        }
         if (available < HEADER_LENGTH) {
             throw new CorruptRecordException(RejectReason.TRUNCATED,
                     available + " bytes, fewer than the " + HEADER_LENGTH + "-byte header");
-        }
-        int magic = b.getInt(OFFSET_MAGIC);
-        if (magic != MAGIC) {
-            throw new CorruptRecordException(RejectReason.BAD_MAGIC,
-                    String.format("first bytes are 0x%08x, expected 0x%08x (\"INFM\")", magic, MAGIC));
         }
         int version = Byte.toUnsignedInt(b.get(OFFSET_VERSION));
         if (version != VERSION) {

@@ -1,0 +1,177 @@
+package io.infermon.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.infermon.it.MetricLines.Metric;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.datasketches.kll.KllDoublesSketch;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole product on real parts: a TensorFlow Java app that knows nothing of infermon, run in a child JVM with
+ * {@code -javaagent}; the processor jar draining the agent's Chronicle Queue; the numbers in its metrics compared
+ * with what the app computed and with statistics computed here, independently, from the CSV.
+ */
+class WalkingSkeletonIT {
+    private static final Path WORK = Path.of(System.getProperty("infermon.it.work"), "walking-skeleton");
+    /** The rank error the docs state for quantiles (KLL sketch, k = 200, 99% confidence). */
+    private static final double RANK_ERROR = KllDoublesSketch.getNormalizedRankError(200, false);
+    private static final double TOLERANCE = 1e-9;
+    private static Path model;
+
+    @BeforeAll
+    static void trainDigitsModel() throws Exception {
+        model = WORK.resolve("models/digits/1");
+        if (!Files.exists(model.resolve("saved_model.pb"))) {
+            ChildJvm.app("io.infermon.examples.digits.DigitsApp")
+                    .args("train", "--out", model.toString()).log(WORK.resolve("train.log")).runOk();
+        }
+    }
+
+    @Test
+    void savedModelSignatureCallsBecomeExactBucketMetrics() throws Exception {
+        CapturedRun run = CapturedRun.of(WORK.resolve("signature"), dir -> app("io.infermon.examples.digits.DigitsApp")
+                .args("predict", "--model", model.toString(), "--batch", "64",
+                        "--report", dir.resolve("report.txt").toString(),
+                        "--probabilities", dir.resolve("probabilities.csv").toString()));
+        MetricLines m = run.metrics();
+        Map<String, Long> report = TestData.report(run.dir().resolve("report.txt"));
+        String[] key = {"model", "digits", "model_version", "1", "signature", "serving_default"};
+
+        assertThat(m.where("what", "buffer_count")).hasSize(1);
+        assertThat(value(m, key, "what", "buffer_count")).isEqualTo(1797);
+        // 1797 rows in batches of 64: 29 calls, each captured once (the runner inside the signature call is not
+        // captured again) and loading the model (restore, initialisation) is not inference.
+        assertThat(value(m, key, "what", "inference_calls")).isEqualTo(29);
+        for (int c = 0; c < 10; c++) {
+            long expected = report.get("class_" + c);
+            assertThat(value(m, key, "what", "prediction_count", "class", "class_" + c))
+                    .as("prediction_count class_%d", c).isEqualTo(expected);
+            assertThat(value(m, key, "what", "prediction_freq", "class", "class_" + c))
+                    .isCloseTo(expected / 1797.0, within(TOLERANCE));
+        }
+
+        double[][] columns = TestData.digitsColumns();
+        for (int j = 0; j < 64; j++) {
+            assertDistribution(m, columns[j], key, "what", "feature_value", "feature", "feat_" + j);
+        }
+        double[][] probabilities = TestData.probabilities(run.dir().resolve("probabilities.csv"));
+        assertDistribution(m, pred1(probabilities), key, "what", "max_prediction_proba");
+        assertDistribution(m, spread12(probabilities), key, "what", "spread12_prediction_proba");
+
+        // The Anodot file for the bucket holds exactly the metrics of metrics.jsonl, stamped with the bucket start.
+        long timestamp = m.all().get(0).timestamp();
+        assertThat(timestamp % 86_400).isZero();
+        List<Metric> file = MetricLines.readArray(run.out().resolve("anodot/digits-" + timestamp + ".json"));
+        assertThat(file).containsExactlyInAnyOrderElementsOf(m.all());
+        assertThat(m.all()).allSatisfy(x -> assertThat(x.timestamp()).isEqualTo(timestamp));
+    }
+
+    @Test
+    void sessionRunnerCallsOfAGraphBuiltInCodeAreCaptured() throws Exception {
+        CapturedRun run = CapturedRun.of(WORK.resolve("session"), dir -> app("io.infermon.examples.digits.SessionRunApp")
+                .args("--data", "breast_cancer", "--path", "session", "--batch", "32",
+                        "--report", dir.resolve("report.txt").toString(),
+                        "--probabilities", dir.resolve("probabilities.csv").toString()));
+        assertBreastCancerMetrics(run, "default");
+        // A plain session run has no signature: the property is absent, not empty.
+        assertThat(run.metrics().all()).allSatisfy(x -> assertThat(x.properties()).doesNotContainKey("signature"));
+    }
+
+    @Test
+    void eagerConcreteFunctionCallsAreCaptured() throws Exception {
+        CapturedRun run = CapturedRun.of(WORK.resolve("function"), dir -> app("io.infermon.examples.digits.SessionRunApp")
+                .args("--data", "breast_cancer", "--path", "function", "--batch", "32",
+                        "--report", dir.resolve("report.txt").toString(),
+                        "--probabilities", dir.resolve("probabilities.csv").toString()));
+        assertBreastCancerMetrics(run, "default", "signature", "classify");
+    }
+
+    @Test
+    void exportingAndLoadingAModelIsNotMistakenForInference() throws Exception {
+        CapturedRun run = CapturedRun.of(WORK.resolve("housekeeping"), dir -> app("io.infermon.examples.digits.DigitsApp")
+                .args("train", "--out", dir.resolve("exported/7").toString(), "--epochs", "5"));
+        assertThat(run.processorOutput()).contains("infermon: 0 records, 0 buckets");
+        assertThat(run.metrics() == null || run.metrics().all().isEmpty()).isTrue();
+    }
+
+    private static void assertBreastCancerMetrics(CapturedRun run, String modelName, String... extraKey)
+            throws Exception {
+        MetricLines m = run.metrics();
+        Map<String, Long> report = TestData.report(run.dir().resolve("report.txt"));
+        String[] key = concat(new String[] {"model", modelName}, extraKey);
+        assertThat(value(m, key, "what", "buffer_count")).isEqualTo(569);
+        assertThat(value(m, key, "what", "inference_calls")).isEqualTo(18); // ceil(569 / 32); initialisation excluded
+        for (int c = 0; c < 2; c++) {
+            assertThat(value(m, key, "what", "prediction_count", "class", "class_" + c))
+                    .isEqualTo((double) report.get("class_" + c));
+        }
+        double[][] columns = TestData.breastCancerColumns();
+        for (int j = 0; j < 30; j++) {
+            assertDistribution(m, columns[j], key, "what", "feature_value", "feature", "feat_" + j);
+        }
+        double[][] probabilities = TestData.probabilities(run.dir().resolve("probabilities.csv"));
+        assertDistribution(m, pred1(probabilities), key, "what", "max_prediction_proba");
+        assertDistribution(m, spread12(probabilities), key, "what", "spread12_prediction_proba");
+    }
+
+    /** Checks every {@code stat} of one distribution metric against the values it summarizes. */
+    private static void assertDistribution(MetricLines m, double[] values, String[] key, String... selector) {
+        String[] k = concat(key, selector);
+        String what = String.join(" ", selector);
+        double mean = TestData.mean(values);
+        double std = TestData.std(values);
+        double min = java.util.Arrays.stream(values).min().orElseThrow();
+        double max = java.util.Arrays.stream(values).max().orElseThrow();
+        assertThat(value(m, k, "stat", "mean")).as("%s mean", what)
+                .isCloseTo(mean, within(TOLERANCE * Math.max(1, Math.abs(mean))));
+        assertThat(value(m, k, "stat", "std")).as("%s std", what)
+                .isCloseTo(std, within(TOLERANCE * Math.max(1, std)));
+        assertThat(value(m, k, "stat", "range")).as("%s range", what).isEqualTo(max - min);
+        for (String[] q : new String[][] {{"q25", "0.25"}, {"q50", "0.5"}, {"median", "0.5"}, {"q75", "0.75"}}) {
+            double reported = value(m, k, "stat", q[0]);
+            double[] ranks = TestData.rankInterval(values, reported);
+            double target = Double.parseDouble(q[1]);
+            assertThat(target).as("%s %s = %s has ranks [%s, %s]", what, q[0], reported, ranks[0], ranks[1])
+                    .isBetween(ranks[0] - RANK_ERROR, ranks[1] + RANK_ERROR);
+        }
+        assertThat(value(m, k, "stat", "iqr"))
+                .isEqualTo(value(m, k, "stat", "q75") - value(m, k, "stat", "q25"));
+    }
+
+    private static double[] pred1(double[][] probabilities) {
+        return java.util.Arrays.stream(probabilities).mapToDouble(p -> java.util.Arrays.stream(p).max().orElseThrow())
+                .toArray();
+    }
+
+    private static double[] spread12(double[][] probabilities) {
+        return java.util.Arrays.stream(probabilities).mapToDouble(p -> {
+            double[] sorted = p.clone();
+            java.util.Arrays.sort(sorted);
+            return sorted[sorted.length - 1] - sorted[sorted.length - 2];
+        }).toArray();
+    }
+
+    private static double value(MetricLines m, String[] key, String... more) {
+        return m.value(concat(key, more));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private static ChildJvm app(String mainClass) {
+        try {
+            return ChildJvm.app(mainClass);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.infermon.agent.bootstrap;
+
+/**
+ * What the inlined advice calls, through {@link CaptureDispatcher}. Implemented by the agent in its own class loader;
+ * declared here, in the bootstrap loader, so that code inlined into any class loader's TensorFlow can reach it.
+ * Arguments are plain {@code Object}s because the advice must not name a single TensorFlow or agent type.
+ *
+ * <p>Implementations never throw: advice suppresses throwables anyway, but a throw would skip the bookkeeping that
+ * keeps nested calls from being captured twice.
+ */
+public interface CaptureHandler {
+
+    /**
+     * An intercepted call starts on this thread. Returns a token for the matching exit (the start time in
+     * {@link System#nanoTime()} units), or 0 when this call is not being captured.
+     */
+    long enter();
+
+    /**
+     * {@code Session.Runner.runHelper} returned (or threw).
+     *
+     * @param session      the runner's session
+     * @param inputs       the runner's feed {@code Output}s
+     * @param inputTensors the fed tensors, in the same order
+     * @param outputNames  the fetch names, in fetch order
+     * @param result       the returned {@code Result}, or null when the call threw
+     * @param thrown       what the call threw, or null
+     */
+    void exitSessionRun(long token, Object session, Object inputs, Object inputTensors, Object outputNames,
+                        Object result, Throwable thrown);
+
+    /**
+     * A signature or function call ({@code SessionFunction.call(Map)} or {@code ConcreteFunction.call(Map)}) returned.
+     *
+     * @param point     the interception point's name
+     * @param signature the function's {@code Signature}
+     * @param session   the session it runs in, or null for an eager function
+     * @param arguments the {@code Map<String, Tensor>} the caller passed
+     * @param result    the returned {@code Result}, or null when the call threw
+     */
+    void exitFunctionCall(long token, String point, Object signature, Object session, Object arguments, Object result,
+                          Throwable thrown);
+
+    /** {@code SavedModelBundle} loaded a model from {@code exportDir}. */
+    void modelLoaded(Object bundle, String exportDir);
+}

@@ -1,0 +1,61 @@
+package io.infermon.agent.instrumentation;
+
+import io.infermon.agent.instrumentation.tensorflow.ConcreteFunctionInstrumentation;
+import io.infermon.agent.instrumentation.tensorflow.SavedModelBundleInstrumentation;
+import io.infermon.agent.instrumentation.tensorflow.SessionFunctionInstrumentation;
+import io.infermon.agent.instrumentation.tensorflow.SessionRunnerInstrumentation;
+import io.infermon.agent.util.AgentLog;
+import java.lang.instrument.Instrumentation;
+import java.util.List;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.utility.JavaModule;
+
+/** Installs every {@link TypeInstrumentation} with Byte Buddy. */
+public final class Instrumentations {
+    private Instrumentations() {
+    }
+
+    public static List<TypeInstrumentation> tensorFlow() {
+        return List.of(new SessionRunnerInstrumentation(), new SessionFunctionInstrumentation(),
+                new ConcreteFunctionInstrumentation(), new SavedModelBundleInstrumentation());
+    }
+
+    /**
+     * Installs the instrumentations. Classes already loaded (when attached to a running JVM, or when the host loaded
+     * TensorFlow before the agent started) are retransformed; advice only adds code inside existing methods, which
+     * retransformation allows.
+     */
+    public static void install(Instrumentation inst, List<TypeInstrumentation> instrumentations) {
+        ClassLoader adviceLoader = Instrumentations.class.getClassLoader();
+        AgentBuilder builder = new AgentBuilder.Default()
+                .disableClassFormatChanges()
+                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
+                .with(new ErrorListener());
+        for (TypeInstrumentation ti : instrumentations) {
+            AgentBuilder.Transformer.ForAdvice[] advice = {new AgentBuilder.Transformer.ForAdvice()
+                    .include(adviceLoader)};
+            ti.applyAdvice((methods, adviceClass) -> advice[0] = advice[0].advice(methods, adviceClass.getName()));
+            builder = builder.type(ti.typeMatcher()).transform(advice[0]);
+        }
+        builder.installOn(inst);
+    }
+
+    /** Reports a type the agent could not instrument, once per type. */
+    private static final class ErrorListener extends AgentBuilder.Listener.Adapter {
+        @Override
+        public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded,
+                            Throwable throwable) {
+            AgentLog.once("instrument:" + typeName, "cannot instrument " + typeName + " (" + throwable
+                    + "); its calls are not captured");
+        }
+
+        @Override
+        public void onTransformation(TypeDescription typeDescription, ClassLoader classLoader, JavaModule module,
+                                     boolean loaded, DynamicType dynamicType) {
+            // quiet: one line per instrumented type would be noise in a host with many class loaders
+        }
+    }
+}

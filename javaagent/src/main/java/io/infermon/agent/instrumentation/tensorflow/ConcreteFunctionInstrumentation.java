@@ -1,0 +1,52 @@
+package io.infermon.agent.instrumentation.tensorflow;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.returns;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import io.infermon.agent.bootstrap.CaptureDispatcher;
+import io.infermon.agent.capture.TensorFlowCaptureHandler;
+import io.infermon.agent.instrumentation.TypeInstrumentation;
+import java.util.Map;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * {@code ConcreteFunction.call(Map)}: the eager path, which runs the function without a session runner and so needs
+ * its own hook. Its model is the configured one (an eager function has no SavedModel path to name it after).
+ */
+public final class ConcreteFunctionInstrumentation implements TypeInstrumentation {
+
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+        return named("org.tensorflow.ConcreteFunction");
+    }
+
+    @Override
+    public void applyAdvice(AdviceSink sink) {
+        sink.advise(named("call").and(takesArguments(1)).and(takesArgument(0, Map.class))
+                .and(returns(named("org.tensorflow.Result"))), CallAdvice.class);
+    }
+
+    public static final class CallAdvice {
+        private CallAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        public static long enter() {
+            return CaptureDispatcher.enter();
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        public static void exit(@Advice.Enter long token,
+                                @Advice.FieldValue("signature") Object signature,
+                                @Advice.Argument(0) Object arguments,
+                                @Advice.Return Object result,
+                                @Advice.Thrown Throwable thrown) {
+            CaptureDispatcher.exitFunctionCall(token, TensorFlowCaptureHandler.POINT_FUNCTION, signature, null,
+                    arguments, result, thrown);
+        }
+    }
+}

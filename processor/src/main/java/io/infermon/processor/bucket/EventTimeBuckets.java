@@ -1,0 +1,101 @@
+package io.infermon.processor.bucket;
+
+import io.infermon.capture.CaptureRecord;
+import io.infermon.processor.stats.BucketStatistics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Tumbling event-time buckets, aligned to the epoch, one set per {@link ModelKey}; the words are Kafka Streams' and
+ * Flink's. A record belongs to the bucket {@code [floor(t / width) * width, + width)} of its capture time {@code t}.
+ *
+ * <p>Stream time is the latest capture time seen; the watermark is stream time minus the grace period. A bucket
+ * closes once the watermark reaches its end, and {@link #closeAll()} closes the rest (at the end of a drain). A record
+ * whose bucket has already closed is late: it is counted and dropped, so a closed bucket is never reopened or
+ * emitted twice.
+ */
+public final class EventTimeBuckets {
+    private record Key(long startMillis, ModelKey model) implements Comparable<Key> {
+        @Override
+        public int compareTo(Key o) {
+            int c = Long.compare(startMillis, o.startMillis);
+            return c != 0 ? c : model.compareTo(o.model);
+        }
+    }
+
+    private final long widthMillis;
+    private final long graceMillis;
+    private final TreeMap<Key, BucketStatistics> open = new TreeMap<>();
+    private long streamTimeMillis = Long.MIN_VALUE;
+    private long lateRecords;
+
+    public EventTimeBuckets(Duration width, Duration grace) {
+        if (width.toMillis() <= 0) {
+            throw new IllegalArgumentException("bucket width must be at least 1 ms, not " + width);
+        }
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace must not be negative, not " + grace);
+        }
+        this.widthMillis = width.toMillis();
+        this.graceMillis = grace.toMillis();
+    }
+
+    /** The start of the bucket holding event time {@code t} (epoch millis), aligned to the epoch. */
+    public long bucketStart(long t) {
+        return Math.floorDiv(t, widthMillis) * widthMillis;
+    }
+
+    /**
+     * Adds a record to its bucket and returns the buckets its arrival closed (in start order), usually none.
+     */
+    public List<ClosedBucket> add(CaptureRecord record) {
+        long t = Math.floorDiv(record.captureTimeEpochNanos(), 1_000_000L);
+        long start = bucketStart(t);
+        if (start + widthMillis <= watermark()) {
+            lateRecords++;
+            return List.of();
+        }
+        open.computeIfAbsent(new Key(start, ModelKey.of(record)), k -> new BucketStatistics()).add(record);
+        if (t > streamTimeMillis) {
+            streamTimeMillis = t;
+            return closeUpTo(watermark());
+        }
+        return List.of();
+    }
+
+    /** Stream time minus grace: buckets ending at or before it are complete. */
+    public long watermark() {
+        return streamTimeMillis == Long.MIN_VALUE ? Long.MIN_VALUE : streamTimeMillis - graceMillis;
+    }
+
+    /** Closes every open bucket, whatever the watermark (end of a drain). */
+    public List<ClosedBucket> closeAll() {
+        return closeUpTo(Long.MAX_VALUE);
+    }
+
+    private List<ClosedBucket> closeUpTo(long watermark) {
+        List<ClosedBucket> closed = new ArrayList<>();
+        while (!open.isEmpty()) {
+            Map.Entry<Key, BucketStatistics> first = open.firstEntry();
+            long end = first.getKey().startMillis() + widthMillis;
+            if (watermark != Long.MAX_VALUE && end > watermark) {
+                break;
+            }
+            open.pollFirstEntry();
+            closed.add(new ClosedBucket(first.getKey().model(), first.getKey().startMillis(), end, first.getValue()));
+        }
+        return closed;
+    }
+
+    public int openBuckets() {
+        return open.size();
+    }
+
+    /** Records dropped because their bucket had already closed. */
+    public long lateRecords() {
+        return lateRecords;
+    }
+}

@@ -1,0 +1,89 @@
+package io.infermon.processor.cli;
+
+import io.infermon.processor.Processor;
+import io.infermon.processor.bucket.EventTimeBuckets;
+import io.infermon.processor.output.MetricFiles;
+import io.infermon.processor.queue.CaptureQueueReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code infermon run}: tails an agent's queue and writes bucket metrics. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Tail an agent's capture queue, group calls into event-time buckets and write metrics.")
+public final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--queue", required = true, description = "The agent's queue directory.")
+    Path queue;
+
+    @Option(names = "--out", required = true, description = "Where metrics go (anodot/ and metrics.jsonl).")
+    Path out;
+
+    @Option(names = "--bucket", defaultValue = "60s", converter = DurationConverter.class,
+            description = "Bucket width, aligned to the epoch (e.g. 10s, 1m, 1h, 1d). Default: ${DEFAULT-VALUE}.")
+    Duration bucket;
+
+    @Option(names = "--grace", defaultValue = "0s", converter = DurationConverter.class,
+            description = "How long after a bucket's end records may still arrive. Default: ${DEFAULT-VALUE}.")
+    Duration grace;
+
+    @Option(names = "--drain",
+            description = "Read everything present, close every open bucket, write the outputs and exit.")
+    boolean drain;
+
+    @Option(names = "--quiet", description = "Do not print a line for each closed bucket.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!drain && !Files.isDirectory(queue)) {
+            System.out.println("infermon: waiting for the agent to create " + queue);
+            while (!Files.isDirectory(queue)) {
+                Thread.sleep(200);
+            }
+        }
+        try (CaptureQueueReader reader = new CaptureQueueReader(queue.toAbsolutePath());
+             MetricFiles outputs = new MetricFiles(out.toAbsolutePath())) {
+            EventTimeBuckets buckets = new EventTimeBuckets(bucket, grace);
+            Processor processor = new Processor(reader, buckets, outputs,
+                    closed -> {
+                        if (!quiet) {
+                            System.out.println(BucketSummary.line(closed));
+                        }
+                    });
+            CountDownLatch finished = new CountDownLatch(1);
+            if (!drain) {
+                // On Ctrl-C or SIGTERM: stop reading and let the main loop finish its current bucket writes.
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    processor.stop();
+                    try {
+                        finished.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "infermon-stop"));
+                System.out.println("infermon: reading " + queue + ", metrics in " + outputs.anodotDir()
+                        + " and " + out.resolve("metrics.jsonl") + " (Ctrl-C to stop)");
+            }
+            try {
+                processor.run(drain);
+            } finally {
+                finished.countDown();
+            }
+            System.out.println("infermon: " + processor.recordsRead() + " records, " + outputs.bucketsWritten()
+                    + " buckets, " + outputs.metricsWritten() + " metrics written to " + outputs.anodotDir()
+                    + " and " + out.resolve("metrics.jsonl"));
+            if (buckets.lateRecords() > 0) {
+                System.out.println("infermon: " + buckets.lateRecords() + " late records dropped");
+            }
+            reader.rejected().forEach((reason, n) -> System.out.println("infermon: " + n + " records rejected ("
+                    + reason.label() + "); last: " + reader.lastRejection()));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,79 @@
+package io.infermon.processor.output;
+
+import io.infermon.anodot.AnodotFiles;
+import io.infermon.anodot.AnodotJson;
+import io.infermon.anodot.AnodotMetric;
+import io.infermon.processor.bucket.ClosedBucket;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The processor's file outputs, written as buckets close:
+ * <ul>
+ *   <li>{@code OUT/anodot/<model>-<bucketStartEpochSeconds>.json}: one Anodot 2.0 JSON array per model and bucket
+ *       (all versions and signatures of the model together), written to a temporary file and renamed;</li>
+ *   <li>{@code OUT/metrics.jsonl}: the same metrics, one JSON object per line, appended for {@code tail -f}.</li>
+ * </ul>
+ */
+public final class MetricFiles implements AutoCloseable {
+    private final Path anodotDir;
+    private final BufferedWriter jsonl;
+    private long bucketsWritten;
+    private long metricsWritten;
+
+    public MetricFiles(Path outDir) throws IOException {
+        this.anodotDir = outDir.resolve("anodot");
+        Files.createDirectories(anodotDir);
+        this.jsonl = Files.newBufferedWriter(outDir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** Writes buckets that closed together; buckets of one model and start share one file. */
+    public void write(List<ClosedBucket> closed) throws IOException {
+        Map<String, List<AnodotMetric>> byFile = new LinkedHashMap<>();
+        for (ClosedBucket bucket : closed) {
+            String file = fileName(bucket.model().name(), Math.floorDiv(bucket.startMillis(), 1000L));
+            byFile.computeIfAbsent(file, f -> new ArrayList<>()).addAll(BucketMetrics.of(bucket));
+        }
+        for (Map.Entry<String, List<AnodotMetric>> e : byFile.entrySet()) {
+            AnodotFiles.writeAtomically(anodotDir.resolve(e.getKey()), e.getValue());
+            for (AnodotMetric m : e.getValue()) {
+                jsonl.write(AnodotJson.toJsonLine(m));
+                jsonl.newLine();
+            }
+            metricsWritten += e.getValue().size();
+        }
+        jsonl.flush();
+        bucketsWritten += closed.size();
+    }
+
+    /** {@code <model>-<start>.json}, with anything but letters, digits, {@code _} and {@code -} replaced by {@code _}. */
+    static String fileName(String model, long startSeconds) {
+        return model.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + startSeconds + ".json";
+    }
+
+    public Path anodotDir() {
+        return anodotDir;
+    }
+
+    public long bucketsWritten() {
+        return bucketsWritten;
+    }
+
+    public long metricsWritten() {
+        return metricsWritten;
+    }
+
+    @Override
+    public void close() throws IOException {
+        jsonl.close();
+    }
+}

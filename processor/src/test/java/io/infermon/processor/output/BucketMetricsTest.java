@@ -1,0 +1,80 @@
+package io.infermon.processor.output;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.infermon.anodot.AnodotMetric;
+import io.infermon.capture.TensorRole;
+import io.infermon.processor.Records;
+import io.infermon.processor.bucket.ClosedBucket;
+import io.infermon.processor.bucket.ModelKey;
+import io.infermon.processor.stats.BucketStatistics;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BucketMetricsTest {
+
+    private static double value(List<AnodotMetric> metrics, String what, String key, String keyValue) {
+        return metrics.stream().filter(m -> m.what().equals(what) && (key == null || keyValue.equals(m.property(key))))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + what + " " + keyValue)).value();
+    }
+
+    @Test
+    void emitsMlWatchersMetricsWithTheirProperties() {
+        BucketStatistics s = new BucketStatistics();
+        s.add(Records.call(1_000, "fraud", new float[][] {{1, 10}, {3, 30}},
+                new float[][] {{0.7f, 0.2f, 0.1f}, {0.1f, 0.3f, 0.6f}}));
+        s.add(Records.call(2_000, "fraud", new float[][] {{5, 50}}, new float[][] {{0.2f, 0.5f, 0.3f}}));
+        List<AnodotMetric> m = BucketMetrics.of(new ClosedBucket(new ModelKey("fraud", "2", "serving_default"),
+                120_000, 180_000, s));
+
+        assertThat(m).allSatisfy(x -> {
+            assertThat(x.timestamp()).isEqualTo(120);
+            assertThat(x.property("model")).isEqualTo("fraud");
+            assertThat(x.property("model_version")).isEqualTo("2");
+            assertThat(x.property("signature")).isEqualTo("serving_default");
+        });
+        assertThat(value(m, "inference_calls", null, null)).isEqualTo(2);
+        assertThat(value(m, "buffer_count", null, null)).isEqualTo(3);
+        assertThat(value(m, "prediction_count", "class", "class_0")).isEqualTo(1);
+        assertThat(value(m, "prediction_count", "class", "class_1")).isEqualTo(1);
+        assertThat(value(m, "prediction_count", "class", "class_2")).isEqualTo(1);
+        assertThat(value(m, "prediction_freq", "class", "class_2")).isCloseTo(1 / 3.0, within(1e-12));
+        AnodotMetric pred1Mean = m.stream()
+                .filter(x -> x.what().equals("max_prediction_proba") && "mean".equals(x.property("stat")))
+                .findFirst().orElseThrow();
+        assertThat(pred1Mean.value()).isCloseTo((0.7 + 0.6 + 0.5) / 3, within(1e-6));
+        assertThat(pred1Mean.property("target_type")).isEqualTo("gauge");
+        AnodotMetric spreadRange = m.stream()
+                .filter(x -> x.what().equals("spread12_prediction_proba") && "range".equals(x.property("stat")))
+                .findFirst().orElseThrow();
+        assertThat(spreadRange.value()).isCloseTo(0.5 - 0.2, within(1e-6)); // spreads 0.5, 0.3, 0.2
+        assertThat(m.stream().filter(x -> x.what().equals("feature_value") && "feat_1".equals(x.property("feature"))
+                && "mean".equals(x.property("stat"))).findFirst().orElseThrow().value()).isEqualTo(30);
+        // 2 counters + 3 classes x 2 + 2 probability distributions and 2 features x 8 stats
+        assertThat(m).hasSize(2 + 6 + 4 * BucketMetrics.STATS.size());
+    }
+
+    @Test
+    void aTwoClassOutputPredictsClassOneAboveOneHalf() {
+        BucketStatistics s = new BucketStatistics();
+        s.add(Records.call(0, "m", new float[][] {{1}, {2}, {3}},
+                new float[][] {{0.5f, 0.5f}, {0.49f, 0.51f}, {0.9f, 0.1f}}));
+        List<AnodotMetric> m = BucketMetrics.of(new ClosedBucket(new ModelKey("m", "", ""), 0, 60_000, s));
+        assertThat(value(m, "prediction_count", "class", "class_0")).isEqualTo(2);
+        assertThat(value(m, "prediction_count", "class", "class_1")).isEqualTo(1);
+        assertThat(m).noneSatisfy(x -> assertThat(x.properties()).containsKey("model_version"));
+    }
+
+    @Test
+    void outputsThatAreNotProbabilitiesGiveNoPredictionMetrics() {
+        BucketStatistics s = new BucketStatistics();
+        // logits: rows do not sum to 1
+        s.add(Records.record(0, "m", Records.floats("x", TensorRole.INPUT, new float[][] {{1, 2}}),
+                Records.floats("logits", TensorRole.OUTPUT, new float[][] {{2.5f, -1f}})));
+        List<AnodotMetric> m = BucketMetrics.of(new ClosedBucket(new ModelKey("m", "", ""), 0, 60_000, s));
+        assertThat(m).noneSatisfy(x -> assertThat(x.what()).startsWith("prediction"));
+        assertThat(m).noneSatisfy(x -> assertThat(x.what()).isEqualTo("max_prediction_proba"));
+        assertThat(value(m, "buffer_count", null, null)).isEqualTo(1);
+    }
+}
