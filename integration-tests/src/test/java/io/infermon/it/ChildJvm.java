@@ -76,6 +76,16 @@ final class ChildJvm {
     }
 
     Result run() throws Exception {
+        Running r = start();
+        if (!r.process().waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            r.process().destroyForcibly();
+            throw new AssertionError("timed out after " + timeoutSeconds + " s: " + r.command() + "\n" + r.output());
+        }
+        return new Result(r.process().exitValue(), r.command(), r.output());
+    }
+
+    /** Starts the child and returns at once; its output accumulates in the log. */
+    Running start() throws IOException {
         List<String> command = new ArrayList<>();
         command.add(java);
         command.addAll(jvmArgs);
@@ -83,14 +93,15 @@ final class ChildJvm {
         Path out = log != null ? log : Files.createTempFile("child-jvm", ".log");
         Files.createDirectories(out.toAbsolutePath().getParent());
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("timed out after " + timeoutSeconds + " s: " + command + "\n"
-                    + Files.readString(out));
-        }
-        return new Result(p.exitValue(), String.join(" ", command), Files.readString(out));
+        return new Running(p, String.join(" ", command), out);
     }
 
     record Result(int exitCode, String command, String output) {
+    }
+
+    record Running(Process process, String command, Path log) {
+        String output() throws IOException {
+            return Files.readString(log);
+        }
     }
 }

@@ -31,7 +31,8 @@ public final class AgentInstaller {
             ModuleOpener.openTo(inst, AgentInstaller.class.getModule());
             injectIntoBootstrap(inst, Path.of(bootstrapJar));
             Class.forName("io.infermon.agent.AgentStarter", true, AgentInstaller.class.getClassLoader())
-                    .getDeclaredMethod("start", Instrumentation.class).invoke(null, inst);
+                    .getDeclaredMethod("start", String.class, Instrumentation.class, boolean.class)
+                    .invoke(null, agentArgs, inst, attachedLater);
         } catch (Throwable t) {
             AgentLog.info("disabled: start-up failed (" + t + "); the application runs on without capture");
         }

@@ -2,6 +2,7 @@ package io.infermon.agent;
 
 import io.infermon.agent.bootstrap.CaptureDispatcher;
 import io.infermon.agent.capture.CaptureCounters;
+import io.infermon.agent.capture.ModelIdentity;
 import io.infermon.agent.capture.TensorFlowCaptureHandler;
 import io.infermon.agent.config.AgentConfig;
 import io.infermon.agent.instrumentation.Instrumentations;
@@ -23,19 +24,19 @@ final class AgentStarter {
     }
 
     /** Called reflectively by {@link AgentInstaller}; never throws. */
-    static void start(Instrumentation inst) {
+    static void start(String agentArgs, Instrumentation inst, boolean attachedLater) {
         try {
-            startCapture(inst);
+            startCapture(agentArgs, inst, attachedLater);
         } catch (Throwable t) {
             CaptureDispatcher.install(null);
             AgentLog.info("disabled: start-up failed (" + t + "); the application runs on without capture");
         }
     }
 
-    private static void startCapture(Instrumentation inst) {
+    private static void startCapture(String agentArgs, Instrumentation inst, boolean attachedLater) {
         AgentConfig config;
         try {
-            config = AgentConfig.fromEnvironment();
+            config = AgentConfig.fromEnvironment(agentArgs);
         } catch (IllegalArgumentException e) {
             AgentLog.info("disabled: " + e.getMessage());
             return;
@@ -61,5 +62,9 @@ final class AgentStarter {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> writer.stop(SHUTDOWN_DRAIN_MILLIS),
                 "infermon-shutdown"));
         AgentLog.info("capturing TensorFlow inference to " + config.queueDir());
+        if (attachedLater && config.modelName() == null) {
+            AgentLog.info("attached to a running JVM: models it loaded earlier are recorded as '"
+                    + ModelIdentity.DEFAULT_NAME + "'; set model.name in the agent argument to name them");
+        }
     }
 }

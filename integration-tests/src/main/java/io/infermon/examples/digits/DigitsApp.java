@@ -62,6 +62,8 @@ public final class DigitsApp {
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         long pauseNanos = (long) (1e9 / rate);
         try (SavedModelBundle model = SavedModelBundle.load(modelDir.toString(), "serve")) {
+            System.out.println("serving " + modelDir);
+            System.out.flush();
             for (int pass = 0; seconds > 0 ? System.nanoTime() < deadline : pass < passes; pass++) {
                 for (int start = 0; start < data.rows(); start += batch) {
                     if (seconds > 0) {

@@ -1,14 +1,16 @@
 package io.infermon.agent.config;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
  * The agent's settings. Each key is looked up as a system property {@code infermon.<key>}, then as an environment
- * variable {@code INFERMON_<KEY>} (upper case, dots as underscores), then falls back to its default. docs/agent-yaml.md
- * lists the keys.
+ * variable {@code INFERMON_<KEY>} (upper case, dots as underscores), then in the agent argument
+ * ({@code -javaagent:infermon-agent.jar=key=value,key=value}, the only way to pass settings when attaching to a
+ * running JVM), then falls back to its default. docs/agent-yaml.md lists the keys.
  *
  * @param enabled        whether to capture at all
  * @param queueDir       the Chronicle Queue directory the agent appends to
@@ -26,15 +28,20 @@ public record AgentConfig(boolean enabled, Path queueDir, String modelName, Stri
         return bufferBytes / 8;
     }
 
-    public static AgentConfig fromEnvironment() {
-        return from(System.getProperties()::getProperty, System.getenv());
+    public static AgentConfig fromEnvironment(String agentArgs) {
+        return from(System.getProperties()::getProperty, System.getenv(), agentArgs);
     }
 
-    static AgentConfig from(Function<String, String> systemProperties, Map<String, String> environment) {
+    static AgentConfig from(Function<String, String> systemProperties, Map<String, String> environment,
+                            String agentArgs) {
+        Map<String, String> args = parseAgentArgs(agentArgs);
         Function<String, String> lookup = key -> {
             String v = systemProperties.apply("infermon." + key);
             if (v == null) {
                 v = environment.get("INFERMON_" + key.toUpperCase(Locale.ROOT).replace('.', '_'));
+            }
+            if (v == null) {
+                v = args.get(key);
             }
             return v == null || v.isBlank() ? null : v.trim();
         };
@@ -44,6 +51,23 @@ public record AgentConfig(boolean enabled, Path queueDir, String modelName, Stri
                 Integer.toString(DEFAULT_BUFFER_BYTES)));
         return new AgentConfig(enabled, queueDir, lookup.apply("model.name"), lookup.apply("model.version"),
                 bufferBytes);
+    }
+
+    /** {@code key=value,key=value}; a key without {@code =} or an empty argument is an error worth reporting. */
+    static Map<String, String> parseAgentArgs(String agentArgs) {
+        Map<String, String> args = new HashMap<>();
+        if (agentArgs == null || agentArgs.isBlank()) {
+            return args;
+        }
+        for (String part : agentArgs.split(",")) {
+            int eq = part.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("the agent argument '" + agentArgs
+                        + "' is not a list of key=value pairs separated by commas (at '" + part + "')");
+            }
+            args.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
+        }
+        return args;
     }
 
     private static String orDefault(String value, String fallback) {
