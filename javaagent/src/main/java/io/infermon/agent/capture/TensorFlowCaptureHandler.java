@@ -56,43 +56,42 @@ public final class TensorFlowCaptureHandler implements CaptureHandler {
     }
 
     /**
-     * Closes one level of nesting. Returns the call scratch when this exit belongs to the outermost call and the call
-     * succeeded, else null.
+     * Closes one level of nesting. Returns the thread's call scratch when this exit ends the outermost call and that
+     * call returned a result, else null. Never throws.
      */
-    private CallCapture leave(long token, Throwable thrown) {
+    private CallCapture outermostReturn(long token, Object result, Throwable thrown) {
         if (token == 0) {
             return null;
         }
-        CallCapture call = calls.get();
-        if (call.depth > 0) {
-            call.depth--;
-        }
-        if (call.depth > 0 || thrown != null) {
+        try {
+            CallCapture call = calls.get();
+            if (call.depth > 0) {
+                call.depth--;
+            }
+            if (call.depth > 0 || thrown != null || result == null) {
+                return null;
+            }
+            counters.callsSeen.increment();
+            return call;
+        } catch (Throwable t) {
             return null;
         }
-        counters.callsSeen.increment();
-        return call;
     }
 
     @Override
     public void exitSessionRun(long token, Object session, Object inputs, Object inputTensors, Object outputNames,
                                Object result, Throwable thrown) {
         long end = System.nanoTime();
-        CallCapture call;
+        CallCapture call = outermostReturn(token, result, thrown);
+        if (call == null) {
+            return;
+        }
         try {
-            call = leave(token, thrown);
-            if (call == null || result == null) {
-                return;
-            }
             List<?> fetchNames = (List<?>) outputNames;
             if (fetchNames.isEmpty()) {
                 counters.callsNotInference.increment();
                 return;
             }
-        } catch (Throwable t) {
-            return;
-        }
-        try {
             TensorFlowApi api = TensorFlowApi.of(result);
             call.begin(api, POINT_SESSION, modelOf(session), "", token, end, clock.toEpochNanos(token));
             List<?> feeds = (List<?>) inputs;
@@ -100,7 +99,6 @@ public final class TensorFlowCaptureHandler implements CaptureHandler {
             for (int i = 0; i < fed.size(); i++) {
                 call.add((String) (Object) api.outputName.invokeExact(feeds.get(i)), TensorRole.INPUT, fed.get(i));
             }
-            List<?> fetchNames = (List<?>) outputNames;
             int fetched = (int) api.resultSize.invokeExact(result);
             for (int i = 0; i < fetched; i++) {
                 call.add((String) fetchNames.get(i), TensorRole.OUTPUT, api.resultGet.invokeExact(result, i));
@@ -117,13 +115,8 @@ public final class TensorFlowCaptureHandler implements CaptureHandler {
     public void exitFunctionCall(long token, String point, Object signature, Object session, Object arguments,
                                  Object result, Throwable thrown) {
         long end = System.nanoTime();
-        CallCapture call;
-        try {
-            call = leave(token, thrown);
-            if (call == null || result == null) {
-                return;
-            }
-        } catch (Throwable t) {
+        CallCapture call = outermostReturn(token, result, thrown);
+        if (call == null) {
             return;
         }
         try {

@@ -1,14 +1,10 @@
 package io.infermon.agent.instrumentation.tensorflow;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.returns;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.infermon.agent.bootstrap.CaptureDispatcher;
 import io.infermon.agent.capture.TensorFlowCaptureHandler;
 import io.infermon.agent.instrumentation.TypeInstrumentation;
-import java.util.Map;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -26,8 +22,7 @@ public final class ConcreteFunctionInstrumentation implements TypeInstrumentatio
 
     @Override
     public void applyAdvice(AdviceSink sink) {
-        sink.advise(named("call").and(takesArguments(1)).and(takesArgument(0, Map.class))
-                .and(returns(named("org.tensorflow.Result"))), CallAdvice.class);
+        sink.advise(SessionFunctionInstrumentation.CALL_WITH_TENSOR_MAP, CallAdvice.class);
     }
 
     public static final class CallAdvice {

@@ -10,6 +10,7 @@ import io.infermon.agent.capture.TensorFlowCaptureHandler;
 import io.infermon.agent.instrumentation.TypeInstrumentation;
 import java.util.Map;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
@@ -27,9 +28,12 @@ public final class SessionFunctionInstrumentation implements TypeInstrumentation
 
     @Override
     public void applyAdvice(AdviceSink sink) {
-        sink.advise(named("call").and(takesArguments(1)).and(takesArgument(0, Map.class))
-                .and(returns(named("org.tensorflow.Result"))), CallAdvice.class);
+        sink.advise(CALL_WITH_TENSOR_MAP, CallAdvice.class);
     }
+
+    /** {@code Result call(Map<String, Tensor>)}, the tensor-in, tensor-out call of every TensorFlow function type. */
+    static final ElementMatcher<MethodDescription> CALL_WITH_TENSOR_MAP = named("call").and(takesArguments(1))
+            .and(takesArgument(0, Map.class)).and(returns(named("org.tensorflow.Result")));
 
     public static final class CallAdvice {
         private CallAdvice() {
