@@ -3,34 +3,39 @@ package io.infermon.processor;
 import io.infermon.capture.CaptureRecord;
 import io.infermon.processor.bucket.ClosedBucket;
 import io.infermon.processor.bucket.EventTimeBuckets;
+import io.infermon.processor.drift.References;
 import io.infermon.processor.output.MetricFiles;
-import io.infermon.processor.queue.CaptureQueueReader;
+import io.infermon.processor.queue.MergedQueues;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The processor's main loop: a record goes queue → bucket → statistics → outputs, in that order and no other.
+ * The processor's main loop: a record goes queue → bucket → statistics → (drift against a reference) → outputs, in
+ * that order and no other.
  * Reads every available record, closing buckets as the watermark passes them; when the queue has nothing new it
  * either stops (drain) or waits briefly and looks again (live).
  */
 public final class Processor {
     private static final long IDLE_PAUSE_NANOS = Duration.ofMillis(20).toNanos();
 
-    private final CaptureQueueReader reader;
+    private final MergedQueues reader;
     private final EventTimeBuckets buckets;
+    private final References references;
     private final MetricFiles outputs;
     private final Consumer<ClosedBucket> onClosed;
     private volatile boolean stopRequested;
     private long recordsRead;
 
     /** @param onClosed told of each bucket after its metrics are written (the command line prints a summary) */
-    public Processor(CaptureQueueReader reader, EventTimeBuckets buckets, MetricFiles outputs,
+    public Processor(MergedQueues reader, EventTimeBuckets buckets, References references, MetricFiles outputs,
                      Consumer<ClosedBucket> onClosed) {
         this.reader = reader;
         this.buckets = buckets;
+        this.references = references;
         this.outputs = outputs;
         this.onClosed = onClosed;
     }
@@ -58,10 +63,15 @@ public final class Processor {
     }
 
     private void emit(List<ClosedBucket> closed) throws IOException {
-        if (!closed.isEmpty()) {
-            outputs.write(closed);
-            closed.forEach(onClosed);
+        if (closed.isEmpty()) {
+            return;
         }
+        List<ClosedBucket> compared = new ArrayList<>(closed.size());
+        for (ClosedBucket b : closed) {
+            compared.add(references.attach(b));
+        }
+        outputs.write(compared);
+        compared.forEach(onClosed);
     }
 
     public void stop() {

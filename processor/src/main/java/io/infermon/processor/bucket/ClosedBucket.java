@@ -1,5 +1,6 @@
 package io.infermon.processor.bucket;
 
+import io.infermon.processor.drift.DriftReport;
 import io.infermon.processor.stats.BucketStatistics;
 
 /**
@@ -9,6 +10,16 @@ import io.infermon.processor.stats.BucketStatistics;
  * @param startMillis  inclusive start, epoch milliseconds (a multiple of the bucket width)
  * @param endMillis    exclusive end
  * @param statistics   what was computed over its records
+ * @param drift        how far it is from the model's reference, or null when there is no reference
  */
-public record ClosedBucket(ModelKey model, long startMillis, long endMillis, BucketStatistics statistics) {
+public record ClosedBucket(ModelKey model, long startMillis, long endMillis, BucketStatistics statistics,
+                           DriftReport drift) {
+
+    public ClosedBucket(ModelKey model, long startMillis, long endMillis, BucketStatistics statistics) {
+        this(model, startMillis, endMillis, statistics, null);
+    }
+
+    public ClosedBucket withDrift(DriftReport report) {
+        return new ClosedBucket(model, startMillis, endMillis, statistics, report);
+    }
 }

@@ -2,6 +2,7 @@ package io.infermon.processor.bucket;
 
 import io.infermon.capture.CaptureRecord;
 import io.infermon.processor.stats.BucketStatistics;
+import io.infermon.processor.stats.StatisticsSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +15,8 @@ import java.util.TreeMap;
  *
  * <p>Stream time is the latest capture time seen; the watermark is stream time minus the grace period. A bucket
  * closes once the watermark reaches its end, and {@link #closeAll()} closes the rest (at the end of a drain). A record
- * whose bucket has already closed is late: it is counted and dropped, so a closed bucket is never reopened or
- * emitted twice.
+ * whose bucket has already closed is late: it is counted and, by {@link LatePolicy}, dropped or added to the model's
+ * bucket at the current stream time; either way a closed bucket is never reopened or emitted twice.
  */
 public final class EventTimeBuckets {
     private record Key(long startMillis, ModelKey model) implements Comparable<Key> {
@@ -26,13 +27,27 @@ public final class EventTimeBuckets {
         }
     }
 
+    /** What happens to a record whose bucket has already closed. */
+    public enum LatePolicy {
+        /** Counted and left out. */
+        DROP,
+        /** Counted and added to the model's bucket at the current stream time instead. */
+        CURRENT
+    }
+
     private final long widthMillis;
     private final long graceMillis;
+    private final LatePolicy latePolicy;
     private final TreeMap<Key, BucketStatistics> open = new TreeMap<>();
     private long streamTimeMillis = Long.MIN_VALUE;
     private long lateRecords;
+    private final StatisticsSettings settings;
 
     public EventTimeBuckets(Duration width, Duration grace) {
+        this(width, grace, LatePolicy.DROP, StatisticsSettings.DEFAULTS);
+    }
+
+    public EventTimeBuckets(Duration width, Duration grace, LatePolicy latePolicy, StatisticsSettings settings) {
         if (width.toMillis() <= 0) {
             throw new IllegalArgumentException("bucket width must be at least 1 ms, not " + width);
         }
@@ -41,6 +56,8 @@ public final class EventTimeBuckets {
         }
         this.widthMillis = width.toMillis();
         this.graceMillis = grace.toMillis();
+        this.latePolicy = latePolicy;
+        this.settings = settings;
     }
 
     /** The start of the bucket holding event time {@code t} (epoch millis), aligned to the epoch. */
@@ -56,9 +73,12 @@ public final class EventTimeBuckets {
         long start = bucketStart(t);
         if (start + widthMillis <= watermark()) {
             lateRecords++;
-            return List.of();
+            if (latePolicy == LatePolicy.DROP) {
+                return List.of();
+            }
+            start = bucketStart(streamTimeMillis);
         }
-        open.computeIfAbsent(new Key(start, ModelKey.of(record)), k -> new BucketStatistics()).add(record);
+        open.computeIfAbsent(new Key(start, ModelKey.of(record)), k -> new BucketStatistics(settings)).add(record);
         if (t > streamTimeMillis) {
             streamTimeMillis = t;
             return closeUpTo(watermark());
@@ -94,7 +114,7 @@ public final class EventTimeBuckets {
         return open.size();
     }
 
-    /** Records dropped because their bucket had already closed. */
+    /** Records that arrived after their bucket had closed (dropped or moved, by the late policy). */
     public long lateRecords() {
         return lateRecords;
     }

@@ -22,9 +22,9 @@ final class BucketSummary {
             sb.append(" [").append(m.signature()).append(']');
         }
         sb.append(": ").append(s.inferenceCalls()).append(" calls, ").append(s.rows()).append(" rows");
-        long predicted = s.predictedRows();
+        long predicted = s.predictions().predictedRows();
         if (predicted > 0) {
-            long[] counts = s.classCounts();
+            long[] counts = s.predictions().classCounts();
             int top = 0;
             for (int c = 1; c < counts.length; c++) {
                 if (counts[c] > counts[top]) {
@@ -32,7 +32,7 @@ final class BucketSummary {
                 }
             }
             sb.append(String.format(", mean top probability %.3f, most predicted class_%d (%.1f%%)",
-                    s.maxProbability().mean(), top, 100.0 * counts[top] / predicted));
+                    s.predictions().maxProbability().mean(), top, 100.0 * counts[top] / predicted));
         }
         return sb.toString();
     }

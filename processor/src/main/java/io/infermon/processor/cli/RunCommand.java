@@ -3,10 +3,18 @@ package io.infermon.processor.cli;
 import io.infermon.processor.Processor;
 import io.infermon.processor.bucket.EventTimeBuckets;
 import io.infermon.processor.output.MetricFiles;
-import io.infermon.processor.queue.CaptureQueueReader;
+import io.infermon.processor.drift.DriftSettings;
+import io.infermon.processor.drift.References;
+import io.infermon.processor.profile.BucketProfile;
+import io.infermon.processor.profile.ProfileCodec;
+import io.infermon.processor.queue.MergedQueues;
+import io.infermon.processor.stats.StatisticsSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -15,11 +23,13 @@ import picocli.CommandLine.Option;
 
 /** {@code infermon run}: tails an agent's queue and writes bucket metrics. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Tail an agent's capture queue, group calls into event-time buckets and write metrics.")
+        description = "Tail agents' capture queues, group calls into event-time buckets, compute statistics and "
+                + "drift, and write metrics and profiles.")
 public final class RunCommand implements Callable<Integer> {
 
-    @Option(names = "--queue", required = true, description = "The agent's queue directory.")
-    Path queue;
+    @Option(names = "--queue", required = true,
+            description = "An agent's queue directory; repeat for several agents, merged in event time.")
+    List<Path> queues;
 
     @Option(names = "--out", required = true, description = "Where metrics go (anodot/ and metrics.jsonl).")
     Path out;
@@ -32,6 +42,34 @@ public final class RunCommand implements Callable<Integer> {
             description = "How long after a bucket's end records may still arrive. Default: ${DEFAULT-VALUE}.")
     Duration grace;
 
+    @Option(names = "--late", defaultValue = "drop",
+            description = "Records later than grace: drop (count and leave out) or current (count and add to the "
+                    + "bucket at the current stream time). Default: ${DEFAULT-VALUE}.")
+    String late;
+
+    @Option(names = "--binary-threshold", defaultValue = "0.5",
+            description = "A two-class model predicts class 1 when p1 > this. Default: ${DEFAULT-VALUE}.")
+    double binaryThreshold;
+
+    @Option(names = "--reference", paramLabel = "PROFILE",
+            description = "A reference profile (from `reference build` or a run's profiles); buckets of its model "
+                    + "are compared with it for drift. Repeat for several models.")
+    List<Path> references = new ArrayList<>();
+
+    @Option(names = "--reference-buckets", defaultValue = "0", paramLabel = "N",
+            description = "Without --reference: learn each model's reference from its first N buckets, then "
+                    + "compare every later bucket with it.")
+    int referenceBuckets;
+
+    @Option(names = "--drift-method", defaultValue = "psi",
+            description = "The measure that decides drift_detected: psi, js, ks or wasserstein. Default: "
+                    + "${DEFAULT-VALUE}.")
+    String driftMethod;
+
+    @Option(names = "--drift-threshold",
+            description = "drift_detected is 1 above this. Default: 0.2 for psi, 0.1 for the others.")
+    Double driftThreshold;
+
     @Option(names = "--drain",
             description = "Read everything present, close every open bucket, write the outputs and exit.")
     boolean drain;
@@ -41,16 +79,27 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!drain && !Files.isDirectory(queue)) {
-            System.out.println("infermon: waiting for the agent to create " + queue);
-            while (!Files.isDirectory(queue)) {
-                Thread.sleep(200);
+        EventTimeBuckets.LatePolicy latePolicy = EventTimeBuckets.LatePolicy.valueOf(late.toUpperCase(Locale.ROOT));
+        DriftSettings drift = new DriftSettings(driftMethod,
+                driftThreshold != null ? driftThreshold : DriftSettings.defaultThreshold(driftMethod));
+        List<BucketProfile> given = new ArrayList<>();
+        for (Path r : references) {
+            given.add(ProfileCodec.read(r));
+        }
+        for (Path queue : queues) {
+            if (!drain && !Files.isDirectory(queue)) {
+                System.out.println("infermon: waiting for the agent to create " + queue);
+                while (!Files.isDirectory(queue)) {
+                    Thread.sleep(200);
+                }
             }
         }
-        try (CaptureQueueReader reader = new CaptureQueueReader(queue.toAbsolutePath());
+        try (MergedQueues reader = new MergedQueues(queues.stream().map(Path::toAbsolutePath).toList());
              MetricFiles outputs = new MetricFiles(out.toAbsolutePath())) {
-            EventTimeBuckets buckets = new EventTimeBuckets(bucket, grace);
-            Processor processor = new Processor(reader, buckets, outputs,
+            EventTimeBuckets buckets = new EventTimeBuckets(bucket, grace, latePolicy,
+                    new StatisticsSettings(binaryThreshold, StatisticsSettings.DEFAULTS.maxFeatures()));
+            References refs = new References(given, drift, referenceBuckets, outputs.profileDir());
+            Processor processor = new Processor(reader, buckets, refs, outputs,
                     closed -> {
                         if (!quiet) {
                             System.out.println(BucketSummary.line(closed));
@@ -67,7 +116,7 @@ public final class RunCommand implements Callable<Integer> {
                         Thread.currentThread().interrupt();
                     }
                 }, "infermon-stop"));
-                System.out.println("infermon: reading " + queue + ", metrics in " + outputs.anodotDir()
+                System.out.println("infermon: reading " + queues + ", metrics in " + outputs.anodotDir()
                         + " and " + out.resolve("metrics.jsonl") + " (Ctrl-C to stop)");
             }
             try {
@@ -79,7 +128,8 @@ public final class RunCommand implements Callable<Integer> {
                     + " buckets, " + outputs.metricsWritten() + " metrics written to " + outputs.anodotDir()
                     + " and " + out.resolve("metrics.jsonl"));
             if (buckets.lateRecords() > 0) {
-                System.out.println("infermon: " + buckets.lateRecords() + " late records dropped");
+                System.out.println("infermon: " + buckets.lateRecords() + " late records "
+                        + (latePolicy == EventTimeBuckets.LatePolicy.DROP ? "dropped" : "added to a later bucket"));
             }
             reader.rejected().forEach((reason, n) -> System.out.println("infermon: " + n + " records rejected ("
                     + reason.label() + "); last: " + reader.lastRejection()));

@@ -4,6 +4,8 @@ import io.infermon.anodot.AnodotFiles;
 import io.infermon.anodot.AnodotJson;
 import io.infermon.anodot.AnodotMetric;
 import io.infermon.processor.bucket.ClosedBucket;
+import io.infermon.processor.profile.BucketProfile;
+import io.infermon.processor.profile.ProfileCodec;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,11 +22,14 @@ import java.util.Map;
  * <ul>
  *   <li>{@code OUT/anodot/<model>-<bucketStartEpochSeconds>.json}: one Anodot 2.0 JSON array per model and bucket
  *       (all versions and signatures of the model together), written to a temporary file and renamed;</li>
- *   <li>{@code OUT/metrics.jsonl}: the same metrics, one JSON object per line, appended for {@code tail -f}.</li>
+ *   <li>{@code OUT/metrics.jsonl}: the same metrics, one JSON object per line, appended for {@code tail -f};</li>
+ *   <li>{@code OUT/profiles/<model key>-<bucketStartEpochSeconds>.profile}: each bucket's mergeable statistics
+ *       (docs/profile-format.md), for {@code infermon merge} and as references.</li>
  * </ul>
  */
 public final class MetricFiles implements AutoCloseable {
     private final Path anodotDir;
+    private final Path profileDir;
     private final BufferedWriter jsonl;
     private long bucketsWritten;
     private long metricsWritten;
@@ -32,6 +37,8 @@ public final class MetricFiles implements AutoCloseable {
     public MetricFiles(Path outDir) throws IOException {
         this.anodotDir = outDir.resolve("anodot");
         Files.createDirectories(anodotDir);
+        this.profileDir = outDir.resolve("profiles");
+        Files.createDirectories(profileDir);
         this.jsonl = Files.newBufferedWriter(outDir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
@@ -40,6 +47,8 @@ public final class MetricFiles implements AutoCloseable {
     public void write(List<ClosedBucket> closed) throws IOException {
         Map<String, List<AnodotMetric>> byFile = new LinkedHashMap<>();
         for (ClosedBucket bucket : closed) {
+            BucketProfile profile = BucketProfile.of(bucket);
+            ProfileCodec.write(profileDir.resolve(profile.fileName()), profile);
             String file = fileName(bucket.model().name(), Math.floorDiv(bucket.startMillis(), 1000L));
             byFile.computeIfAbsent(file, f -> new ArrayList<>()).addAll(BucketMetrics.of(bucket));
         }
@@ -58,6 +67,10 @@ public final class MetricFiles implements AutoCloseable {
     /** {@code <model>-<start>.json}, with anything but letters, digits, {@code _} and {@code -} replaced by {@code _}. */
     static String fileName(String model, long startSeconds) {
         return model.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + startSeconds + ".json";
+    }
+
+    public Path profileDir() {
+        return profileDir;
     }
 
     public Path anodotDir() {

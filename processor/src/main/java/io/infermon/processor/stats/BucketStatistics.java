@@ -1,79 +1,94 @@
 package io.infermon.processor.stats;
 
 import io.infermon.capture.CaptureRecord;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Everything one bucket knows about one model: call and row counts, predicted classes, the distributions of the top
- * probability ({@code pred1}) and of the gap between the top two ({@code spread12}), and the distribution of every
- * input feature. Updated record by record; turned into metrics when the bucket closes.
+ * Everything one bucket knows about one model: calls, rows, batch sizes and call latency; the distribution of every
+ * input feature; and what the model predicted. Updated record by record, merged bucket with bucket (for roll-ups and
+ * several processors), serialized as a profile; turned into metrics when the bucket closes.
  */
 public final class BucketStatistics {
+    private final StatisticsSettings settings;
     private long inferenceCalls;
     private long rows;
-    private long[] classCounts = new long[0];
-    private final DistributionSummary maxProbability = new DistributionSummary();
-    private final DistributionSummary spread12 = new DistributionSummary();
-    private final List<DistributionSummary> features = new ArrayList<>();
-    private double[] rowScratch = new double[0];
+    private final DistributionSummary latencyMillis;
+    private final DistributionSummary batchSize;
+    private final List<FeatureSummary> features = new ArrayList<>();
+    private final PredictionSummary predictions;
+    private double[] rowScratch = new double[2];
+
+    public BucketStatistics() {
+        this(StatisticsSettings.DEFAULTS);
+    }
+
+    public BucketStatistics(StatisticsSettings settings) {
+        this(settings, new DistributionSummary(), new DistributionSummary(), new PredictionSummary());
+    }
+
+    private BucketStatistics(StatisticsSettings settings, DistributionSummary latencyMillis,
+                             DistributionSummary batchSize, PredictionSummary predictions) {
+        this.settings = settings;
+        this.latencyMillis = latencyMillis;
+        this.batchSize = batchSize;
+        this.predictions = predictions;
+    }
 
     public void add(CaptureRecord record) {
         inferenceCalls++;
+        latencyMillis.add(record.durationNanos() / 1e6);
         ModelTensors tensors = ModelTensors.of(record);
         TensorValues f = tensors.features();
-        TensorValues p = tensors.probabilities();
+        long callRows = f != null ? f.rows()
+                : tensors.probabilities() != null ? tensors.probabilities().rows()
+                : tensors.classIds() != null ? tensors.classIds().rows()
+                : tensors.values() != null ? tensors.values().rows() : 0;
+        rows += callRows;
+        batchSize.add(callRows);
         if (f != null) {
-            rows += f.rows();
             addFeatures(f);
-        } else if (p != null) {
-            rows += p.rows();
         }
-        if (p != null) {
-            addProbabilities(p);
+        if (tensors.probabilities() != null) {
+            predictions.addProbabilities(tensors.probabilities(), settings.binaryThreshold(),
+                    scratch(Math.max(2, tensors.probabilities().width())));
+        } else if (tensors.classIds() != null) {
+            predictions.addClasses(tensors.classIds(), scratch(1));
+        }
+        if (tensors.values() != null) {
+            predictions.addValues(tensors.values(), scratch(1));
+        }
+    }
+
+    /**
+     * Adds one row of features that did not come from a call (a reference built from a CSV or JSONL file): it counts
+     * as a row, not as a call.
+     */
+    public void addFeatureRow(double[] row) {
+        rows++;
+        int width = Math.min(row.length, settings.maxFeatures());
+        while (features.size() < width) {
+            features.add(new FeatureSummary());
+        }
+        for (int j = 0; j < width; j++) {
+            features.get(j).add(row[j]);
         }
     }
 
     private void addFeatures(TensorValues f) {
-        while (features.size() < f.width()) {
-            features.add(new DistributionSummary());
+        int width = Math.min(f.width(), settings.maxFeatures());
+        while (features.size() < width) {
+            features.add(new FeatureSummary());
         }
         double[] row = scratch(f.width());
         for (int r = 0; r < f.rows(); r++) {
             f.readRow(r, row);
-            for (int j = 0; j < f.width(); j++) {
-                double x = row[j];
-                if (Double.isFinite(x)) {
-                    features.get(j).add(x);
-                }
+            for (int j = 0; j < width; j++) {
+                features.get(j).add(row[j]);
             }
-        }
-    }
-
-    private void addProbabilities(TensorValues p) {
-        int classes = p.width();
-        if (classCounts.length < classes) {
-            classCounts = java.util.Arrays.copyOf(classCounts, classes);
-        }
-        double[] row = scratch(classes);
-        for (int r = 0; r < p.rows(); r++) {
-            p.readRow(r, row);
-            int best = 0;
-            double top1 = row[0];
-            double top2 = Double.NEGATIVE_INFINITY;
-            for (int c = 1; c < classes; c++) {
-                double v = row[c];
-                if (v > top1) {
-                    top2 = top1;
-                    top1 = v;
-                    best = c;
-                } else if (v > top2) {
-                    top2 = v;
-                }
-            }
-            classCounts[best]++;
-            maxProbability.add(top1);
-            spread12.add(top1 - top2);
         }
     }
 
@@ -82,6 +97,21 @@ public final class BucketStatistics {
             rowScratch = new double[width];
         }
         return rowScratch;
+    }
+
+    /** Folds another bucket's statistics (same model) into these, as if its records had been added here. */
+    public void merge(BucketStatistics other) {
+        inferenceCalls += other.inferenceCalls;
+        rows += other.rows;
+        latencyMillis.merge(other.latencyMillis);
+        batchSize.merge(other.batchSize);
+        for (int j = 0; j < other.features.size(); j++) {
+            if (j == features.size()) {
+                features.add(new FeatureSummary());
+            }
+            features.get(j).merge(other.features.get(j));
+        }
+        predictions.merge(other.predictions);
     }
 
     public long inferenceCalls() {
@@ -93,28 +123,58 @@ public final class BucketStatistics {
         return rows;
     }
 
-    /** Rows predicted as each class; empty when no call had probabilities. */
-    public long[] classCounts() {
-        return classCounts.clone();
+    /** Call durations as the agent measured them around the intercepted call, in milliseconds. */
+    public DistributionSummary latencyMillis() {
+        return latencyMillis;
     }
 
-    public long predictedRows() {
-        long n = 0;
-        for (long c : classCounts) {
-            n += c;
-        }
-        return n;
+    /** Rows per call. */
+    public DistributionSummary batchSize() {
+        return batchSize;
     }
 
-    public DistributionSummary maxProbability() {
-        return maxProbability;
-    }
-
-    public DistributionSummary spread12() {
-        return spread12;
-    }
-
-    public List<DistributionSummary> features() {
+    public List<FeatureSummary> features() {
         return features;
+    }
+
+    public PredictionSummary predictions() {
+        return predictions;
+    }
+
+    public StatisticsSettings settings() {
+        return settings;
+    }
+
+    /** Serialized form, part of the profile format (docs/profile-format.md). */
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeLong(inferenceCalls);
+        out.writeLong(rows);
+        latencyMillis.writeTo(out);
+        batchSize.writeTo(out);
+        out.writeInt(features.size());
+        for (FeatureSummary f : features) {
+            f.writeTo(out);
+        }
+        predictions.writeTo(out);
+    }
+
+    public static BucketStatistics readFrom(DataInput in, StatisticsSettings settings) throws IOException {
+        long calls = in.readLong();
+        long rows = in.readLong();
+        DistributionSummary latency = DistributionSummary.readFrom(in);
+        DistributionSummary batch = DistributionSummary.readFrom(in);
+        int n = in.readInt();
+        if (n < 0 || n > settings.maxFeatures()) {
+            throw new IOException(n + " features, more than the limit " + settings.maxFeatures());
+        }
+        List<FeatureSummary> features = new ArrayList<>(n);
+        for (int j = 0; j < n; j++) {
+            features.add(FeatureSummary.readFrom(in));
+        }
+        BucketStatistics s = new BucketStatistics(settings, latency, batch, PredictionSummary.readFrom(in));
+        s.inferenceCalls = calls;
+        s.rows = rows;
+        s.features.addAll(features);
+        return s;
     }
 }

@@ -7,30 +7,53 @@ import io.infermon.capture.TensorMeaning;
 import io.infermon.capture.TensorRole;
 
 /**
- * Which of a call's tensors are "the features" and which are "the probabilities". The agent may say so
+ * Which of a call's tensors are "the features", "the probabilities" and "the prediction". The agent may say so
  * ({@link TensorMeaning}); otherwise these defaults apply (docs/metrics.md):
  * <ul>
  *   <li>features: the first input of a floating-point type and rank 2 or more, else the first numeric input of rank
  *       2 or more; rows are the first dimension, the rest is flattened into columns;</li>
  *   <li>probabilities: the first floating-point output of rank 2 with at least two columns whose every row sums to 1
- *       (within 1e-3) with every value in [0, 1].</li>
+ *       (within 1e-3) with every value in [0, 1];</li>
+ *   <li>prediction, when there are no probabilities: the first floating-point output with one value per row (shape
+ *       {@code [n]} or {@code [n, 1]}), read as a regression value.</li>
  * </ul>
+ * A tensor the agent marked as the prediction is read as class ids when its type is an integer, else as values.
  *
  * @param features      the features as rows, or null
  * @param probabilities the probabilities as rows, or null
+ * @param classIds      predicted class ids, one per row, or null
+ * @param values        regression outputs, one per row, or null
  */
-public record ModelTensors(TensorValues features, TensorValues probabilities) {
+public record ModelTensors(TensorValues features, TensorValues probabilities, TensorValues classIds,
+                           TensorValues values) {
     static final double SUM_TOLERANCE = 1e-3;
 
     public static ModelTensors of(CaptureRecord record) {
-        return new ModelTensors(features(record), probabilities(record));
+        TensorValues probabilities = probabilities(record);
+        TensorValues classIds = null;
+        TensorValues values = null;
+        for (CapturedTensor t : record.tensors()) {
+            if (t.meaning() == TensorMeaning.PREDICTION) {
+                TensorValues v = singleColumn(t);
+                if (v != null && isFloatingPoint(v.dtype())) {
+                    values = v;
+                } else {
+                    classIds = v;
+                }
+                break;
+            }
+        }
+        if (probabilities == null && classIds == null && values == null) {
+            values = regressionOutput(record);
+        }
+        return new ModelTensors(features(record), probabilities, classIds, values);
     }
 
     private static TensorValues features(CaptureRecord record) {
         TensorValues firstNumeric = null;
         for (CapturedTensor t : record.tensors()) {
             if (t.meaning() == TensorMeaning.FEATURES) {
-                return TensorValues.rows(t);
+                return TensorValues.rowsOrColumn(t);
             }
         }
         for (CapturedTensor t : record.tensors()) {
@@ -54,7 +77,7 @@ public record ModelTensors(TensorValues features, TensorValues probabilities) {
     private static TensorValues probabilities(CaptureRecord record) {
         for (CapturedTensor t : record.tensors()) {
             if (t.meaning() == TensorMeaning.PROBABILITIES) {
-                return TensorValues.rows(t);
+                return TensorValues.rowsOrColumn(t);
             }
         }
         for (CapturedTensor t : record.tensors()) {
@@ -67,6 +90,28 @@ public record ModelTensors(TensorValues features, TensorValues probabilities) {
             }
         }
         return null;
+    }
+
+    private static TensorValues regressionOutput(CaptureRecord record) {
+        for (CapturedTensor t : record.tensors()) {
+            if (t.role() != TensorRole.OUTPUT || t.meaning() != TensorMeaning.UNSPECIFIED) {
+                continue;
+            }
+            TensorValues v = singleColumn(t);
+            if (v != null && isFloatingPoint(v.dtype())) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** A tensor of shape [n] or [n, 1] as n rows of one value, else null. */
+    private static TensorValues singleColumn(CapturedTensor t) {
+        if (t.rank() > 2) {
+            return null;
+        }
+        TensorValues v = TensorValues.rowsOrColumn(t);
+        return v != null && v.width() == 1 ? v : null;
     }
 
     private static boolean rowsAreDistributions(TensorValues v) {
@@ -87,7 +132,7 @@ public record ModelTensors(TensorValues features, TensorValues probabilities) {
         return true;
     }
 
-    private static boolean isFloatingPoint(DType t) {
+    static boolean isFloatingPoint(DType t) {
         return t == DType.FLOAT || t == DType.DOUBLE || t == DType.HALF || t == DType.BFLOAT16;
     }
 }

@@ -27,8 +27,20 @@ public final class TensorValues {
      * below 2, or fewer bytes than the shape needs.
      */
     public static TensorValues rows(CapturedTensor t) {
+        return t.rank() < 2 ? null : view(t);
+    }
+
+    /**
+     * Like {@link #rows} but also reads a rank-1 tensor {@code [n]} as n rows of one value: the shape of a
+     * model's per-example score or class id.
+     */
+    public static TensorValues rowsOrColumn(CapturedTensor t) {
+        return t.rank() < 1 ? null : view(t);
+    }
+
+    private static TensorValues view(CapturedTensor t) {
         DType dtype = t.dtype();
-        if (dtype == null || !dtype.isNumeric() || t.rank() < 2) {
+        if (dtype == null || !dtype.isNumeric()) {
             return null;
         }
         long rows = t.shape()[0];

@@ -81,4 +81,18 @@ class EventTimeBucketsTest {
         assertThatThrownBy(() -> new EventTimeBuckets(Duration.ofSeconds(1), Duration.ofSeconds(-1)))
                 .hasMessageContaining("negative");
     }
+
+    @Test
+    void withTheCurrentPolicyALateRecordJoinsTheBucketAtStreamTime() {
+        EventTimeBuckets b = new EventTimeBuckets(Duration.ofSeconds(60), Duration.ZERO,
+                EventTimeBuckets.LatePolicy.CURRENT, io.infermon.processor.stats.StatisticsSettings.DEFAULTS);
+        b.add(Records.call(10_000, "m", new float[][] {{1}}, null));
+        assertThat(b.add(Records.call(70_000, "m", new float[][] {{2}}, null))).hasSize(1);
+        assertThat(b.add(Records.call(20_000, "m", new float[][] {{3}, {4}}, null))).isEmpty();
+        assertThat(b.lateRecords()).isEqualTo(1);
+        var closed = b.closeAll();
+        assertThat(closed).hasSize(1);
+        assertThat(closed.get(0).startMillis()).isEqualTo(60_000);
+        assertThat(closed.get(0).statistics().rows()).isEqualTo(3);
+    }
 }

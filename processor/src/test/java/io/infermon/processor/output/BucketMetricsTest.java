@@ -51,8 +51,34 @@ class BucketMetricsTest {
         assertThat(spreadRange.value()).isCloseTo(0.5 - 0.2, within(1e-6)); // spreads 0.5, 0.3, 0.2
         assertThat(m.stream().filter(x -> x.what().equals("feature_value") && "feat_1".equals(x.property("feature"))
                 && "mean".equals(x.property("stat"))).findFirst().orElseThrow().value()).isEqualTo(30);
-        // 2 counters + 3 classes x 2 + 2 probability distributions and 2 features x 8 stats
-        assertThat(m).hasSize(2 + 6 + 4 * BucketMetrics.STATS.size());
+        assertThat(value(m, "rows_per_second", null, null)).isCloseTo(3 / 60.0, within(1e-12));
+        assertThat(stat(m, "batch_size", null, "mean")).isEqualTo(1.5);
+        assertThat(stat(m, "batch_size", null, "max")).isEqualTo(2);
+        assertThat(value(m, "class_probability_mean", "class", "class_0"))
+                .isCloseTo((0.7 + 0.1 + 0.2) / 3, within(1e-6));
+        assertThat(value(m, "expected_accuracy", null, null)).isCloseTo(pred1Mean.value(), within(1e-12));
+        double h1 = -(0.7 * Math.log(0.7) + 0.2 * Math.log(0.2) + 0.1 * Math.log(0.1));
+        double h2 = -(0.1 * Math.log(0.1) + 0.3 * Math.log(0.3) + 0.6 * Math.log(0.6));
+        double h3 = -(0.2 * Math.log(0.2) + 0.5 * Math.log(0.5) + 0.3 * Math.log(0.3));
+        assertThat(stat(m, "prediction_entropy", null, "mean")).isCloseTo((h1 + h2 + h3) / 3, within(1e-6));
+        assertThat(stat(m, "feature_value", "feat_0", "q99")).isEqualTo(5);
+        assertThat(stat(m, "feature_value", "feat_0", "min")).isEqualTo(1);
+        assertThat(m.stream().filter(x -> x.what().equals("feature_count") && "feat_1".equals(x.property("feature"))
+                && "30".equals(x.property("value"))).findFirst().orElseThrow().value()).isEqualTo(1);
+        assertThat(value(m, "feature_distinct", "feature", "feat_0")).isEqualTo(3);
+        assertThat(m.stream().filter(x -> x.what().equals("feature_rows") && "feat_0".equals(x.property("feature"))
+                && "valid".equals(x.property("kind"))).findFirst().orElseThrow().value()).isEqualTo(3);
+        // 3 volume metrics, 4 batch-size and 5 latency stats; 3 classes x (count, freq, mean probability);
+        // 3 prediction distributions x 8 stats and the expected accuracy; per feature 4 feature_rows, 14 value stats,
+        // a distinct count and 3 values x (count, freq)
+        assertThat(m).hasSize(3 + 4 + 5 + 3 * 3 + 3 * BucketMetrics.STATS.size() + 1
+                + 2 * (4 + BucketMetrics.VALUE_STATS.size() + 1 + 3 * 2));
+    }
+
+    private static double stat(List<AnodotMetric> metrics, String what, String feature, String stat) {
+        return metrics.stream().filter(x -> x.what().equals(what) && stat.equals(x.property("stat"))
+                        && (feature == null || feature.equals(x.property("feature"))))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + what + " " + stat)).value();
     }
 
     @Test

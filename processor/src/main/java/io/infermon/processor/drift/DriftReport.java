@@ -1,0 +1,22 @@
+package io.infermon.processor.drift;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How far one bucket is from its model's reference.
+ *
+ * @param features    per feature present in both, in column order
+ * @param predictions per prediction target ({@code max_prediction_proba}, {@code prediction_value},
+ *                    {@code class_share}) its measures by method name
+ */
+public record DriftReport(List<FeatureDrift> features, Map<String, Map<String, Double>> predictions) {
+
+    /** The share of compared features flagged as drifted (NaN when none could be compared). */
+    public double driftShare() {
+        if (features.isEmpty()) {
+            return Double.NaN;
+        }
+        return (double) features.stream().filter(FeatureDrift::detected).count() / features.size();
+    }
+}

@@ -1,0 +1,13 @@
+package io.infermon.processor.drift;
+
+import java.util.Map;
+
+/**
+ * One feature's distance from the reference.
+ *
+ * @param feature  the feature's column
+ * @param measures method name ({@code psi}, {@code js}, {@code ks}, {@code wasserstein}) to value, in that order
+ * @param detected whether the configured method's value is above its threshold
+ */
+public record FeatureDrift(int feature, Map<String, Double> measures, boolean detected) {
+}

@@ -1,0 +1,110 @@
+package io.infermon.processor.profile;
+
+import io.infermon.processor.bucket.ModelKey;
+import io.infermon.processor.stats.BucketStatistics;
+import io.infermon.processor.stats.StatisticsSettings;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads and writes profile files (docs/profile-format.md): magic {@code INFP}, a format version, the model key and
+ * time range, the statistics with their DataSketches sketches in the sketches' own serialized forms, and a CRC-32C
+ * of everything before it. Version 1 is the only one; a reader refuses any other with a message that says so.
+ */
+public final class ProfileCodec {
+    public static final String EXTENSION = ".profile";
+    public static final int VERSION = 1;
+    private static final byte[] MAGIC = {'I', 'N', 'F', 'P'};
+
+    private ProfileCodec() {
+    }
+
+    public static byte[] encode(BucketProfile p) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.write(MAGIC);
+            out.writeByte(VERSION);
+            out.writeUTF(p.model().name());
+            out.writeUTF(p.model().version());
+            out.writeUTF(p.model().signature());
+            out.writeLong(p.startMillis());
+            out.writeLong(p.endMillis());
+            StatisticsSettings s = p.statistics().settings();
+            out.writeDouble(s.binaryThreshold());
+            out.writeInt(s.maxFeatures());
+            p.statistics().writeTo(out);
+            CRC32C crc = new CRC32C();
+            crc.update(bytes.toByteArray());
+            out.writeInt((int) crc.getValue());
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory failed", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static BucketProfile decode(byte[] bytes) throws IOException {
+        if (bytes.length < MAGIC.length + 1 + 4 || !Arrays.equals(bytes, 0, 4, MAGIC, 0, 4)) {
+            throw new IOException("not an infermon profile (no INFP magic)");
+        }
+        if (bytes[4] != VERSION) {
+            throw new IOException("profile format version " + bytes[4] + " is not supported (this build reads "
+                    + VERSION + ")");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - 4);
+        if ((int) crc.getValue() != ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt()) {
+            throw new IOException("profile checksum mismatch: the file is damaged or truncated");
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 5, bytes.length - 9))) {
+            ModelKey model = new ModelKey(in.readUTF(), in.readUTF(), in.readUTF());
+            long start = in.readLong();
+            long end = in.readLong();
+            StatisticsSettings settings = new StatisticsSettings(in.readDouble(), in.readInt());
+            BucketStatistics statistics = BucketStatistics.readFrom(in, settings);
+            if (in.available() != 0) {
+                throw new IOException(in.available() + " unexpected bytes after the statistics");
+            }
+            return new BucketProfile(model, start, end, statistics);
+        } catch (EOFException e) {
+            throw new IOException("profile ends early", e);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("bad profile: " + e.getMessage(), e);
+        }
+    }
+
+    public static BucketProfile read(Path file) throws IOException {
+        try {
+            return decode(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes to a temporary file beside {@code file} and renames it, so a reader never sees half a profile. */
+    public static void write(Path file, BucketProfile p) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".profile-", ".tmp");
+        try {
+            Files.write(tmp, encode(p));
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
