@@ -16,7 +16,9 @@ import java.util.stream.Stream;
  */
 record CapturedRun(Path dir, Path queue, Path out, MetricLines metrics, String appOutput, String processorOutput) {
 
-    static CapturedRun of(Path dir, Function<Path, ChildJvm> appWithAgent) throws Exception {
+    /** @param processorArgs more options for {@code infermon run} (e.g. a reference) */
+    static CapturedRun of(Path dir, Function<Path, ChildJvm> appWithAgent, String... processorArgs)
+            throws Exception {
         for (int attempt = 1; ; attempt++) {
             Path runDir = dir.resolve("attempt-" + attempt);
             deleteRecursively(runDir); // a rerun of the test must not find the last run's queue or outputs
@@ -30,7 +32,7 @@ record CapturedRun(Path dir, Path queue, Path out, MetricLines metrics, String a
             Path out = runDir.resolve("out");
             String processorOutput = ChildJvm.processor()
                     .args("run", "--queue", queue.toString(), "--out", out.toString(), "--bucket", "1d", "--drain")
-                    .log(runDir.resolve("processor.log")).runOk();
+                    .args(processorArgs).log(runDir.resolve("processor.log")).runOk();
             Path jsonl = out.resolve("metrics.jsonl");
             return new CapturedRun(runDir, queue, out, Files.exists(jsonl) ? MetricLines.read(jsonl) : null,
                     appOutput, processorOutput);

@@ -2,13 +2,18 @@ package io.infermon.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static io.infermon.it.MetricAssertions.TOLERANCE;
+import static io.infermon.it.MetricAssertions.assertDistribution;
+import static io.infermon.it.MetricAssertions.concat;
+import static io.infermon.it.MetricAssertions.pred1;
+import static io.infermon.it.MetricAssertions.spread12;
+import static io.infermon.it.MetricAssertions.value;
 
 import io.infermon.it.MetricLines.Metric;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.datasketches.kll.KllDoublesSketch;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -19,18 +24,11 @@ import org.junit.jupiter.api.Test;
  */
 class WalkingSkeletonIT {
     private static final Path WORK = Path.of(System.getProperty("infermon.it.work"), "walking-skeleton");
-    /** The rank error the docs state for quantiles (KLL sketch, k = 200, 99% confidence). */
-    private static final double RANK_ERROR = KllDoublesSketch.getNormalizedRankError(200, false);
-    private static final double TOLERANCE = 1e-9;
     private static Path model;
 
     @BeforeAll
     static void trainDigitsModel() throws Exception {
-        model = WORK.resolve("models/digits/1");
-        if (!Files.exists(model.resolve("saved_model.pb"))) {
-            ChildJvm.app("io.infermon.examples.digits.DigitsApp")
-                    .args("train", "--out", model.toString()).log(WORK.resolve("train.log")).runOk();
-        }
+        model = TestModels.digits();
     }
 
     @Test
@@ -118,53 +116,6 @@ class WalkingSkeletonIT {
         double[][] probabilities = TestData.probabilities(run.dir().resolve("probabilities.csv"));
         assertDistribution(m, pred1(probabilities), key, "what", "max_prediction_proba");
         assertDistribution(m, spread12(probabilities), key, "what", "spread12_prediction_proba");
-    }
-
-    /** Checks every {@code stat} of one distribution metric against the values it summarizes. */
-    private static void assertDistribution(MetricLines m, double[] values, String[] key, String... selector) {
-        String[] k = concat(key, selector);
-        String what = String.join(" ", selector);
-        double mean = TestData.mean(values);
-        double std = TestData.std(values);
-        double min = java.util.Arrays.stream(values).min().orElseThrow();
-        double max = java.util.Arrays.stream(values).max().orElseThrow();
-        assertThat(value(m, k, "stat", "mean")).as("%s mean", what)
-                .isCloseTo(mean, within(TOLERANCE * Math.max(1, Math.abs(mean))));
-        assertThat(value(m, k, "stat", "std")).as("%s std", what)
-                .isCloseTo(std, within(TOLERANCE * Math.max(1, std)));
-        assertThat(value(m, k, "stat", "range")).as("%s range", what).isEqualTo(max - min);
-        for (String[] q : new String[][] {{"q25", "0.25"}, {"q50", "0.5"}, {"median", "0.5"}, {"q75", "0.75"}}) {
-            double reported = value(m, k, "stat", q[0]);
-            double[] ranks = TestData.rankInterval(values, reported);
-            double target = Double.parseDouble(q[1]);
-            assertThat(target).as("%s %s = %s has ranks [%s, %s]", what, q[0], reported, ranks[0], ranks[1])
-                    .isBetween(ranks[0] - RANK_ERROR, ranks[1] + RANK_ERROR);
-        }
-        assertThat(value(m, k, "stat", "iqr"))
-                .isEqualTo(value(m, k, "stat", "q75") - value(m, k, "stat", "q25"));
-    }
-
-    private static double[] pred1(double[][] probabilities) {
-        return java.util.Arrays.stream(probabilities).mapToDouble(p -> java.util.Arrays.stream(p).max().orElseThrow())
-                .toArray();
-    }
-
-    private static double[] spread12(double[][] probabilities) {
-        return java.util.Arrays.stream(probabilities).mapToDouble(p -> {
-            double[] sorted = p.clone();
-            java.util.Arrays.sort(sorted);
-            return sorted[sorted.length - 1] - sorted[sorted.length - 2];
-        }).toArray();
-    }
-
-    private static double value(MetricLines m, String[] key, String... more) {
-        return m.value(concat(key, more));
-    }
-
-    private static String[] concat(String[] a, String... b) {
-        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 
     private static ChildJvm app(String mainClass) {
