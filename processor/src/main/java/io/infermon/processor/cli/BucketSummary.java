@@ -2,6 +2,7 @@ package io.infermon.processor.cli;
 
 import io.infermon.processor.bucket.ClosedBucket;
 import io.infermon.processor.bucket.ModelKey;
+import io.infermon.processor.drift.FeatureDrift;
 import io.infermon.processor.stats.BucketStatistics;
 import java.time.Instant;
 
@@ -33,6 +34,11 @@ final class BucketSummary {
             }
             sb.append(String.format(", mean top probability %.3f, most predicted class_%d (%.1f%%)",
                     s.predictions().maxProbability().mean(), top, 100.0 * counts[top] / predicted));
+        }
+        if (b.drift() != null && !b.drift().features().isEmpty()) {
+            long drifted = b.drift().features().stream().filter(FeatureDrift::detected).count();
+            sb.append(String.format(", drift on %d of %d features%s", drifted, b.drift().features().size(),
+                    drifted > 0 ? "  <-- DRIFT" : ""));
         }
         return sb.toString();
     }
