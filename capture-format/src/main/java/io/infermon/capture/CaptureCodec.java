@@ -5,6 +5,10 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -30,6 +34,11 @@ public final class CaptureCodec {
     public static final int MAX_STRING_BYTES = 0xFFFF;
     public static final int MAX_TENSORS = 0xFFFF;
     public static final int MAX_RANK = 0xFF;
+    /**
+     * Header flag: the call was larger than the agent's record limit and only its first rows were kept (every tensor
+     * whose first dimension was the batch size was cut to the same number of rows).
+     */
+    public static final int FLAG_ROWS_TRUNCATED = 1;
 
     static final int OFFSET_MAGIC = 0;
     static final int OFFSET_VERSION = 4;
@@ -112,8 +121,8 @@ public final class CaptureCodec {
         int length = p - offset;
         target.putInt(offset + OFFSET_MAGIC, MAGIC);
         target.put(offset + OFFSET_VERSION, (byte) VERSION);
-        target.put(offset + OFFSET_KIND, (byte) RecordKind.INFERENCE.code());
-        target.putShort(offset + OFFSET_FLAGS, (short) 0);
+        target.put(offset + OFFSET_KIND, (byte) call.recordKind().code());
+        target.putShort(offset + OFFSET_FLAGS, (short) call.flags());
         target.putInt(offset + OFFSET_LENGTH, length);
         target.putInt(offset + OFFSET_CRC, 0);
         target.putLong(offset + OFFSET_CAPTURE_TIME, call.captureTimeEpochNanos());
@@ -243,6 +252,36 @@ public final class CaptureCodec {
      * @throws CorruptRecordException when the bytes are not a whole, undamaged version-1 record
      */
     public static CaptureRecord decode(ByteBuffer record) throws CorruptRecordException {
+        return decode(record, INFERENCE_ONLY);
+    }
+
+    private static final Set<RecordKind> INFERENCE_ONLY = Collections.unmodifiableSet(EnumSet.of(RecordKind.INFERENCE));
+
+    /**
+     * Decodes an inference or label record (their bodies have the same layout), accepting only the kinds in
+     * {@code accepted}; any other kind is rejected as {@link RejectReason#UNKNOWN_KIND}, exactly as a reader that
+     * does not know it would.
+     */
+    public static CaptureRecord decode(ByteBuffer record, Set<RecordKind> accepted) throws CorruptRecordException {
+        ByteBuffer b = checkedRecord(record);
+        int length = b.getInt(OFFSET_LENGTH);
+        int kindCode = Byte.toUnsignedInt(b.get(OFFSET_KIND));
+        RecordKind kind = RecordKind.fromCode(kindCode);
+        if (kind == null || kind == RecordKind.HEALTH || !accepted.contains(kind)) {
+            throw new CorruptRecordException(RejectReason.UNKNOWN_KIND, "record kind " + kindCode
+                    + (kind == null ? "" : " (" + kind.name().toLowerCase(java.util.Locale.ROOT) + ")"));
+        }
+        return decodeCall(b, length, kind);
+    }
+
+    /** The kind of a record whose header and checksum are sound, or null for a code this reader does not know. */
+    public static RecordKind kindOf(ByteBuffer record) throws CorruptRecordException {
+        ByteBuffer b = checkedRecord(record);
+        return RecordKind.fromCode(Byte.toUnsignedInt(b.get(OFFSET_KIND)));
+    }
+
+    /** Checks magic, length, version and checksum; returns a little-endian slice of the record. */
+    private static ByteBuffer checkedRecord(ByteBuffer record) throws CorruptRecordException {
         ByteBuffer b = record.slice().order(ByteOrder.LITTLE_ENDIAN);
         int available = b.remaining();
         if (available >= 4 && b.getInt(OFFSET_MAGIC) != MAGIC) {
@@ -273,11 +312,11 @@ public final class CaptureCodec {
             throw new CorruptRecordException(RejectReason.CHECKSUM_MISMATCH,
                     String.format("stored CRC-32C 0x%08x, computed 0x%08x over %d bytes", stored, actual, length));
         }
-        int kindCode = Byte.toUnsignedInt(b.get(OFFSET_KIND));
-        RecordKind kind = RecordKind.fromCode(kindCode);
-        if (kind == null) {
-            throw new CorruptRecordException(RejectReason.UNKNOWN_KIND, "record kind " + kindCode);
-        }
+        return b;
+    }
+
+    private static CaptureRecord decodeCall(ByteBuffer b, int length, RecordKind kind) throws CorruptRecordException {
+        int version = Byte.toUnsignedInt(b.get(OFFSET_VERSION));
         int flags = Short.toUnsignedInt(b.getShort(OFFSET_FLAGS));
         long captureTime = b.getLong(OFFSET_CAPTURE_TIME);
         long duration = b.getLong(OFFSET_DURATION);
@@ -323,6 +362,73 @@ public final class CaptureCodec {
         }
         return new CaptureRecord(version, kind, flags, captureTime, duration, model, modelVersion, signature, point,
                 requestId, Collections.unmodifiableList(tensors));
+    }
+
+    // ---------------------------------------------------------------------------------------------- agent health
+
+    /**
+     * Encodes an agent health record (kind {@link RecordKind#HEALTH}), sealed with its checksum, into a new
+     * little-endian buffer positioned at 0. Called on the agent's writer thread, never on an inference thread.
+     */
+    public static ByteBuffer encodeHealth(AgentHealth health) {
+        int length = HEADER_LENGTH + stringLength(health.agentId()) + 8 + 2;
+        if (health.counters().size() > MAX_TENSORS) {
+            throw new IllegalArgumentException("at most " + MAX_TENSORS + " counters");
+        }
+        for (String name : health.counters().keySet()) {
+            length += stringLength(name) + 8;
+        }
+        ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        int p = putString(b, HEADER_LENGTH, health.agentId());
+        b.putLong(p, health.agentStartEpochNanos());
+        p += 8;
+        b.putShort(p, (short) health.counters().size());
+        p += 2;
+        for (Map.Entry<String, Long> c : health.counters().entrySet()) {
+            p = putString(b, p, c.getKey());
+            b.putLong(p, c.getValue());
+            p += 8;
+        }
+        b.putInt(OFFSET_MAGIC, MAGIC);
+        b.put(OFFSET_VERSION, (byte) VERSION);
+        b.put(OFFSET_KIND, (byte) RecordKind.HEALTH.code());
+        b.putShort(OFFSET_FLAGS, (short) 0);
+        b.putInt(OFFSET_LENGTH, p);
+        b.putLong(OFFSET_CAPTURE_TIME, health.timeEpochNanos());
+        b.putLong(OFFSET_DURATION, health.intervalNanos());
+        seal(b, 0, new CRC32C());
+        return b;
+    }
+
+    /**
+     * Decodes an agent health record. Checks the header and checksum like {@link #decode}; a record of another kind
+     * is rejected as {@link RejectReason#UNKNOWN_KIND}.
+     */
+    public static AgentHealth decodeHealth(ByteBuffer record) throws CorruptRecordException {
+        ByteBuffer b = checkedRecord(record);
+        int length = b.getInt(OFFSET_LENGTH);
+        int kindCode = Byte.toUnsignedInt(b.get(OFFSET_KIND));
+        if (kindCode != RecordKind.HEALTH.code()) {
+            throw new CorruptRecordException(RejectReason.UNKNOWN_KIND, "record kind " + kindCode
+                    + " is not an agent health record");
+        }
+        Cursor c = new Cursor(b, HEADER_LENGTH, length);
+        String agentId = c.string("agent id");
+        long started = c.i64("agent start time");
+        int count = c.u16("counter count");
+        Map<String, Long> counters = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            String name = c.string("name of counter " + i);
+            long value = c.i64("value of counter " + i + " (" + name + ")");
+            if (counters.put(name, value) != null) {
+                throw c.malformed("counter " + name + " appears twice");
+            }
+        }
+        if (c.position != length) {
+            throw c.malformed((length - c.position) + " unread bytes after the last counter");
+        }
+        return new AgentHealth(b.getLong(OFFSET_CAPTURE_TIME), b.getLong(OFFSET_DURATION), agentId, started,
+                Collections.unmodifiableMap(counters));
     }
 
     /** Bounds-checked sequential reads over one record. */

@@ -7,7 +7,7 @@ import java.util.List;
  *
  * @param version             the wire version it was written with
  * @param kind                what the record holds
- * @param flags               reserved flag bits (0 in version 1)
+ * @param flags               flag bits: {@link CaptureCodec#FLAG_ROWS_TRUNCATED} or 0
  * @param captureTimeEpochNanos when the call started, nanoseconds since the epoch (the event time)
  * @param durationNanos       how long the call took
  * @param modelName           the model's name

@@ -8,6 +8,16 @@ import java.nio.ByteBuffer;
  */
 public interface CaptureSource {
 
+    /** {@link RecordKind#INFERENCE} for a model call, {@link RecordKind#LABEL} for a label. */
+    default RecordKind recordKind() {
+        return RecordKind.INFERENCE;
+    }
+
+    /** The header's flag bits: {@link CaptureCodec#FLAG_ROWS_TRUNCATED} or 0. */
+    default int flags() {
+        return 0;
+    }
+
     /** Wall-clock time the call started, in nanoseconds since the epoch: the record's event time. */
     long captureTimeEpochNanos();
 

@@ -1,9 +1,19 @@
 package io.infermon.capture;
 
-/** What a capture record holds. Codes not listed here are rejected by the reader as {@link RejectReason#UNKNOWN_KIND}. */
+/**
+ * What a capture record holds. A reader rejects kinds it does not know, or does not ask for, as
+ * {@link RejectReason#UNKNOWN_KIND}: counted, never misread.
+ */
 public enum RecordKind {
     /** One intercepted inference call: its timing, model identity and tensors. */
-    INFERENCE(1);
+    INFERENCE(1),
+    /** The agent's own health: cumulative counters, written periodically (see {@link AgentHealth}). */
+    HEALTH(2),
+    /**
+     * A ground-truth label seen by a {@code label} interception point, to be joined with inference calls by request
+     * id. Its body has the inference layout; its tensors have the meaning {@link TensorMeaning#LABEL}.
+     */
+    LABEL(3);
 
     private final int code;
 
@@ -16,6 +26,11 @@ public enum RecordKind {
     }
 
     public static RecordKind fromCode(int code) {
-        return code == 1 ? INFERENCE : null;
+        return switch (code) {
+            case 1 -> INFERENCE;
+            case 2 -> HEALTH;
+            case 3 -> LABEL;
+            default -> null;
+        };
     }
 }

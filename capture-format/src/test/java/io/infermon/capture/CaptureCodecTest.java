@@ -183,4 +183,61 @@ class CaptureCodecTest {
         }
         assertThat(rejected).isEqualTo(5_000);
     }
+
+    @Test
+    void labelRecordsAreRejectedAsUnknownKindByAnInferenceReaderAndReadWhenAskedFor() throws Exception {
+        SimpleCall label = new SimpleCall()
+                .tensor("label", TensorRole.INPUT, DType.INT64, new long[] {1},
+                        ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(7).array());
+        label.kind = RecordKind.LABEL;
+        label.requestId = "order-17";
+
+        assertThatThrownBy(() -> CaptureCodec.decode(label.record()))
+                .isInstanceOfSatisfying(CorruptRecordException.class,
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.UNKNOWN_KIND))
+                .hasMessageContaining("record kind 3");
+        CaptureRecord r = CaptureCodec.decode(label.record(), java.util.EnumSet.of(RecordKind.LABEL));
+        assertThat(r.kind()).isEqualTo(RecordKind.LABEL);
+        assertThat(r.requestId()).isEqualTo("order-17");
+        assertThat(r.tensors().get(0).bytes().getLong(0)).isEqualTo(7L);
+        assertThat(CaptureCodec.kindOf(label.record())).isEqualTo(RecordKind.LABEL);
+    }
+
+    @Test
+    void keepsTheTruncationFlag() throws Exception {
+        SimpleCall call = twoTensorCall();
+        call.flags = CaptureCodec.FLAG_ROWS_TRUNCATED;
+        assertThat(CaptureCodec.decode(call.record()).flags()).isEqualTo(CaptureCodec.FLAG_ROWS_TRUNCATED);
+    }
+
+    @Test
+    void roundTripsAgentHealthAndAnInferenceReaderRejectsIt() throws Exception {
+        java.util.Map<String, Long> counters = new java.util.LinkedHashMap<>();
+        counters.put("calls_seen", 1000L);
+        counters.put("calls_captured", 990L);
+        counters.put("dropped_ring_full", 10L);
+        AgentHealth health = new AgentHealth(1_795_478_410_000_000_000L, 10_000_000_000L, "4242@host-a",
+                1_795_478_400_000_000_000L, counters);
+
+        ByteBuffer record = CaptureCodec.encodeHealth(health);
+
+        assertThat(record.getInt(8)).isEqualTo(record.remaining()); // the length field
+        assertThat(record.get(5)).isEqualTo((byte) 2);
+        AgentHealth back = CaptureCodec.decodeHealth(record);
+        assertThat(back).isEqualTo(health);
+        assertThat(back.counters().keySet()).containsExactly("calls_seen", "calls_captured", "dropped_ring_full");
+        assertThatThrownBy(() -> CaptureCodec.decode(record))
+                .isInstanceOfSatisfying(CorruptRecordException.class,
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.UNKNOWN_KIND));
+        assertThatThrownBy(() -> CaptureCodec.decodeHealth(twoTensorCall().record()))
+                .isInstanceOfSatisfying(CorruptRecordException.class,
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.UNKNOWN_KIND));
+
+        ByteBuffer damaged = ByteBuffer.allocate(record.remaining());
+        damaged.put(0, record, 0, record.remaining());
+        damaged.put(60, (byte) (damaged.get(60) ^ 1));
+        assertThatThrownBy(() -> CaptureCodec.decodeHealth(damaged))
+                .isInstanceOfSatisfying(CorruptRecordException.class,
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.CHECKSUM_MISMATCH));
+    }
 }

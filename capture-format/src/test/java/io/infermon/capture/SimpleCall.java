@@ -16,6 +16,8 @@ final class SimpleCall implements CaptureSource {
     String signature = "serving_default";
     String point = "tensorflow.signature";
     String requestId = "";
+    RecordKind kind = RecordKind.INFERENCE;
+    int flags;
     final List<Tensor> tensors = new ArrayList<>();
 
     SimpleCall tensor(String name, TensorRole role, DType dtype, long[] shape, byte[] bytes) {
@@ -35,6 +37,8 @@ final class SimpleCall implements CaptureSource {
         return buffer.slice(8, length);
     }
 
+    @Override public RecordKind recordKind() { return kind; }
+    @Override public int flags() { return flags; }
     @Override public long captureTimeEpochNanos() { return captureTime; }
     @Override public long durationNanos() { return duration; }
     @Override public String modelName() { return model; }

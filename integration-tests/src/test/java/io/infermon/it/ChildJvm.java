@@ -32,6 +32,14 @@ final class ChildJvm {
         return jvm;
     }
 
+    /** {@code java -jar JAR}. */
+    static ChildJvm jar(Path jar) {
+        ChildJvm jvm = new ChildJvm();
+        jvm.programArgs.add("-jar");
+        jvm.programArgs.add(jar.toString());
+        return jvm;
+    }
+
     /** The processor, exactly as the README runs it. */
     static ChildJvm processor() {
         ChildJvm jvm = new ChildJvm();

@@ -26,15 +26,21 @@ public final class AgentInstaller {
     private AgentInstaller() {
     }
 
-    public static void install(String agentArgs, Instrumentation inst, boolean attachedLater, String bootstrapJar) {
+    /**
+     * Returns null, or a message when the host's start must fail (an invalid configuration with {@code strict: true});
+     * the launcher then throws it out of {@code premain}, which stops the JVM.
+     */
+    public static String install(String agentArgs, Instrumentation inst, boolean attachedLater, String bootstrapJar) {
         try {
             ModuleOpener.openTo(inst, AgentInstaller.class.getModule());
             injectIntoBootstrap(inst, Path.of(bootstrapJar));
-            Class.forName("io.infermon.agent.AgentStarter", true, AgentInstaller.class.getClassLoader())
+            return (String) Class.forName("io.infermon.agent.AgentStarter", true,
+                            AgentInstaller.class.getClassLoader())
                     .getDeclaredMethod("start", String.class, Instrumentation.class, boolean.class)
                     .invoke(null, agentArgs, inst, attachedLater);
         } catch (Throwable t) {
             AgentLog.info("disabled: start-up failed (" + t + "); the application runs on without capture");
+            return null;
         }
     }
 

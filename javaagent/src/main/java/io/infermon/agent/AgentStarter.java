@@ -1,16 +1,19 @@
 package io.infermon.agent;
 
 import io.infermon.agent.bootstrap.CaptureDispatcher;
+import io.infermon.agent.capture.AgentCaptureHandler;
 import io.infermon.agent.capture.CaptureCounters;
 import io.infermon.agent.capture.ModelIdentity;
-import io.infermon.agent.capture.TensorFlowCaptureHandler;
 import io.infermon.agent.config.AgentConfig;
+import io.infermon.agent.config.InvalidConfigException;
 import io.infermon.agent.instrumentation.Instrumentations;
+import io.infermon.agent.instrumentation.TypeInstrumentation;
 import io.infermon.agent.queue.CaptureRing;
 import io.infermon.agent.queue.QueueWriter;
 import io.infermon.agent.util.AgentLog;
 import io.infermon.agent.util.EpochClock;
 import java.lang.instrument.Instrumentation;
+import java.util.List;
 
 /**
  * Starts capture, once {@link AgentInstaller} has made the bootstrap dispatcher available: reads the configuration,
@@ -23,27 +26,36 @@ final class AgentStarter {
     private AgentStarter() {
     }
 
-    /** Called reflectively by {@link AgentInstaller}; never throws. */
-    static void start(String agentArgs, Instrumentation inst, boolean attachedLater) {
+    /**
+     * Called reflectively by {@link AgentInstaller}; never throws. Returns null, or a message when the start of the
+     * host must fail ({@code strict: true} and an invalid configuration).
+     */
+    static String start(String agentArgs, Instrumentation inst, boolean attachedLater) {
         try {
-            startCapture(agentArgs, inst, attachedLater);
+            return startCapture(agentArgs, inst, attachedLater);
         } catch (Throwable t) {
             CaptureDispatcher.install(null);
             AgentLog.info("disabled: start-up failed (" + t + "); the application runs on without capture");
+            return null;
         }
     }
 
-    private static void startCapture(String agentArgs, Instrumentation inst, boolean attachedLater) {
+    private static String startCapture(String agentArgs, Instrumentation inst, boolean attachedLater) {
         AgentConfig config;
         try {
             config = AgentConfig.fromEnvironment(agentArgs);
-        } catch (IllegalArgumentException e) {
-            AgentLog.info("disabled: " + e.getMessage());
-            return;
+        } catch (InvalidConfigException e) {
+            String message = "invalid configuration:\n" + e.getMessage().indent(2).stripTrailing();
+            if (e.strict()) {
+                AgentLog.info(message + "\nstrict: true, so the JVM does not start");
+                return "invalid infermon agent configuration (strict: true):\n" + e.getMessage();
+            }
+            AgentLog.info("disabled: " + message + "\nthe application runs on without capture");
+            return null;
         }
         if (!config.enabled()) {
-            AgentLog.info("disabled by configuration (infermon.enabled=false)");
-            return;
+            AgentLog.info("disabled by configuration (enabled: false)");
+            return null;
         }
         // infermon sends nothing anywhere: the analytics library is not bundled, and this keeps it off if a host has it.
         if (System.getProperty("chronicle.analytics.disable") == null) {
@@ -52,19 +64,27 @@ final class AgentStarter {
         EpochClock clock = new EpochClock();
         CaptureCounters counters = new CaptureCounters();
         CaptureRing ring = new CaptureRing(config.bufferBytes());
-        TensorFlowCaptureHandler handler = new TensorFlowCaptureHandler(ring, counters, clock, config.modelName(),
-                config.modelVersion());
-        QueueWriter writer = new QueueWriter(config.queueDir(), ring, counters, clock,
-                () -> CaptureDispatcher.install(null));
+        AgentCaptureHandler handler = new AgentCaptureHandler(ring, counters, clock, config);
+        QueueWriter writer = new QueueWriter(config, ring, counters, clock, () -> {
+            counters.captureEnabled = false;
+            CaptureDispatcher.install(null);
+        });
         writer.start();
         CaptureDispatcher.install(handler);
-        Instrumentations.install(inst, Instrumentations.tensorFlow());
+        List<TypeInstrumentation> tensorFlow = config.tensorflow().enabled() ? Instrumentations.tensorFlow()
+                : List.of();
+        Instrumentations.install(inst, tensorFlow, config.methods());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> writer.stop(SHUTDOWN_DRAIN_MILLIS),
                 "infermon-shutdown"));
-        AgentLog.info("capturing TensorFlow inference to " + config.queueDir());
+        AgentLog.info("capturing " + (config.tensorflow().enabled() ? "TensorFlow inference" : "")
+                + (config.tensorflow().enabled() && !config.methods().isEmpty() ? " and " : "")
+                + (config.methods().isEmpty() ? "" : config.methods().size() + " method point(s)")
+                + " to " + config.queueDir()
+                + (config.configFile() == null ? "" : " (configuration " + config.configFile() + ")"));
         if (attachedLater && config.modelName() == null) {
             AgentLog.info("attached to a running JVM: models it loaded earlier are recorded as '"
                     + ModelIdentity.DEFAULT_NAME + "'; set model.name in the agent argument to name them");
         }
+        return null;
     }
 }

@@ -45,4 +45,17 @@ public final class CaptureDispatcher {
             h.modelLoaded(bundle, exportDir);
         }
     }
+
+    public static long methodEnter(int point, Object a0, Object a1, Object a2, Object a3, Object a4, Object a5) {
+        CaptureHandler h = handler;
+        return h == null ? 0L : h.methodEnter(point, a0, a1, a2, a3, a4, a5);
+    }
+
+    public static void methodExit(long token, int point, Object a0, Object a1, Object a2, Object a3, Object a4,
+                                  Object a5, Object returned, Throwable thrown) {
+        CaptureHandler h = handler;
+        if (h != null) {
+            h.methodExit(token, point, a0, a1, a2, a3, a4, a5, returned, thrown);
+        }
+    }
 }

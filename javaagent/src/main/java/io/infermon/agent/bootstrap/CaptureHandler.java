@@ -2,8 +2,8 @@ package io.infermon.agent.bootstrap;
 
 /**
  * What the inlined advice calls, through {@link CaptureDispatcher}. Implemented by the agent in its own class loader;
- * declared here, in the bootstrap loader, so that code inlined into any class loader's TensorFlow can reach it.
- * Arguments are plain {@code Object}s because the advice must not name a single TensorFlow or agent type.
+ * declared here, in the bootstrap loader, so that code inlined into any class loader's classes can reach it.
+ * Arguments are plain {@code Object}s because the advice must not name a single TensorFlow, host or agent type.
  *
  * <p>Implementations never throw: advice suppresses throwables anyway, but a throw would skip the bookkeeping that
  * keeps nested calls from being captured twice.
@@ -11,7 +11,7 @@ package io.infermon.agent.bootstrap;
 public interface CaptureHandler {
 
     /**
-     * An intercepted call starts on this thread. Returns a token for the matching exit (the start time in
+     * An intercepted TensorFlow call starts on this thread. Returns a token for the matching exit (the start time in
      * {@link System#nanoTime()} units), or 0 when this call is not being captured.
      */
     long enter();
@@ -43,4 +43,14 @@ public interface CaptureHandler {
 
     /** {@code SavedModelBundle} loaded a model from {@code exportDir}. */
     void modelLoaded(Object bundle, String exportDir);
+
+    /**
+     * A method of a generic {@code method} point starts. {@code a0}..{@code a5} are its first six arguments (null
+     * beyond its parameter count; primitives boxed). Returns a token for the exit, 0 when nothing was started.
+     */
+    long methodEnter(int point, Object a0, Object a1, Object a2, Object a3, Object a4, Object a5);
+
+    /** The method of a {@code method} point returned {@code returned} (boxed; null for void) or threw. */
+    void methodExit(long token, int point, Object a0, Object a1, Object a2, Object a3, Object a4, Object a5,
+                    Object returned, Throwable thrown);
 }

@@ -1,6 +1,5 @@
 package io.infermon.agent.capture;
 
-import io.infermon.capture.CaptureSource;
 import io.infermon.capture.DType;
 import io.infermon.capture.TensorMeaning;
 import io.infermon.capture.TensorRole;
@@ -8,153 +7,69 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * One inference thread's scratch state: the nesting depth of intercepted calls, and the call being captured, laid out
- * for {@link io.infermon.capture.CaptureCodec#encode}. Reused for every call on its thread, so capturing allocates
- * nothing once the arrays have grown to the model's tensor count.
- *
- * <p>Tensor bytes are copied from TensorFlow's native memory through a small per-thread chunk (64 KiB at most), so a
- * service with hundreds of request threads does not keep a copy of its largest tensor per thread.
+ * A TensorFlow call being captured on one thread: tensors stay in TensorFlow's native memory until
+ * {@link #copyPrefix} copies them into the ring through a small per-thread chunk (64 KiB at most), so a service with
+ * hundreds of request threads does not keep a copy of its largest tensor per thread.
  */
-final class CallCapture implements CaptureSource {
+final class CallCapture extends RecordedCall {
     static final int CHUNK_BYTES = 64 * 1024;
 
-    /** How many intercepted calls are open on this thread; only the outermost one is captured. */
+    /** How many intercepted TensorFlow calls are open on this thread; only the outermost one is captured. */
     int depth;
 
-    long captureTimeEpochNanos;
-    long durationNanos;
-    String modelName;
-    String modelVersion;
-    String signature;
-    String point;
-    String requestId = "";
     TensorFlowApi api;
-
-    private int count;
-    private String[] names = new String[4];
-    private TensorRole[] roles = new TensorRole[4];
     private Object[] tensors = new Object[4];
     private Object[] shapes = new Object[4];
-    private int[] dtypes = new int[4];
-    private int[] ranks = new int[4];
-    private int[] byteLengths = new int[4];
     private byte[] chunk = new byte[0];
 
-    void begin(TensorFlowApi api, String point, ModelIdentity model, String signature, long startNanos,
-               long endNanos, long captureTimeEpochNanos) {
+    void begin(TensorFlowApi api, String point, ModelIdentity model, String signature, String requestId,
+               long startNanos, long endNanos, long captureTimeEpochNanos) {
+        super.begin(point, model.name(), model.version(), signature, requestId, startNanos, endNanos,
+                captureTimeEpochNanos);
         this.api = api;
-        this.point = point;
-        this.modelName = model.name();
-        this.modelVersion = model.version();
-        this.signature = signature;
-        this.durationNanos = endNanos - startNanos;
-        this.captureTimeEpochNanos = captureTimeEpochNanos;
-        this.count = 0;
+    }
+
+    @Override
+    void grow(int n) {
+        tensors = Arrays.copyOf(tensors, n);
+        shapes = Arrays.copyOf(shapes, n);
     }
 
     /** Adds a tensor, reading its type, shape and size (not yet its bytes). */
-    void add(String name, TensorRole role, Object tensor) throws Throwable {
-        if (count == names.length) {
-            int n = count * 2;
-            names = Arrays.copyOf(names, n);
-            roles = Arrays.copyOf(roles, n);
-            tensors = Arrays.copyOf(tensors, n);
-            shapes = Arrays.copyOf(shapes, n);
-            dtypes = Arrays.copyOf(dtypes, n);
-            ranks = Arrays.copyOf(ranks, n);
-            byteLengths = Arrays.copyOf(byteLengths, n);
-        }
-        int dtype = (int) api.dataTypeNumber.invokeExact(api.tensorDataType.invokeExact(tensor));
-        Object shape = api.tensorShape.invokeExact(tensor);
-        int rank = (int) api.shapeRank.invokeExact(shape);
+    void add(String name, TensorRole role, TensorMeaning meaning, Object tensor) throws Throwable {
+        add(api, name, role, meaning, tensor);
+    }
+
+    void add(TensorFlowApi tf, String name, TensorRole role, TensorMeaning meaning, Object tensor) throws Throwable {
+        int dtype = (int) tf.dataTypeNumber.invokeExact(tf.tensorDataType.invokeExact(tensor));
+        Object shape = tf.tensorShape.invokeExact(tensor);
+        int rank = (int) tf.shapeRank.invokeExact(shape);
         // A DT_STRING tensor's memory holds TF_TString structs (pointers), not text: record its shape only.
-        long bytes = dtype == DType.STRING.code() ? 0 : (long) api.tensorNumBytes.invokeExact(tensor);
-        names[count] = name;
-        roles[count] = role;
-        tensors[count] = tensor;
-        shapes[count] = shape;
-        dtypes[count] = dtype;
-        ranks[count] = rank;
-        byteLengths[count] = (int) Math.min(bytes, Integer.MAX_VALUE);
-        count++;
+        long bytes = dtype == DType.STRING.code() ? 0 : (long) tf.tensorNumBytes.invokeExact(tensor);
+        int t = next();
+        names[t] = name;
+        roles[t] = role;
+        meanings[t] = meaning;
+        tensors[t] = tensor;
+        shapes[t] = shape;
+        dtypes[t] = dtype;
+        ranks[t] = rank;
+        firstDims[t] = rank > 0 ? (long) tf.shapeSize.invokeExact(shape, 0) : 1;
+        byteLengths[t] = (int) Math.min(bytes, Integer.MAX_VALUE);
+        this.api = tf;
     }
 
     /** Drops references to the host's tensors as soon as the call is encoded. */
+    @Override
     void clear() {
         Arrays.fill(tensors, 0, count, null);
         Arrays.fill(shapes, 0, count, null);
-        Arrays.fill(names, 0, count, null);
-        count = 0;
+        super.clear();
         api = null;
     }
 
     @Override
-    public long captureTimeEpochNanos() {
-        return captureTimeEpochNanos;
-    }
-
-    @Override
-    public long durationNanos() {
-        return durationNanos;
-    }
-
-    @Override
-    public String modelName() {
-        return modelName;
-    }
-
-    @Override
-    public String modelVersion() {
-        return modelVersion;
-    }
-
-    @Override
-    public String signature() {
-        return signature;
-    }
-
-    @Override
-    public String interceptionPoint() {
-        return point;
-    }
-
-    @Override
-    public String requestId() {
-        return requestId;
-    }
-
-    @Override
-    public int tensorCount() {
-        return count;
-    }
-
-    @Override
-    public String tensorName(int t) {
-        return names[t];
-    }
-
-    @Override
-    public TensorRole tensorRole(int t) {
-        return roles[t];
-    }
-
-    @Override
-    public TensorMeaning tensorMeaning(int t) {
-        return TensorMeaning.UNSPECIFIED;
-    }
-
-    @Override
-    public int tensorDType(int t) {
-        return dtypes[t];
-    }
-
-    @Override
-    public int tensorRank(int t) {
-        return ranks[t];
-    }
-
-    @Override
-    public long tensorDim(int t, int d) {
+    long fullDim(int t, int d) {
         try {
             return (long) api.shapeSize.invokeExact(shapes[t], d);
         } catch (Throwable e) {
@@ -163,16 +78,7 @@ final class CallCapture implements CaptureSource {
     }
 
     @Override
-    public int tensorByteLength(int t) {
-        return byteLengths[t];
-    }
-
-    @Override
-    public void copyTensorBytes(int t, ByteBuffer target, int offset) {
-        int length = byteLengths[t];
-        if (length == 0) {
-            return;
-        }
+    void copyPrefix(int t, ByteBuffer target, int offset, int length) {
         try {
             Object data = api.rawTensorData.invokeExact(api.asRawTensor.invokeExact(tensors[t]));
             if (length <= CHUNK_BYTES) {

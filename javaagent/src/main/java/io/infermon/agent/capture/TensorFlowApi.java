@@ -51,6 +51,32 @@ final class TensorFlowApi {
     final MethodHandle signatureKey;     // (Signature) -> String
     final MethodHandle bundleSession;    // (SavedModelBundle) -> Session
 
+    /** Whether a class implements {@code org.tensorflow.Tensor} (whichever class loader loaded it). */
+    private static final ClassValue<Boolean> IS_TENSOR = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                if (implementsTensor(c)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private boolean implementsTensor(Class<?> c) {
+            for (Class<?> i : c.getInterfaces()) {
+                if (i.getName().equals("org.tensorflow.Tensor") || implementsTensor(i)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    };
+
+    static boolean isTensor(Object value) {
+        return IS_TENSOR.get(value.getClass());
+    }
+
     static TensorFlowApi of(Object tensorFlowObject) {
         return BY_CLASS.get(tensorFlowObject.getClass());
     }

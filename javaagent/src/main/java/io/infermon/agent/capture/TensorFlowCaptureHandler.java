@@ -1,17 +1,22 @@
 package io.infermon.agent.capture;
 
-import io.infermon.agent.bootstrap.CaptureHandler;
-import io.infermon.agent.queue.CaptureRing;
+import io.infermon.agent.config.TensorFlowPoints;
 import io.infermon.agent.util.AgentLog;
-import io.infermon.agent.util.EpochClock;
-import io.infermon.capture.CaptureCodec;
+import io.infermon.agent.util.Glob;
+import io.infermon.capture.TensorMeaning;
 import io.infermon.capture.TensorRole;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Turns intercepted TensorFlow calls into capture records in the {@link CaptureRing}. This is all the work the agent
- * does on an inference thread: read the tensors' type and shape, copy their bytes into the ring, and return.
+ * Turns intercepted TensorFlow calls into capture records. This is all the work the agent does on an inference
+ * thread: decide whether to capture (sampling, filters), read the tensors' type and shape, copy their bytes into the
+ * ring, and return.
  *
  * <p>Each call is captured once: enter/exit pairs nest (a signature call runs a session runner inside it), and only
  * the outermost call on a thread is recorded. A session run with nothing fetched is TensorFlow's own housekeeping
@@ -19,35 +24,32 @@ import java.util.Map;
  *
  * <p>No method here throws: a failure drops the one call, counts it, and logs once per kind of failure.
  */
-public final class TensorFlowCaptureHandler implements CaptureHandler {
+public final class TensorFlowCaptureHandler {
     public static final String POINT_SESSION = "tensorflow.session";
     public static final String POINT_SIGNATURE = "tensorflow.signature";
     public static final String POINT_FUNCTION = "tensorflow.function";
 
-    private final CaptureRing ring;
+    private final CaptureContext context;
     private final CaptureCounters counters;
-    private final EpochClock clock;
+    private final TensorFlowPoints points;
     private final String configuredModelName;
     private final String configuredModelVersion;
     private final ModelIdentity unregisteredModel;
     private final ModelRegistry models = new ModelRegistry();
-    private final ThreadLocal<CallCapture> calls = ThreadLocal.withInitial(CallCapture::new);
 
-    public TensorFlowCaptureHandler(CaptureRing ring, CaptureCounters counters, EpochClock clock,
-                                    String configuredModelName, String configuredModelVersion) {
-        this.ring = ring;
-        this.counters = counters;
-        this.clock = clock;
-        this.configuredModelName = configuredModelName;
-        this.configuredModelVersion = configuredModelVersion;
+    TensorFlowCaptureHandler(CaptureContext context) {
+        this.context = context;
+        this.counters = context.counters;
+        this.points = context.config.tensorflow();
+        this.configuredModelName = context.config.modelName();
+        this.configuredModelVersion = context.config.modelVersion();
         this.unregisteredModel = new ModelIdentity(ModelIdentity.DEFAULT_NAME, "")
                 .overriddenBy(configuredModelName, configuredModelVersion);
     }
 
-    @Override
-    public long enter() {
+    long enter() {
         try {
-            calls.get().depth++;
+            context.thread().tensorFlow.depth++;
             long now = System.nanoTime();
             return now == 0 ? 1 : now; // 0 means "not counted" to exit
         } catch (Throwable t) {
@@ -59,95 +61,151 @@ public final class TensorFlowCaptureHandler implements CaptureHandler {
      * Closes one level of nesting. Returns the thread's call scratch when this exit ends the outermost call and that
      * call returned a result, else null. Never throws.
      */
-    private CallCapture outermostReturn(long token, Object result, Throwable thrown) {
+    private ThreadState outermostReturn(long token, Object result, Throwable thrown) {
         if (token == 0) {
             return null;
         }
         try {
-            CallCapture call = calls.get();
+            ThreadState state = context.thread();
+            CallCapture call = state.tensorFlow;
             if (call.depth > 0) {
                 call.depth--;
             }
             if (call.depth > 0 || thrown != null || result == null) {
                 return null;
             }
-            counters.callsSeen.increment();
-            return call;
+            return state;
         } catch (Throwable t) {
             return null;
         }
     }
 
-    @Override
-    public void exitSessionRun(long token, Object session, Object inputs, Object inputTensors, Object outputNames,
-                               Object result, Throwable thrown) {
+    /** Counts a seen call and applies sampling; true when it is to be captured. */
+    private boolean admit(long end) {
+        counters.callsSeen.increment();
+        if (!context.sampler.admit(end)) {
+            counters.callsSampledOut.increment();
+            return false;
+        }
+        return true;
+    }
+
+    private boolean signatureAdmitted(String key) {
+        TensorFlowPoints.Filter f = points.signatures();
+        if (f.isAll() || Glob.admits(f.include(), f.exclude(), key)) {
+            return true;
+        }
+        counters.callsFilteredOut.increment();
+        return false;
+    }
+
+    private TensorMeaning meaningOf(String name) {
+        if (Glob.anyMatches(points.features(), name)) {
+            return TensorMeaning.FEATURES;
+        }
+        if (Glob.anyMatches(points.probabilities(), name)) {
+            return TensorMeaning.PROBABILITIES;
+        }
+        if (Glob.anyMatches(points.prediction(), name)) {
+            return TensorMeaning.PREDICTION;
+        }
+        if (Glob.anyMatches(points.label(), name)) {
+            return TensorMeaning.LABEL;
+        }
+        return TensorMeaning.UNSPECIFIED;
+    }
+
+    private void add(CallCapture call, String name, TensorRole role, Object tensor) throws Throwable {
+        TensorFlowPoints.Filter f = role == TensorRole.INPUT ? points.feeds() : points.fetches();
+        if (f.isAll() || Glob.admits(f.include(), f.exclude(), name)) {
+            call.add(name, role, meaningOf(name), tensor);
+        }
+    }
+
+    void exitSessionRun(long token, Object session, Object inputs, Object inputTensors, Object outputNames,
+                        Object result, Throwable thrown) {
         long end = System.nanoTime();
-        CallCapture call = outermostReturn(token, result, thrown);
-        if (call == null) {
+        ThreadState state = outermostReturn(token, result, thrown);
+        if (state == null) {
             return;
         }
+        CallCapture call = state.tensorFlow;
         try {
             List<?> fetchNames = (List<?>) outputNames;
             if (fetchNames.isEmpty()) {
                 counters.callsNotInference.increment();
                 return;
             }
+            if (!admit(end) || !signatureAdmitted("")) {
+                return;
+            }
             TensorFlowApi api = TensorFlowApi.of(result);
-            call.begin(api, POINT_SESSION, modelOf(session), "", token, end, clock.toEpochNanos(token));
+            call.begin(api, POINT_SESSION, modelOf(session), "", state.requestId(), token, end,
+                    context.clock.toEpochNanos(token));
             List<?> feeds = (List<?>) inputs;
             List<?> fed = (List<?>) inputTensors;
             for (int i = 0; i < fed.size(); i++) {
-                call.add((String) (Object) api.outputName.invokeExact(feeds.get(i)), TensorRole.INPUT, fed.get(i));
+                add(call, (String) (Object) api.outputName.invokeExact(feeds.get(i)), TensorRole.INPUT, fed.get(i));
             }
             int fetched = (int) api.resultSize.invokeExact(result);
             for (int i = 0; i < fetched; i++) {
-                call.add((String) fetchNames.get(i), TensorRole.OUTPUT, api.resultGet.invokeExact(result, i));
+                add(call, (String) fetchNames.get(i), TensorRole.OUTPUT, api.resultGet.invokeExact(result, i));
             }
-            write(call);
+            context.write(call);
         } catch (Throwable t) {
-            dropped(t);
+            context.dropped(t);
         } finally {
             call.clear();
         }
     }
 
-    @Override
-    public void exitFunctionCall(long token, String point, Object signature, Object session, Object arguments,
-                                 Object result, Throwable thrown) {
+    void exitFunctionCall(long token, String point, Object signature, Object session, Object arguments,
+                          Object result, Throwable thrown) {
         long end = System.nanoTime();
-        CallCapture call = outermostReturn(token, result, thrown);
-        if (call == null) {
+        ThreadState state = outermostReturn(token, result, thrown);
+        if (state == null) {
             return;
         }
+        CallCapture call = state.tensorFlow;
         try {
+            if (!admit(end)) {
+                return;
+            }
             TensorFlowApi api = TensorFlowApi.of(result);
             String key = (String) (Object) api.signatureKey.invokeExact(signature);
-            call.begin(api, point, modelOf(session), key == null ? "" : key, token, end, clock.toEpochNanos(token));
+            key = key == null ? "" : key;
+            if (!signatureAdmitted(key)) {
+                return;
+            }
+            call.begin(api, point, modelOf(session), key, state.requestId(), token, end,
+                    context.clock.toEpochNanos(token));
             for (Map.Entry<?, ?> e : ((Map<?, ?>) arguments).entrySet()) {
-                call.add((String) e.getKey(), TensorRole.INPUT, e.getValue());
+                add(call, (String) e.getKey(), TensorRole.INPUT, e.getValue());
             }
             for (Object o : (Iterable<?>) result) {
                 Map.Entry<?, ?> e = (Map.Entry<?, ?>) o;
-                call.add((String) e.getKey(), TensorRole.OUTPUT, e.getValue());
+                add(call, (String) e.getKey(), TensorRole.OUTPUT, e.getValue());
             }
-            write(call);
+            context.write(call);
         } catch (Throwable t) {
-            dropped(t);
+            context.dropped(t);
         } finally {
             call.clear();
         }
     }
 
-    @Override
-    public void modelLoaded(Object bundle, String exportDir) {
+    void modelLoaded(Object bundle, String exportDir) {
         try {
             if (bundle == null || exportDir == null) {
                 return;
             }
             TensorFlowApi api = TensorFlowApi.of(bundle);
             Object session = api.bundleSession.invokeExact(bundle);
-            ModelIdentity identity = ModelIdentity.fromExportDir(exportDir)
-                    .overriddenBy(configuredModelName, configuredModelVersion);
+            ModelIdentity derived = ModelIdentity.fromExportDir(exportDir);
+            if (derived.version().isEmpty() && configuredModelVersion == null) {
+                derived = new ModelIdentity(derived.name(), savedModelHash(Path.of(exportDir)));
+            }
+            ModelIdentity identity = derived.overriddenBy(configuredModelName, configuredModelVersion);
             models.register(session, identity);
             AgentLog.once("model:" + identity, "capturing model " + identity.name()
                     + (identity.version().isEmpty() ? "" : " version " + identity.version()) + " from " + exportDir);
@@ -157,35 +215,26 @@ public final class TensorFlowCaptureHandler implements CaptureHandler {
         }
     }
 
+    /**
+     * The first 12 hex digits of the SHA-256 of the export's {@code saved_model.pb}, as a version for exports whose
+     * directory has no numeric version; empty when the file cannot be read. Runs on the host's loading thread, which
+     * has just read the same file.
+     */
+    static String savedModelHash(Path exportDir) {
+        try (InputStream in = Files.newInputStream(exportDir.resolve("saved_model.pb"))) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                sha.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(sha.digest(), 0, 6);
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
     private ModelIdentity modelOf(Object session) {
         ModelIdentity m = models.find(session);
         return m != null ? m : unregisteredModel;
-    }
-
-    private void write(CallCapture call) {
-        long length = CaptureCodec.encodedLength(call);
-        if (length < 0 || length > ring.maxRecordLength()) {
-            counters.droppedTooLarge.increment();
-            return;
-        }
-        int index = ring.claim((int) length);
-        if (index < 0) {
-            counters.droppedRingFull.increment();
-            return;
-        }
-        try {
-            CaptureCodec.encode(call, ring.records(), index);
-            ring.commit(index);
-            counters.callsCaptured.increment();
-        } catch (Throwable t) {
-            ring.abort(index);
-            throw t;
-        }
-    }
-
-    private void dropped(Throwable t) {
-        counters.droppedCaptureError.increment();
-        AgentLog.once("capture:" + t.getClass().getName(), "a call could not be captured (" + t
-                + "); such calls are dropped and counted, the application is not affected");
     }
 }

@@ -1,5 +1,14 @@
 package io.infermon.agent.instrumentation;
 
+import static net.bytebuddy.matcher.ElementMatchers.any;
+import static net.bytebuddy.matcher.ElementMatchers.is;
+import static net.bytebuddy.matcher.ElementMatchers.isBootstrapClassLoader;
+import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+
+import io.infermon.agent.config.MethodPoint;
+import io.infermon.agent.instrumentation.method.MethodPointAdvice;
+import io.infermon.agent.instrumentation.method.MethodPointMatchers;
 import io.infermon.agent.instrumentation.tensorflow.ConcreteFunctionInstrumentation;
 import io.infermon.agent.instrumentation.tensorflow.SavedModelBundleInstrumentation;
 import io.infermon.agent.instrumentation.tensorflow.SessionFunctionInstrumentation;
@@ -8,11 +17,12 @@ import io.infermon.agent.util.AgentLog;
 import java.lang.instrument.Instrumentation;
 import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.utility.JavaModule;
 
-/** Installs every {@link TypeInstrumentation} with Byte Buddy. */
+/** Installs every {@link TypeInstrumentation} and every generic method point with Byte Buddy. */
 public final class Instrumentations {
     private Instrumentations() {
     }
@@ -28,17 +38,38 @@ public final class Instrumentations {
      * retransformation allows.
      */
     public static void install(Instrumentation inst, List<TypeInstrumentation> instrumentations) {
+        install(inst, instrumentations, List.of());
+    }
+
+    /**
+     * As {@link #install(Instrumentation, List)}, plus the generic method points; point {@code i} is bound to index
+     * {@code i} of {@code methods}, which the handler uses to find its configuration.
+     */
+    public static void install(Instrumentation inst, List<TypeInstrumentation> instrumentations,
+                               List<MethodPoint> methods) {
         ClassLoader adviceLoader = Instrumentations.class.getClassLoader();
         AgentBuilder builder = new AgentBuilder.Default()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
-                .with(new ErrorListener());
+                .with(new ErrorListener())
+                // never the agent itself, whatever a glob matches
+                .ignore(any(), isBootstrapClassLoader().or(is(adviceLoader)))
+                .or(nameStartsWith("net.bytebuddy.").or(nameStartsWith("io.infermon.agent.")).or(isSynthetic()));
         for (TypeInstrumentation ti : instrumentations) {
             AgentBuilder.Transformer.ForAdvice[] advice = {new AgentBuilder.Transformer.ForAdvice()
                     .include(adviceLoader)};
-            ti.applyAdvice((methods, adviceClass) -> advice[0] = advice[0].advice(methods, adviceClass.getName()));
+            ti.applyAdvice((methodMatcher, adviceClass) -> advice[0] = advice[0].advice(methodMatcher,
+                    adviceClass.getName()));
             builder = builder.type(ti.typeMatcher()).transform(advice[0]);
+        }
+        for (int i = 0; i < methods.size(); i++) {
+            MethodPoint p = methods.get(i);
+            AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice(
+                    Advice.withCustomMapping().bind(MethodPointAdvice.PointIndex.class, i))
+                    .include(adviceLoader)
+                    .advice(MethodPointMatchers.methods(p), MethodPointAdvice.class.getName());
+            builder = builder.type(MethodPointMatchers.types(p)).transform(advice);
         }
         builder.installOn(inst);
     }

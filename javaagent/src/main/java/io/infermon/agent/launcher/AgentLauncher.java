@@ -48,16 +48,22 @@ public final class AgentLauncher {
         if (!STARTED.compareAndSet(false, true)) {
             return;
         }
+        Object fatal;
         try {
             NestedJars jars = NestedJars.unpack(ownJar());
             ClassLoader core = coreLoader(jars);
-            Class.forName(INSTALLER, true, core)
+            fatal = Class.forName(INSTALLER, true, core)
                     .getMethod("install", String.class, Instrumentation.class, boolean.class, String.class)
                     .invoke(null, args, inst, attachedLater, jars.bootstrapJar().toString());
         } catch (Throwable t) {
             Throwable cause = t instanceof InvocationTargetException && t.getCause() != null ? t.getCause() : t;
             System.err.println("[infermon-agent] disabled: the agent could not start (" + cause
                     + "); the application runs on without capture");
+            return;
+        }
+        if (fatal != null) {
+            // strict: true and an invalid configuration: the one case where the agent stops the JVM from starting
+            throw new IllegalStateException(fatal.toString());
         }
     }
 

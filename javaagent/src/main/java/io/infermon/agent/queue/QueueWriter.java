@@ -1,16 +1,23 @@
 package io.infermon.agent.queue;
 
 import io.infermon.agent.capture.CaptureCounters;
+import io.infermon.agent.config.AgentConfig;
 import io.infermon.agent.util.AgentLog;
 import io.infermon.agent.util.EpochClock;
+import io.infermon.capture.AgentHealth;
 import io.infermon.capture.CaptureCodec;
+import java.io.File;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -21,16 +28,23 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * The agent's one background thread: it opens the Chronicle Queue (off the start-up path), then moves records from
  * the {@link CaptureRing} into it, sealing each with its checksum on the way. Every slow thing the agent does happens
- * here: queue creation, appends, page faults, roll-overs, recalibrating the clock.
+ * here: queue creation, appends, page faults, roll-overs, deleting old cycle files (retention), writing health
+ * records, recalibrating the clock.
  *
- * <p>If the queue cannot be opened, or appends keep failing, the writer logs one line and stops; the ring then fills
- * and further calls are dropped and counted, which costs the host one failed claim per call.
+ * <p>If the queue cannot be opened, or appends keep failing, the writer logs one line and stops; capture is then
+ * switched off. If the queue directory disappears while the agent runs, it is created again and writing goes on.
  */
 public final class QueueWriter implements Runnable {
     private static final int BATCH = 256;
     private static final int MAX_CONSECUTIVE_FAILURES = 100;
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    private static final long RETENTION_EVERY = TimeUnit.SECONDS.toNanos(10);
 
     private final Path queueDir;
+    private final RollCycle rollCycle;
+    private final double retentionHours;
+    private final long retentionBytes;
+    private final long healthEvery;
     private final CaptureRing ring;
     private final CaptureCounters counters;
     private final EpochClock clock;
@@ -41,28 +55,43 @@ public final class QueueWriter implements Runnable {
     private final ByteBuffer sealView;
     private final CRC32C crc = new CRC32C();
     private final MessageHandler appendRecord = this::append;
+    private final String agentId = ManagementFactory.getRuntimeMXBean().getName();
+    private final long startEpochNanos;
 
     private volatile boolean running = true;
     private volatile boolean stopped;
     private ChronicleQueue queue;
     private ExcerptAppender appender;
     private int consecutiveFailures;
+    private long lastHealthNanos;
 
     /**
      * @param onGivingUp run when the writer stops for good because the queue cannot be written, so that capture can be
      *                   switched off instead of filling the ring with records nobody will write
      */
-    public QueueWriter(Path queueDir, CaptureRing ring, CaptureCounters counters, EpochClock clock,
+    public QueueWriter(AgentConfig config, CaptureRing ring, CaptureCounters counters, EpochClock clock,
                        Runnable onGivingUp) {
-        this.queueDir = queueDir;
+        this.queueDir = config.queueDir();
+        this.rollCycle = config.rollCycle();
+        this.retentionHours = config.retentionHours();
+        this.retentionBytes = config.retentionBytes();
+        this.healthEvery = TimeUnit.SECONDS.toNanos(config.healthIntervalSeconds());
         this.onGivingUp = onGivingUp;
         this.ring = ring;
         this.counters = counters;
         this.clock = clock;
         this.sealView = ring.records().duplicate(); // position and limit of this view are the writer's alone
+        this.lastHealthNanos = System.nanoTime();
+        this.startEpochNanos = clock.toEpochNanos(lastHealthNanos);
         this.thread = new Thread(this, "infermon-queue-writer");
         this.thread.setDaemon(true);
         this.thread.setContextClassLoader(QueueWriter.class.getClassLoader());
+    }
+
+    /** A writer with every other setting at its default, for {@code queueDir}. */
+    public QueueWriter(Path queueDir, CaptureRing ring, CaptureCounters counters, EpochClock clock,
+                       Runnable onGivingUp) {
+        this(AgentConfig.defaults().withQueueDir(queueDir), ring, counters, clock, onGivingUp);
     }
 
     public void start() {
@@ -72,38 +101,76 @@ public final class QueueWriter implements Runnable {
     @Override
     public void run() {
         try {
-            queue = QueueFiles.open(queueDir, SingleChronicleQueueBuilder.binary(queueDir).rollCycle(RollCycles.FAST_HOURLY));
-            appender = queue.createAppender();
+            open();
         } catch (Throwable t) {
             AgentLog.info("capture off: cannot open the queue in " + queueDir + " (" + t + ")");
-            counters.queueErrors.increment();
-            stopped = true;
-            onGivingUp.run();
+            giveUp();
             return;
         }
-        long nextCalibration = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        long now = System.nanoTime();
+        long nextSecond = now + SECOND;
+        long nextRetention = now;
         try {
             while (running) {
                 int n = ring.drain(appendRecord, BATCH);
                 idle.idle(n);
-                long now = System.nanoTime();
-                if (now - nextCalibration > 0) {
+                now = System.nanoTime();
+                if (now - nextSecond > 0) {
                     clock.recalibrate();
-                    nextCalibration = now + TimeUnit.SECONDS.toNanos(1);
+                    nextSecond = now + SECOND;
+                    if (!Files.isDirectory(queueDir) && !reopen()) {
+                        return;
+                    }
+                }
+                if (now - lastHealthNanos >= healthEvery) {
+                    writeHealth(now);
+                }
+                if (now - nextRetention >= 0) {
+                    applyRetention();
+                    nextRetention = now + RETENTION_EVERY;
                 }
                 if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) {
                     AgentLog.info("capture off: " + consecutiveFailures + " appends in a row to " + queueDir
                             + " failed");
-                    onGivingUp.run();
+                    giveUp();
                     return;
                 }
             }
             while (ring.drain(appendRecord, BATCH) > 0) {
                 // drain what inference threads committed before the stop
             }
+            writeHealth(System.nanoTime());
         } finally {
             stopped = true;
             closeQuietly();
+        }
+    }
+
+    private void open() throws Exception {
+        queue = QueueFiles.open(queueDir, SingleChronicleQueueBuilder.binary(queueDir).rollCycle(rollCycle));
+        appender = queue.createAppender();
+    }
+
+    private void giveUp() {
+        counters.queueErrors.increment();
+        counters.captureEnabled = false;
+        stopped = true;
+        onGivingUp.run();
+    }
+
+    /** The directory vanished (deleted by hand or by a clean-up job): create it again and go on. */
+    private boolean reopen() {
+        counters.queueErrors.increment();
+        AgentLog.once("queue-vanished", "the queue directory " + queueDir + " disappeared; creating it again "
+                + "(records appended in the meantime may be lost)");
+        closeQuietly();
+        try {
+            open();
+            return true;
+        } catch (Throwable t) {
+            AgentLog.info("capture off: cannot create the queue in " + queueDir + " again (" + t + ")");
+            giveUp();
+            return false;
         }
     }
 
@@ -117,10 +184,79 @@ public final class QueueWriter implements Runnable {
             counters.bytesWritten.add(length);
             consecutiveFailures = 0;
         } catch (Throwable t) {
-            counters.queueErrors.increment();
-            consecutiveFailures++;
-            AgentLog.once("append:" + t.getClass().getName(), "cannot append to the queue in " + queueDir + " ("
-                    + t + "); such records are dropped and counted");
+            appendFailed(t);
+        }
+    }
+
+    private void appendFailed(Throwable t) {
+        counters.queueErrors.increment();
+        consecutiveFailures++;
+        AgentLog.once("append:" + t.getClass().getName(), "cannot append to the queue in " + queueDir + " ("
+                + t + "); such records are dropped and counted");
+    }
+
+    /** Appends a health record with the counters as they are now. */
+    private void writeHealth(long now) {
+        long interval = now - lastHealthNanos;
+        lastHealthNanos = now;
+        if (appender == null) {
+            return;
+        }
+        try {
+            ByteBuffer record = CaptureCodec.encodeHealth(new AgentHealth(clock.toEpochNanos(now), interval, agentId,
+                    startEpochNanos, counters.snapshot()));
+            byte[] bytes = new byte[record.remaining()];
+            record.get(0, bytes);
+            try (DocumentContext dc = appender.writingDocument()) {
+                dc.wire().bytes().write(bytes);
+            }
+            counters.recordsWritten.increment();
+            counters.bytesWritten.add(bytes.length);
+        } catch (Throwable t) {
+            appendFailed(t);
+        }
+    }
+
+    /**
+     * Deletes whole cycle files, oldest first, never the newest (the one being written): those last modified before
+     * the retention time, then more while the queue is larger than the retention size.
+     */
+    void applyRetention() {
+        if (retentionHours <= 0 && retentionBytes <= 0) {
+            return;
+        }
+        try {
+            File[] files = queueDir.toFile().listFiles((d, name) -> name.endsWith(".cq4"));
+            if (files == null || files.length < 2) {
+                return;
+            }
+            Arrays.sort(files);
+            long total = 0;
+            for (File f : files) {
+                total += f.length();
+            }
+            long cutoff = System.currentTimeMillis() - (long) (retentionHours * 3_600_000L);
+            boolean deleted = false;
+            for (int i = 0; i < files.length - 1; i++) {
+                File f = files[i];
+                boolean tooOld = retentionHours > 0 && f.lastModified() < cutoff;
+                boolean tooBig = retentionBytes > 0 && total > retentionBytes;
+                if (!tooOld && !tooBig) {
+                    break;
+                }
+                long size = f.length();
+                if (f.delete()) {
+                    total -= size;
+                    deleted = true;
+                    counters.retentionFilesDeleted.increment();
+                }
+            }
+            if (deleted && queue instanceof SingleChronicleQueue q) {
+                q.refreshDirectoryListing();
+            }
+        } catch (Throwable t) {
+            AgentLog.once("retention:" + t.getClass().getName(), "cannot delete old queue files in " + queueDir
+                    + " (" + t + ")");
         }
     }
 
@@ -145,6 +281,9 @@ public final class QueueWriter implements Runnable {
             }
         } catch (Throwable ignored) {
             // closing at exit; nothing useful to do
+        } finally {
+            queue = null;
+            appender = null;
         }
     }
 }
