@@ -71,6 +71,12 @@ class StatisticsIT {
         assertThat(p50).isPositive().isLessThanOrEqualTo(p99)
                 .isLessThanOrEqualTo(value(m, KEY, "what", "inference_latency_ms", "stat", "max"));
 
+        // the agent's own health records, turned into agent_* metrics: every call it saw, it captured
+        assertThat(m.sum("what", "agent_calls_captured")).isEqualTo(36);
+        assertThat(m.sum("what", "agent_calls_seen")).isEqualTo(36);
+        assertThat(m.sum("what", "agent_dropped_ring_full")).isZero();
+        assertThat(run.processorOutput()).doesNotContain("rejected");
+
         // features: pixel counts have at most 17 distinct values, so every statistic is exact
         double[][] columns = TestData.digitsColumns();
         for (int j = 0; j < 64; j++) {

@@ -62,11 +62,15 @@ class WalkingSkeletonIT {
         assertDistribution(m, pred1(probabilities), key, "what", "max_prediction_proba");
         assertDistribution(m, spread12(probabilities), key, "what", "spread12_prediction_proba");
 
-        // The Anodot file for the bucket holds exactly the metrics of metrics.jsonl, stamped with the bucket start.
+        // The model's Anodot file for the bucket holds exactly its metrics of metrics.jsonl (the agent's own health
+        // metrics have a file of their own), all stamped with the bucket start.
         long timestamp = m.all().get(0).timestamp();
         assertThat(timestamp % 86_400).isZero();
         List<Metric> file = MetricLines.readArray(run.out().resolve("anodot/digits-" + timestamp + ".json"));
-        assertThat(file).containsExactlyInAnyOrderElementsOf(m.all());
+        assertThat(file).containsExactlyInAnyOrderElementsOf(m.where("model", "digits"));
+        List<Metric> agents = MetricLines.readArray(run.out().resolve("anodot/agents-" + timestamp + ".json"));
+        assertThat(agents).isNotEmpty().allSatisfy(x -> assertThat(x.what()).startsWith("agent_"));
+        assertThat(m.all()).hasSize(file.size() + agents.size());
         assertThat(m.all()).allSatisfy(x -> assertThat(x.timestamp()).isEqualTo(timestamp));
     }
 
@@ -95,7 +99,9 @@ class WalkingSkeletonIT {
         CapturedRun run = CapturedRun.of(WORK.resolve("housekeeping"), dir -> app("io.infermon.examples.digits.DigitsApp")
                 .args("train", "--out", dir.resolve("exported/7").toString(), "--epochs", "5"));
         assertThat(run.processorOutput()).contains("infermon: 0 records, 0 buckets");
-        assertThat(run.metrics() == null || run.metrics().all().isEmpty()).isTrue();
+        // only the agent's health metrics: it saw the export's and the load's session runs and captured none
+        assertThat(run.metrics().all()).allSatisfy(x -> assertThat(x.what()).startsWith("agent_"));
+        assertThat(run.metrics().sum("what", "agent_calls_captured")).isZero();
     }
 
     private static void assertBreastCancerMetrics(CapturedRun run, String modelName, String... extraKey)

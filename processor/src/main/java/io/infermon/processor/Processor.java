@@ -1,15 +1,18 @@
 package io.infermon.processor;
 
 import io.infermon.capture.CaptureRecord;
+import io.infermon.anodot.AnodotMetric;
 import io.infermon.processor.bucket.ClosedBucket;
 import io.infermon.processor.bucket.EventTimeBuckets;
 import io.infermon.processor.drift.References;
+import io.infermon.processor.health.AgentHealthBuckets;
 import io.infermon.processor.output.MetricFiles;
 import io.infermon.processor.queue.MergedQueues;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 
@@ -27,6 +30,7 @@ public final class Processor {
     private final References references;
     private final MetricFiles outputs;
     private final Consumer<ClosedBucket> onClosed;
+    private final AgentHealthBuckets health;
     private volatile boolean stopRequested;
     private long recordsRead;
 
@@ -38,6 +42,8 @@ public final class Processor {
         this.references = references;
         this.outputs = outputs;
         this.onClosed = onClosed;
+        this.health = new AgentHealthBuckets(buckets.width());
+        reader.onHealth(health::add);
     }
 
     /**
@@ -59,6 +65,13 @@ public final class Processor {
         }
         if (drain) {
             emit(buckets.closeAll());
+            emitHealth(Long.MAX_VALUE);
+        }
+    }
+
+    private void emitHealth(long watermark) throws IOException {
+        for (Map.Entry<Long, List<AnodotMetric>> e : health.closeUpTo(watermark).entrySet()) {
+            outputs.writeAgentHealth(e.getKey(), e.getValue());
         }
     }
 
@@ -72,6 +85,7 @@ public final class Processor {
         }
         outputs.write(compared);
         compared.forEach(onClosed);
+        emitHealth(buckets.watermark());
     }
 
     public void stop() {

@@ -60,6 +60,10 @@ public final class EventTimeBuckets {
         this.settings = settings;
     }
 
+    public java.time.Duration width() {
+        return java.time.Duration.ofMillis(widthMillis);
+    }
+
     /** The start of the bucket holding event time {@code t} (epoch millis), aligned to the epoch. */
     public long bucketStart(long t) {
         return Math.floorDiv(t, widthMillis) * widthMillis;

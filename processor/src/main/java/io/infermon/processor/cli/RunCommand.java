@@ -131,6 +131,10 @@ public final class RunCommand implements Callable<Integer> {
                 System.out.println("infermon: " + buckets.lateRecords() + " late records "
                         + (latePolicy == EventTimeBuckets.LatePolicy.DROP ? "dropped" : "added to a later bucket"));
             }
+            if (reader.labelRecords() > 0) {
+                System.out.println("infermon: " + reader.labelRecords() + " label records passed over (joining "
+                        + "labels is not built yet)");
+            }
             reader.rejected().forEach((reason, n) -> System.out.println("infermon: " + n + " records rejected ("
                     + reason.label() + "); last: " + reader.lastRejection()));
         }

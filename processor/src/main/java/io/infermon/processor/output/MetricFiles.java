@@ -64,6 +64,24 @@ public final class MetricFiles implements AutoCloseable {
         bucketsWritten += closed.size();
     }
 
+    /**
+     * Writes the agents' health metrics of one bucket to {@code OUT/anodot/agents-<start>.json} and appends them to
+     * {@code metrics.jsonl}.
+     */
+    public void writeAgentHealth(long bucketStartMillis, List<AnodotMetric> metrics) throws IOException {
+        if (metrics.isEmpty()) {
+            return;
+        }
+        AnodotFiles.writeAtomically(anodotDir.resolve("agents-" + Math.floorDiv(bucketStartMillis, 1000L) + ".json"),
+                metrics);
+        for (AnodotMetric m : metrics) {
+            jsonl.write(AnodotJson.toJsonLine(m));
+            jsonl.newLine();
+        }
+        jsonl.flush();
+        metricsWritten += metrics.size();
+    }
+
     /** {@code <model>-<start>.json}, with anything but letters, digits, {@code _} and {@code -} replaced by {@code _}. */
     static String fileName(String model, long startSeconds) {
         return model.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + startSeconds + ".json";

@@ -1,14 +1,17 @@
 package io.infermon.processor.queue;
 
+import io.infermon.capture.AgentHealth;
 import io.infermon.capture.CaptureCodec;
 import io.infermon.capture.CaptureRecord;
 import io.infermon.capture.CorruptRecordException;
+import io.infermon.capture.RecordKind;
 import io.infermon.capture.RejectReason;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -16,8 +19,10 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 
 /**
- * Reads capture records from one agent's Chronicle Queue, oldest first, through the shared codec. Records the codec
- * rejects are counted by reason and skipped; they never stop the reader.
+ * Reads capture records from one agent's Chronicle Queue, oldest first, through the shared codec. Inference records
+ * are returned; the agent's health records go to a {@link Consumer} (they become {@code agent_*} metrics); label
+ * records are counted and passed over (joining labels is not built yet). Records the codec rejects are counted by
+ * reason and skipped; they never stop the reader.
  */
 public final class CaptureQueueReader implements AutoCloseable {
     private final Path dir;
@@ -26,6 +31,9 @@ public final class CaptureQueueReader implements AutoCloseable {
     private final Map<RejectReason, Long> rejected = new EnumMap<>(RejectReason.class);
     private byte[] buffer = new byte[64 * 1024];
     private String lastRejection;
+    private Consumer<AgentHealth> healthSink = h -> { };
+    private long healthRecords;
+    private long labelRecords;
 
     public CaptureQueueReader(Path dir) {
         if (!Files.isDirectory(dir)) {
@@ -56,12 +64,37 @@ public final class CaptureQueueReader implements AutoCloseable {
                 bytes = ByteBuffer.wrap(buffer, 0, length);
             }
             try {
+                RecordKind kind = CaptureCodec.kindOf(bytes);
+                if (kind == RecordKind.HEALTH) {
+                    AgentHealth health = CaptureCodec.decodeHealth(bytes);
+                    healthRecords++;
+                    healthSink.accept(health);
+                    continue;
+                }
+                if (kind == RecordKind.LABEL) {
+                    labelRecords++;
+                    continue;
+                }
                 return CaptureCodec.decode(bytes);
             } catch (CorruptRecordException e) {
                 rejected.merge(e.reason(), 1L, Long::sum);
                 lastRejection = e.getMessage() + " (queue " + dir + ")";
             }
         }
+    }
+
+    /** Where health records go as they are read. */
+    public void onHealth(Consumer<AgentHealth> sink) {
+        this.healthSink = sink;
+    }
+
+    public long healthRecords() {
+        return healthRecords;
+    }
+
+    /** Label records read and passed over (labels are not joined yet). */
+    public long labelRecords() {
+        return labelRecords;
     }
 
     /** Records skipped so far, by reason. */

@@ -56,6 +56,19 @@ public final class MergedQueues implements AutoCloseable {
         return r;
     }
 
+    /** Where every queue's agent health records go. */
+    public void onHealth(java.util.function.Consumer<io.infermon.capture.AgentHealth> sink) {
+        readers.forEach(r -> r.onHealth(sink));
+    }
+
+    public long healthRecords() {
+        return readers.stream().mapToLong(CaptureQueueReader::healthRecords).sum();
+    }
+
+    public long labelRecords() {
+        return readers.stream().mapToLong(CaptureQueueReader::labelRecords).sum();
+    }
+
     /** Records skipped so far in all queues, by reason. */
     public Map<RejectReason, Long> rejected() {
         Map<RejectReason, Long> all = new EnumMap<>(RejectReason.class);
