@@ -76,11 +76,15 @@ public final class EventTimeBuckets {
         long t = Math.floorDiv(record.captureTimeEpochNanos(), 1_000_000L);
         long start = bucketStart(t);
         if (start + widthMillis <= watermark()) {
+            // late: counted in the model's bucket at stream time (still open), which takes the record too by policy
             lateRecords++;
-            if (latePolicy == LatePolicy.DROP) {
-                return List.of();
+            BucketStatistics current = open.computeIfAbsent(new Key(bucketStart(streamTimeMillis),
+                    ModelKey.of(record)), k -> new BucketStatistics(settings));
+            current.countLate();
+            if (latePolicy == LatePolicy.CURRENT) {
+                current.add(record);
             }
-            start = bucketStart(streamTimeMillis);
+            return List.of();
         }
         open.computeIfAbsent(new Key(start, ModelKey.of(record)), k -> new BucketStatistics(settings)).add(record);
         if (t > streamTimeMillis) {

@@ -22,6 +22,7 @@ public final class BucketMetrics {
     public static final String INFERENCE_CALLS = "inference_calls";
     public static final String BUFFER_COUNT = "buffer_count";
     public static final String ROWS_PER_SECOND = "rows_per_second";
+    public static final String LATE_RECORDS = "late_records";
     public static final String BATCH_SIZE = "batch_size";
     public static final String INFERENCE_LATENCY_MS = "inference_latency_ms";
     public static final String PREDICTION_COUNT = "prediction_count";
@@ -75,6 +76,9 @@ public final class BucketMetrics {
         emit(INFERENCE_CALLS, TargetType.COUNTER, s.inferenceCalls());
         emit(BUFFER_COUNT, TargetType.COUNTER, s.rows());
         emit(ROWS_PER_SECOND, TargetType.GAUGE, s.rows() / seconds);
+        if (s.lateRecords() > 0) {
+            emit(LATE_RECORDS, TargetType.COUNTER, s.lateRecords());
+        }
         distribution(BATCH_SIZE, BATCH_STATS, s.batchSize());
         distribution(INFERENCE_LATENCY_MS, LATENCY_STATS, s.latencyMillis());
         add(s.predictions());

@@ -16,6 +16,7 @@ public final class BucketStatistics {
     private final StatisticsSettings settings;
     private long inferenceCalls;
     private long rows;
+    private long lateRecords;
     private final DistributionSummary latencyMillis;
     private final DistributionSummary batchSize;
     private final List<FeatureSummary> features = new ArrayList<>();
@@ -99,10 +100,16 @@ public final class BucketStatistics {
         return rowScratch;
     }
 
+    /** Counts a record that arrived after its own bucket had closed and was dropped or moved here. */
+    public void countLate() {
+        lateRecords++;
+    }
+
     /** Folds another bucket's statistics (same model) into these, as if its records had been added here. */
     public void merge(BucketStatistics other) {
         inferenceCalls += other.inferenceCalls;
         rows += other.rows;
+        lateRecords += other.lateRecords;
         latencyMillis.merge(other.latencyMillis);
         batchSize.merge(other.batchSize);
         for (int j = 0; j < other.features.size(); j++) {
@@ -121,6 +128,11 @@ public final class BucketStatistics {
     /** Rows (examples) predicted in the bucket: MLWatcher's {@code buffer_count}. */
     public long rows() {
         return rows;
+    }
+
+    /** Records counted here that had arrived after their own bucket closed. */
+    public long lateRecords() {
+        return lateRecords;
     }
 
     /** Call durations as the agent measured them around the intercepted call, in milliseconds. */
@@ -149,6 +161,7 @@ public final class BucketStatistics {
     public void writeTo(DataOutput out) throws IOException {
         out.writeLong(inferenceCalls);
         out.writeLong(rows);
+        out.writeLong(lateRecords);
         latencyMillis.writeTo(out);
         batchSize.writeTo(out);
         out.writeInt(features.size());
@@ -161,6 +174,7 @@ public final class BucketStatistics {
     public static BucketStatistics readFrom(DataInput in, StatisticsSettings settings) throws IOException {
         long calls = in.readLong();
         long rows = in.readLong();
+        long late = in.readLong();
         DistributionSummary latency = DistributionSummary.readFrom(in);
         DistributionSummary batch = DistributionSummary.readFrom(in);
         int n = in.readInt();
@@ -174,6 +188,7 @@ public final class BucketStatistics {
         BucketStatistics s = new BucketStatistics(settings, latency, batch, PredictionSummary.readFrom(in));
         s.inferenceCalls = calls;
         s.rows = rows;
+        s.lateRecords = late;
         s.features.addAll(features);
         return s;
     }

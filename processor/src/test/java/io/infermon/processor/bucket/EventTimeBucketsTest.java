@@ -57,7 +57,12 @@ class EventTimeBucketsTest {
         assertThat(add(b, 30_000, "m")).isEmpty();
         assertThat(b.lateRecords()).isEqualTo(1);
         List<ClosedBucket> rest = b.closeAll();
-        assertThat(rest).singleElement().satisfies(c -> assertThat(c.startMillis()).isEqualTo(60_000));
+        assertThat(rest).singleElement().satisfies(c -> {
+            assertThat(c.startMillis()).isEqualTo(60_000);
+            // dropped, but counted in the bucket that was open at stream time
+            assertThat(c.statistics().lateRecords()).isEqualTo(1);
+            assertThat(c.statistics().inferenceCalls()).isEqualTo(1);
+        });
     }
 
     @Test
@@ -94,5 +99,6 @@ class EventTimeBucketsTest {
         assertThat(closed).hasSize(1);
         assertThat(closed.get(0).startMillis()).isEqualTo(60_000);
         assertThat(closed.get(0).statistics().rows()).isEqualTo(3);
+        assertThat(closed.get(0).statistics().lateRecords()).isEqualTo(1);
     }
 }
