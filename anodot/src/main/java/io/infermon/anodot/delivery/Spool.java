@@ -89,8 +89,14 @@ public final class Spool {
                 }
             }
         }
-        files.sort(Comparator.comparingLong(Spool::bucketStart).thenComparing(p -> p.getFileName().toString()));
-        return files;
+        return oldestFirst(files);
+    }
+
+    /** Sorts Anodot files by the bucket start in their names ({@code <model>-<start>.json}), others last, by name. */
+    public static List<Path> oldestFirst(List<Path> files) {
+        List<Path> sorted = new ArrayList<>(files);
+        sorted.sort(Comparator.comparingLong(Spool::bucketStart).thenComparing(p -> p.getFileName().toString()));
+        return sorted;
     }
 
     /** The bucket start in a processor file name, or {@code Long.MAX_VALUE} for other names. */

@@ -28,6 +28,13 @@ public final class MetricFiles implements AutoCloseable {
     private final BufferedWriter jsonl;
     private long bucketsWritten;
     private long metricsWritten;
+    private FileListener listener = (name, metrics) -> { };
+
+    /** Told of each Anodot file right after it is written (the Anodot delivery spools it). */
+    @FunctionalInterface
+    public interface FileListener {
+        void written(String fileName, List<AnodotMetric> metrics) throws IOException;
+    }
 
     public MetricFiles(Path outDir) throws IOException {
         this.anodotDir = outDir.resolve("anodot");
@@ -45,6 +52,7 @@ public final class MetricFiles implements AutoCloseable {
         }
         for (Map.Entry<String, List<AnodotMetric>> e : byFile.entrySet()) {
             AnodotFiles.writeAtomically(anodotDir.resolve(e.getKey()), e.getValue());
+            listener.written(e.getKey(), e.getValue());
             for (AnodotMetric m : e.getValue()) {
                 jsonl.write(AnodotJson.toJsonLine(m));
                 jsonl.newLine();
@@ -58,6 +66,10 @@ public final class MetricFiles implements AutoCloseable {
     /** {@code <model>-<start>.json}, with anything but letters, digits, {@code _} and {@code -} replaced by {@code _}. */
     static String fileName(String model, long startSeconds) {
         return model.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + startSeconds + ".json";
+    }
+
+    public void onFileWritten(FileListener l) {
+        this.listener = l;
     }
 
     public Path anodotDir() {
