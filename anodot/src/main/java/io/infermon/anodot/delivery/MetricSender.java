@@ -179,7 +179,7 @@ public final class MetricSender {
             }
             if (!outage) {
                 outage = true;
-                LOG.warn("Anodot not reachable ({}): {}; retrying with back-off, metrics wait in the spool",
+                LOG.warn("Anodot not reachable ({}): {}; retrying with back-off",
                         config.redactedEndpoint(), retry.reason());
             }
             if (config.maxAttempts() > 0 && attempt >= config.maxAttempts()) {
