@@ -53,6 +53,11 @@ public final class SenderHealth {
         return alreadyDelivered.get();
     }
 
+    /** Counts metrics dropped by the caller, e.g. a bucket that could not be spooled. */
+    public void countDropped(long metrics) {
+        dropped.addAndGet(metrics);
+    }
+
     /** Files moved to {@code failed/} because Anodot refused a request (400, 401, 403). */
     public long failedFiles() {
         return failedFiles.get();

@@ -66,7 +66,8 @@ public final class SpoolDelivery implements AutoCloseable {
         lock.lock();
         try {
             if (isEmpty) {
-                empty = true;
+                // a file offered after the worker's scan has set wakeUp: then the spool is not empty after all
+                empty = !wakeUp;
             } else {
                 wakeUp = true;
                 empty = false;

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The processor's side of Anodot delivery: each Anodot file the processor writes is handed to {@link #offer}, which
@@ -20,6 +22,7 @@ import java.util.regex.Pattern;
  */
 public final class AnodotDelivery implements AutoCloseable {
     /** The file the health counters of one bucket start go to; processor file names never start like this. */
+    private static final Logger LOG = LoggerFactory.getLogger(AnodotDelivery.class);
     static final String HEALTH_FILE_PREFIX = "infermon_anodot_sender-";
     private static final Pattern START = Pattern.compile("-(\\d+)\\.json$");
 
@@ -40,16 +43,29 @@ public final class AnodotDelivery implements AutoCloseable {
         return new AnodotDelivery(new SpoolDelivery(spool, sender).start(), health);
     }
 
-    /** Spools one written file (model and bucket start in its name). */
-    public void offer(String fileName, List<AnodotMetric> metrics) throws IOException {
-        delivery.offer(fileName, metrics);
-        Matcher m = START.matcher(fileName);
-        if (m.find()) {
-            long start = Long.parseLong(m.group(1));
-            if (start > lastHealthStart) {
-                lastHealthStart = start;
-                delivery.offer(HEALTH_FILE_PREFIX + start + ".json", healthMetrics.since(start));
+    /**
+     * Spools one written file (model and bucket start in its name). When the spool cannot be written (full disk,
+     * permissions) the bucket is logged and counted as dropped and the processor goes on: its file in
+     * {@code OUT/anodot/} is still there for {@code infermon send}.
+     */
+    public void offer(String fileName, List<AnodotMetric> metrics) {
+        try {
+            delivery.offer(fileName, metrics);
+            Matcher m = START.matcher(fileName);
+            if (m.find()) {
+                offerHealth(Long.parseLong(m.group(1)));
             }
+        } catch (IOException | RuntimeException e) {
+            delivery.health().countDropped(metrics.size());
+            LOG.error("cannot spool {} to {} ({}); {} metrics not sent, the file stays in the output directory for "
+                    + "`infermon send`", fileName, delivery.spool().dir(), e, metrics.size());
+        }
+    }
+
+    private void offerHealth(long start) throws IOException {
+        if (start > lastHealthStart) {
+            lastHealthStart = start;
+            delivery.offer(HEALTH_FILE_PREFIX + start + ".json", healthMetrics.since(start));
         }
     }
 
