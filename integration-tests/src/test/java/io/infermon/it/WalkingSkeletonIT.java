@@ -68,7 +68,7 @@ class WalkingSkeletonIT {
         assertThat(timestamp % 86_400).isZero();
         List<Metric> file = MetricLines.readArray(run.out().resolve("anodot/digits-" + timestamp + ".json"));
         assertThat(file).containsExactlyInAnyOrderElementsOf(m.where("model", "digits"));
-        List<Metric> agents = MetricLines.readArray(run.out().resolve("anodot/agents-" + timestamp + ".json"));
+        List<Metric> agents = MetricLines.readArray(run.out().resolve("anodot/infermon.agents-" + timestamp + ".json"));
         assertThat(agents).isNotEmpty().allSatisfy(x -> assertThat(x.what()).startsWith("agent_"));
         assertThat(m.all()).hasSize(file.size() + agents.size());
         assertThat(m.all()).allSatisfy(x -> assertThat(x.timestamp()).isEqualTo(timestamp));

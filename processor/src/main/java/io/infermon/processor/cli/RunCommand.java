@@ -2,6 +2,7 @@ package io.infermon.processor.cli;
 
 import io.infermon.processor.Processor;
 import io.infermon.processor.bucket.EventTimeBuckets;
+import io.infermon.processor.delivery.AnodotDelivery;
 import io.infermon.processor.output.MetricFiles;
 import io.infermon.processor.drift.DriftSettings;
 import io.infermon.processor.drift.References;
@@ -19,7 +20,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code infermon run}: tails an agent's queue and writes bucket metrics. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -77,6 +81,24 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "Do not print a line for each closed bucket.")
     boolean quiet;
 
+    @Mixin
+    AnodotOptions anodot;
+
+    @Option(names = "--spool", paramLabel = "DIR",
+            description = "With Anodot delivery on: where buckets wait until Anodot has them. Default: OUT/spool.")
+    Path spool;
+
+    @Option(names = "--spool-max-mb", defaultValue = "1024", paramLabel = "MB",
+            description = "Bound of the spool; when full the oldest buckets are dropped. Default: ${DEFAULT-VALUE}.")
+    long spoolMaxMb;
+
+    @Option(names = "--anodot-drain-timeout", defaultValue = "60s", converter = DurationConverter.class,
+            description = "With --drain: how long to wait for Anodot to take the spool. Default: ${DEFAULT-VALUE}.")
+    Duration drainTimeout;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         EventTimeBuckets.LatePolicy latePolicy = EventTimeBuckets.LatePolicy.valueOf(late.toUpperCase(Locale.ROOT));
@@ -94,8 +116,17 @@ public final class RunCommand implements Callable<Integer> {
                 }
             }
         }
+        // Anodot delivery is on when a URL is given; its settings are checked before anything is read
+        var senderConfig = anodot.url().isPresent() ? anodot.config(spec.commandLine()) : null;
         try (MergedQueues reader = new MergedQueues(queues.stream().map(Path::toAbsolutePath).toList());
-             MetricFiles outputs = new MetricFiles(out.toAbsolutePath())) {
+             MetricFiles outputs = new MetricFiles(out.toAbsolutePath());
+             AnodotDelivery delivery = senderConfig == null ? null : AnodotDelivery.start(senderConfig,
+                     (spool != null ? spool : out.resolve("spool")).toAbsolutePath(), spoolMaxMb << 20)) {
+            if (delivery != null) {
+                outputs.onFileWritten(delivery::offer);
+                System.out.println("infermon: sending to " + senderConfig.redactedEndpoint() + " through the spool "
+                        + delivery.spoolDir());
+            }
             EventTimeBuckets buckets = new EventTimeBuckets(bucket, grace, latePolicy,
                     new StatisticsSettings(binaryThreshold, StatisticsSettings.DEFAULTS.maxFeatures()));
             References refs = new References(given, drift, referenceBuckets, outputs.profileDir());
@@ -121,7 +152,15 @@ public final class RunCommand implements Callable<Integer> {
             }
             try {
                 processor.run(drain);
+                if (delivery != null && drain && !delivery.awaitDelivered(drainTimeout)) {
+                    System.out.println("infermon: Anodot did not take everything within " + drainTimeout.toSeconds()
+                            + " s; the rest waits in " + delivery.spoolDir() + " for the next run");
+                }
             } finally {
+                if (delivery != null) {
+                    delivery.close();
+                    System.out.println("infermon: Anodot delivery " + delivery.health());
+                }
                 finished.countDown();
             }
             System.out.println("infermon: " + processor.recordsRead() + " records, " + outputs.bucketsWritten()

@@ -33,6 +33,13 @@ public final class MetricFiles implements AutoCloseable {
     private final BufferedWriter jsonl;
     private long bucketsWritten;
     private long metricsWritten;
+    private FileListener listener = (name, metrics) -> { };
+
+    /** Told of each Anodot file right after it is written (the Anodot delivery spools it). */
+    @FunctionalInterface
+    public interface FileListener {
+        void written(String fileName, List<AnodotMetric> metrics) throws IOException;
+    }
 
     public MetricFiles(Path outDir) throws IOException {
         this.anodotDir = outDir.resolve("anodot");
@@ -54,6 +61,7 @@ public final class MetricFiles implements AutoCloseable {
         }
         for (Map.Entry<String, List<AnodotMetric>> e : byFile.entrySet()) {
             AnodotFiles.writeAtomically(anodotDir.resolve(e.getKey()), e.getValue());
+            listener.written(e.getKey(), e.getValue());
             for (AnodotMetric m : e.getValue()) {
                 jsonl.write(AnodotJson.toJsonLine(m));
                 jsonl.newLine();
@@ -64,16 +72,20 @@ public final class MetricFiles implements AutoCloseable {
         bucketsWritten += closed.size();
     }
 
+    /** Agent health files' prefix; the dot keeps it apart from any model's file (model names lose their dots). */
+    public static final String AGENT_HEALTH_FILE_PREFIX = "infermon.agents-";
+
     /**
-     * Writes the agents' health metrics of one bucket to {@code OUT/anodot/agents-<start>.json} and appends them to
-     * {@code metrics.jsonl}.
+     * Writes the agents' health metrics of one bucket to {@code OUT/anodot/infermon.agents-<start>.json} and appends
+     * them to {@code metrics.jsonl}.
      */
     public void writeAgentHealth(long bucketStartMillis, List<AnodotMetric> metrics) throws IOException {
         if (metrics.isEmpty()) {
             return;
         }
-        AnodotFiles.writeAtomically(anodotDir.resolve("agents-" + Math.floorDiv(bucketStartMillis, 1000L) + ".json"),
-                metrics);
+        String file = AGENT_HEALTH_FILE_PREFIX + Math.floorDiv(bucketStartMillis, 1000L) + ".json";
+        AnodotFiles.writeAtomically(anodotDir.resolve(file), metrics);
+        listener.written(file, metrics);
         for (AnodotMetric m : metrics) {
             jsonl.write(AnodotJson.toJsonLine(m));
             jsonl.newLine();
@@ -89,6 +101,10 @@ public final class MetricFiles implements AutoCloseable {
 
     public Path profileDir() {
         return profileDir;
+    }
+
+    public void onFileWritten(FileListener l) {
+        this.listener = l;
     }
 
     public Path anodotDir() {
