@@ -8,7 +8,14 @@ import io.infermon.processor.drift.References;
 import io.infermon.processor.health.AgentHealthBuckets;
 import io.infermon.processor.output.MetricFiles;
 import io.infermon.processor.queue.MergedQueues;
+import io.infermon.processor.checkpoint.Checkpoint;
+import io.infermon.processor.stats.SketchRandomness;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,19 +38,80 @@ public final class Processor {
     private final MetricFiles outputs;
     private final Consumer<ClosedBucket> onClosed;
     private final AgentHealthBuckets health;
+    private final Path checkpointDir;
     private volatile boolean stopRequested;
     private long recordsRead;
+    private long checkpoints;
 
-    /** @param onClosed told of each bucket after its metrics are written (the command line prints a summary) */
+    /** A processor without checkpoints (every run starts from the queues' beginning). */
     public Processor(MergedQueues reader, EventTimeBuckets buckets, References references, MetricFiles outputs,
-                     Consumer<ClosedBucket> onClosed) {
+                     Consumer<ClosedBucket> onClosed) throws IOException {
+        this(reader, buckets, references, outputs, onClosed, null, null);
+    }
+
+    /**
+     * @param onClosed      told of each bucket after its metrics are written (the command line prints a summary)
+     * @param checkpointDir where a checkpoint is written at every bucket boundary, or null for none
+     * @param restored      the checkpoint to continue from (read from {@code checkpointDir}), or null to start afresh
+     */
+    public Processor(MergedQueues reader, EventTimeBuckets buckets, References references, MetricFiles outputs,
+                     Consumer<ClosedBucket> onClosed, Path checkpointDir, Checkpoint restored) throws IOException {
         this.reader = reader;
         this.buckets = buckets;
         this.references = references;
         this.outputs = outputs;
         this.onClosed = onClosed;
+        this.checkpointDir = checkpointDir;
         this.health = new AgentHealthBuckets(buckets.width());
         reader.onHealth(health::add);
+        if (restored != null) {
+            restore(restored);
+        }
+        SketchRandomness.reseed(checkpoints);
+    }
+
+    private void restore(Checkpoint c) throws IOException {
+        if (c.widthMillis() != buckets.width().toMillis() || c.graceMillis() != buckets.grace().toMillis()) {
+            throw new IOException("the checkpoint was made with --bucket " + Duration.ofMillis(c.widthMillis())
+                    + " and --grace " + Duration.ofMillis(c.graceMillis()) + "; run with those, or delete "
+                    + Checkpoint.file(checkpointDir) + " to start over");
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(c.state()))) {
+            reader.restoreState(in);
+            buckets.restoreState(in);
+            health.restoreState(in);
+            references.restoreState(in);
+            if (in.available() != 0) {
+                throw new IOException("checkpoint has " + in.available() + " unexpected bytes");
+            }
+        } catch (java.io.EOFException e) {
+            throw new IOException("checkpoint ends early", e);
+        }
+        recordsRead = c.recordsRead();
+        checkpoints = c.sequence();
+        outputs.restoreCounts(c.bucketsWritten(), c.metricsWritten());
+    }
+
+    /**
+     * Saves the state at a bucket boundary, after the closed buckets' outputs are written. The sketches' random
+     * source is then reseeded from the checkpoint's number, so that a processor restored from it chooses alike.
+     */
+    private void checkpoint() throws IOException {
+        if (checkpointDir == null) {
+            return;
+        }
+        ByteArrayOutputStream state = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(state)) {
+            reader.writeState(out);
+            buckets.writeState(out);
+            health.writeState(out);
+            references.writeState(out);
+        }
+        checkpoints++;
+        new Checkpoint(checkpoints, recordsRead, outputs.jsonlLength(), outputs.bucketsWritten(),
+                outputs.metricsWritten(), buckets.width().toMillis(), buckets.grace().toMillis(), state.toByteArray())
+                .save(checkpointDir);
+        SketchRandomness.reseed(checkpoints);
     }
 
     /**
@@ -61,31 +129,33 @@ public final class Processor {
                 continue;
             }
             recordsRead++;
-            emit(buckets.add(record));
+            List<ClosedBucket> closed = buckets.add(record);
+            if (!closed.isEmpty()) {
+                emit(closed, buckets.watermark());
+            }
         }
         if (drain) {
-            emit(buckets.closeAll());
-            emitHealth(Long.MAX_VALUE);
+            emit(buckets.closeAll(), Long.MAX_VALUE);
         }
     }
 
-    private void emitHealth(long watermark) throws IOException {
-        for (Map.Entry<Long, List<AnodotMetric>> e : health.closeUpTo(watermark).entrySet()) {
-            outputs.writeAgentHealth(e.getKey(), e.getValue());
-        }
-    }
-
-    private void emit(List<ClosedBucket> closed) throws IOException {
-        if (closed.isEmpty()) {
-            return;
-        }
+    /** Writes closed buckets and the agents' health up to the watermark, then checkpoints: one bucket boundary. */
+    private void emit(List<ClosedBucket> closed, long healthWatermark) throws IOException {
         List<ClosedBucket> compared = new ArrayList<>(closed.size());
         for (ClosedBucket b : closed) {
             compared.add(references.attach(b));
         }
-        outputs.write(compared);
+        if (!compared.isEmpty()) {
+            outputs.write(compared);
+        }
+        Map<Long, List<AnodotMetric>> agentHealth = health.closeUpTo(healthWatermark);
+        for (Map.Entry<Long, List<AnodotMetric>> e : agentHealth.entrySet()) {
+            outputs.writeAgentHealth(e.getKey(), e.getValue());
+        }
+        if (!compared.isEmpty() || !agentHealth.isEmpty()) {
+            checkpoint();
+        }
         compared.forEach(onClosed);
-        emitHealth(buckets.watermark());
     }
 
     public void stop() {

@@ -60,6 +60,10 @@ public final class EventTimeBuckets {
         this.settings = settings;
     }
 
+    public java.time.Duration grace() {
+        return java.time.Duration.ofMillis(graceMillis);
+    }
+
     public java.time.Duration width() {
         return java.time.Duration.ofMillis(widthMillis);
     }
@@ -116,6 +120,33 @@ public final class EventTimeBuckets {
             closed.add(new ClosedBucket(first.getKey().model(), first.getKey().startMillis(), end, first.getValue()));
         }
         return closed;
+    }
+
+    /** Stream time, late count and every open bucket: this component's part of a checkpoint. */
+    public void writeState(java.io.DataOutput out) throws java.io.IOException {
+        out.writeLong(streamTimeMillis);
+        out.writeLong(lateRecords);
+        out.writeInt(open.size());
+        for (Map.Entry<Key, BucketStatistics> e : open.entrySet()) {
+            out.writeLong(e.getKey().startMillis());
+            ModelKey m = e.getKey().model();
+            out.writeUTF(m.name());
+            out.writeUTF(m.version());
+            out.writeUTF(m.signature());
+            e.getValue().writeTo(out);
+        }
+    }
+
+    public void restoreState(java.io.DataInput in) throws java.io.IOException {
+        streamTimeMillis = in.readLong();
+        lateRecords = in.readLong();
+        open.clear();
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            long start = in.readLong();
+            ModelKey m = new ModelKey(in.readUTF(), in.readUTF(), in.readUTF());
+            open.put(new Key(start, m), BucketStatistics.readFrom(in, settings));
+        }
     }
 
     public int openBuckets() {

@@ -2,6 +2,7 @@ package io.infermon.processor.cli;
 
 import io.infermon.processor.Processor;
 import io.infermon.processor.bucket.EventTimeBuckets;
+import io.infermon.processor.checkpoint.Checkpoint;
 import io.infermon.processor.delivery.AnodotDelivery;
 import io.infermon.processor.output.MetricFiles;
 import io.infermon.processor.drift.DriftSettings;
@@ -74,6 +75,11 @@ public final class RunCommand implements Callable<Integer> {
             description = "drift_detected is 1 above this. Default: 0.2 for psi, 0.1 for the others.")
     Double driftThreshold;
 
+    @Option(names = "--no-checkpoint",
+            description = "Neither read nor write OUT/checkpoint: read the queues from their beginning and keep no "
+                    + "state across runs.")
+    boolean noCheckpoint;
+
     @Option(names = "--drain",
             description = "Read everything present, close every open bucket, write the outputs and exit.")
     boolean drain;
@@ -118,8 +124,11 @@ public final class RunCommand implements Callable<Integer> {
         }
         // Anodot delivery is on when a URL is given; its settings are checked before anything is read
         var senderConfig = anodot.url().isPresent() ? anodot.config(spec.commandLine()) : null;
+        Path outDir = out.toAbsolutePath();
+        Files.createDirectories(outDir);
+        Checkpoint restored = noCheckpoint ? null : Checkpoint.load(outDir);
         try (MergedQueues reader = new MergedQueues(queues.stream().map(Path::toAbsolutePath).toList());
-             MetricFiles outputs = new MetricFiles(out.toAbsolutePath());
+             MetricFiles outputs = new MetricFiles(outDir, restored == null ? -1 : restored.jsonlLength());
              AnodotDelivery delivery = senderConfig == null ? null : AnodotDelivery.start(senderConfig,
                      (spool != null ? spool : out.resolve("spool")).toAbsolutePath(), spoolMaxMb << 20)) {
             if (delivery != null) {
@@ -135,7 +144,11 @@ public final class RunCommand implements Callable<Integer> {
                         if (!quiet) {
                             System.out.println(BucketSummary.line(closed));
                         }
-                    });
+                    }, noCheckpoint ? null : outDir, restored);
+            if (restored != null) {
+                System.out.println("infermon: continuing from checkpoint " + restored.sequence() + " ("
+                        + restored.recordsRead() + " records read before)");
+            }
             CountDownLatch finished = new CountDownLatch(1);
             if (!drain) {
                 // On Ctrl-C or SIGTERM: stop reading and let the main loop finish its current bucket writes.

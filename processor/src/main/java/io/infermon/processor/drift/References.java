@@ -17,7 +17,9 @@ import java.util.Map;
 public final class References {
     private final Map<String, DriftDetector> byModelName = new HashMap<>();
     private final Map<ModelKey, DriftDetector> learned = new HashMap<>();
-    private final Map<ModelKey, Learning> learning = new HashMap<>();
+    /** The learned references' profiles, kept for checkpoints. */
+    private final Map<ModelKey, BucketProfile> learnedProfiles = new java.util.TreeMap<>();
+    private final Map<ModelKey, Learning> learning = new java.util.TreeMap<>();
     private final DriftSettings settings;
     private final int firstBuckets;
     private final Path saveDir;
@@ -60,6 +62,52 @@ public final class References {
         return bucket;
     }
 
+    /** References learned or being learned from first buckets: this component's part of a checkpoint. */
+    public void writeState(java.io.DataOutput out) throws IOException {
+        out.writeInt(learnedProfiles.size());
+        for (BucketProfile p : learnedProfiles.values()) {
+            writeProfile(out, p);
+        }
+        out.writeInt(learning.size());
+        for (Learning l : learning.values()) {
+            out.writeInt(l.buckets);
+            writeProfile(out, l.merged);
+        }
+    }
+
+    public void restoreState(java.io.DataInput in) throws IOException {
+        learned.clear();
+        learnedProfiles.clear();
+        learning.clear();
+        for (int i = in.readInt(); i > 0; i--) {
+            BucketProfile p = readProfile(in);
+            learnedProfiles.put(p.model(), p);
+            learned.put(p.model(), new DriftDetector(p.statistics(), settings));
+        }
+        for (int i = in.readInt(); i > 0; i--) {
+            Learning l = new Learning();
+            l.buckets = in.readInt();
+            l.merged = readProfile(in);
+            learning.put(l.merged.model(), l);
+        }
+    }
+
+    private static void writeProfile(java.io.DataOutput out, BucketProfile p) throws IOException {
+        byte[] bytes = ProfileCodec.encode(p);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static BucketProfile readProfile(java.io.DataInput in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > (256 << 20)) {
+            throw new IOException("profile of " + n + " bytes");
+        }
+        byte[] bytes = new byte[n];
+        in.readFully(bytes);
+        return ProfileCodec.decode(bytes);
+    }
+
     private void learn(ClosedBucket bucket) throws IOException {
         Learning l = learning.computeIfAbsent(bucket.model(), k -> new Learning());
         BucketProfile p = BucketProfile.of(bucket);
@@ -67,6 +115,7 @@ public final class References {
         if (++l.buckets == firstBuckets) {
             learning.remove(bucket.model());
             learned.put(bucket.model(), new DriftDetector(l.merged.statistics(), settings));
+            learnedProfiles.put(bucket.model(), l.merged);
             if (saveDir != null) {
                 ProfileCodec.write(saveDir.resolve("reference-" + l.merged.fileName()), l.merged);
             }

@@ -60,6 +60,61 @@ public final class AgentHealthBuckets {
         last.put(agent, new HashMap<>(h.counters()));
     }
 
+    /** What it remembers (last counters per agent, open buckets): its part of a checkpoint. */
+    public void writeState(java.io.DataOutput out) throws java.io.IOException {
+        out.writeLong(closedThrough);
+        out.writeInt(last.size());
+        for (Map.Entry<String, Map<String, Long>> e : last.entrySet()) {
+            out.writeUTF(e.getKey());
+            writeCounters(out, e.getValue());
+        }
+        out.writeInt(open.size());
+        for (Map.Entry<Long, Map<String, Map<String, Long>>> e : open.entrySet()) {
+            out.writeLong(e.getKey());
+            out.writeInt(e.getValue().size());
+            for (Map.Entry<String, Map<String, Long>> a : e.getValue().entrySet()) {
+                out.writeUTF(a.getKey());
+                writeCounters(out, a.getValue());
+            }
+        }
+    }
+
+    public void restoreState(java.io.DataInput in) throws java.io.IOException {
+        closedThrough = in.readLong();
+        last.clear();
+        for (int i = in.readInt(); i > 0; i--) {
+            String agent = in.readUTF();
+            last.put(agent, readCounters(in, new HashMap<>()));
+        }
+        open.clear();
+        for (int i = in.readInt(); i > 0; i--) {
+            long start = in.readLong();
+            Map<String, Map<String, Long>> agents = new TreeMap<>();
+            for (int a = in.readInt(); a > 0; a--) {
+                String agent = in.readUTF();
+                agents.put(agent, readCounters(in, new LinkedHashMap<>()));
+            }
+            open.put(start, agents);
+        }
+    }
+
+    private static void writeCounters(java.io.DataOutput out, Map<String, Long> counters) throws java.io.IOException {
+        out.writeInt(counters.size());
+        for (Map.Entry<String, Long> c : counters.entrySet()) {
+            out.writeUTF(c.getKey());
+            out.writeLong(c.getValue());
+        }
+    }
+
+    private static Map<String, Long> readCounters(java.io.DataInput in, Map<String, Long> into)
+            throws java.io.IOException {
+        for (int i = in.readInt(); i > 0; i--) {
+            String name = in.readUTF();
+            into.put(name, in.readLong());
+        }
+        return into;
+    }
+
     /** The metrics of every bucket ending at or before {@code watermark} (all of them for Long.MAX_VALUE). */
     public Map<Long, List<AnodotMetric>> closeUpTo(long watermark) {
         Map<Long, List<AnodotMetric>> closed = new LinkedHashMap<>();

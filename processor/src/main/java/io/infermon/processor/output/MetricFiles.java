@@ -29,6 +29,7 @@ import java.util.Map;
  */
 public final class MetricFiles implements AutoCloseable {
     private final Path anodotDir;
+    private final Path jsonlFile;
     private final Path profileDir;
     private final BufferedWriter jsonl;
     private long bucketsWritten;
@@ -42,11 +43,28 @@ public final class MetricFiles implements AutoCloseable {
     }
 
     public MetricFiles(Path outDir) throws IOException {
+        this(outDir, -1);
+    }
+
+    /**
+     * @param jsonlLength when not negative, {@code metrics.jsonl} is first cut back to this length: what a restored
+     *                    checkpoint had written, so lines written after it are not appended twice
+     */
+    public MetricFiles(Path outDir, long jsonlLength) throws IOException {
         this.anodotDir = outDir.resolve("anodot");
         Files.createDirectories(anodotDir);
         this.profileDir = outDir.resolve("profiles");
         Files.createDirectories(profileDir);
-        this.jsonl = Files.newBufferedWriter(outDir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
+        removeLeftoverTemporaryFiles(anodotDir);
+        removeLeftoverTemporaryFiles(profileDir);
+        this.jsonlFile = outDir.resolve("metrics.jsonl");
+        if (jsonlLength >= 0 && Files.exists(jsonlFile) && Files.size(jsonlFile) > jsonlLength) {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(jsonlFile,
+                    StandardOpenOption.WRITE)) {
+                ch.truncate(jsonlLength);
+            }
+        }
+        this.jsonl = Files.newBufferedWriter(jsonlFile, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
@@ -97,6 +115,30 @@ public final class MetricFiles implements AutoCloseable {
     /** {@code <model>-<start>.json}, with anything but letters, digits, {@code _} and {@code -} replaced by {@code _}. */
     static String fileName(String model, long startSeconds) {
         return model.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + startSeconds + ".json";
+    }
+
+    /** Half-written files of a processor that was killed while writing ({@code .<name>.tmp}); never read by anyone. */
+    private static void removeLeftoverTemporaryFiles(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (name.startsWith(".") && name.endsWith(".tmp")) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+    }
+
+    /** The length of {@code metrics.jsonl} with everything written so far flushed. */
+    public long jsonlLength() throws IOException {
+        jsonl.flush();
+        return Files.size(jsonlFile);
+    }
+
+    /** Restores the counts of a checkpoint. */
+    public void restoreCounts(long buckets, long metrics) {
+        this.bucketsWritten = buckets;
+        this.metricsWritten = metrics;
     }
 
     public Path profileDir() {

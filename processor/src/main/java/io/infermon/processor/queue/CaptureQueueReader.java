@@ -34,6 +34,10 @@ public final class CaptureQueueReader implements AutoCloseable {
     private Consumer<AgentHealth> healthSink = h -> { };
     private long healthRecords;
     private long labelRecords;
+    /** Chronicle index of the last document taken from the tailer (any kind, good or not), or -1. */
+    private long lastReadIndex = -1;
+    /** Chronicle index of the record {@link #next} returned last. */
+    private long returnedIndex = -1;
 
     public CaptureQueueReader(Path dir) {
         if (!Files.isDirectory(dir)) {
@@ -55,6 +59,7 @@ public final class CaptureQueueReader implements AutoCloseable {
                 if (!dc.isPresent()) {
                     return null;
                 }
+                lastReadIndex = dc.index();
                 Bytes<?> in = dc.wire().bytes();
                 int length = (int) in.readRemaining();
                 if (buffer.length < length) {
@@ -75,12 +80,63 @@ public final class CaptureQueueReader implements AutoCloseable {
                     labelRecords++;
                     continue;
                 }
-                return CaptureCodec.decode(bytes);
+                CaptureRecord record = CaptureCodec.decode(bytes);
+                returnedIndex = lastReadIndex;
+                return record;
             } catch (CorruptRecordException e) {
                 rejected.merge(e.reason(), 1L, Long::sum);
                 lastRejection = e.getMessage() + " (queue " + dir + ")";
             }
         }
+    }
+
+    /** Chronicle index of the record {@link #next} returned last, or -1. */
+    public long returnedIndex() {
+        return returnedIndex;
+    }
+
+    /** Chronicle index of the last document read (returned, passed to the health sink, passed over or rejected). */
+    public long lastReadIndex() {
+        return lastReadIndex;
+    }
+
+    /**
+     * Moves the reader so that the next document read is the one at {@code index} ({@code after} false) or the one
+     * following it ({@code after} true); {@code index} -1 with {@code after} means the start of the queue.
+     *
+     * @throws IllegalStateException when the queue no longer holds that index (its file was deleted)
+     */
+    public void seek(long index, boolean after) {
+        if (index < 0) {
+            tailer.toStart();
+            lastReadIndex = -1;
+            return;
+        }
+        if (!tailer.moveToIndex(index)) {
+            throw new IllegalStateException("queue " + dir + " no longer holds index 0x" + Long.toHexString(index)
+                    + " (its file was deleted or the queue replaced); delete the checkpoint to start over");
+        }
+        lastReadIndex = index;
+        if (after) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent() || dc.index() != index) {
+                    throw new IllegalStateException("queue " + dir + " has no document at index 0x"
+                            + Long.toHexString(index));
+                }
+            }
+        }
+    }
+
+    /** Restores the counts of a checkpoint. */
+    public void restoreCounts(Map<RejectReason, Long> rejected, long healthRecords, long labelRecords) {
+        this.rejected.clear();
+        this.rejected.putAll(rejected);
+        this.healthRecords = healthRecords;
+        this.labelRecords = labelRecords;
+    }
+
+    public Path dir() {
+        return dir;
     }
 
     /** Where health records go as they are read. */

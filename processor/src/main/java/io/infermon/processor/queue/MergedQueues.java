@@ -1,36 +1,57 @@
 package io.infermon.processor.queue;
 
+import io.infermon.capture.AgentHealth;
 import io.infermon.capture.CaptureRecord;
 import io.infermon.capture.RejectReason;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Several agents' queues (one per host JVM) read as one stream in event time: each call returns the oldest of the
  * queues' next records. Each queue is in capture order already, so this is a k-way merge with one record of
  * look-ahead per queue. A queue with nothing new right now does not hold the others up; its records that arrive
  * later and older than what was already returned are handled by the buckets' grace period like any late record.
+ *
+ * <p>Its position (per queue, the next document to read) and counts are part of the processor's checkpoint.
  */
 public final class MergedQueues implements AutoCloseable {
     private final List<CaptureQueueReader> readers = new ArrayList<>();
-    private final CaptureRecord[] heads;
+    private final List<CaptureRecord> heads = new ArrayList<>();
+    private Consumer<AgentHealth> healthSink = h -> { };
 
     public MergedQueues(List<Path> dirs) {
-        if (dirs.isEmpty()) {
-            throw new IllegalArgumentException("no queue to read");
-        }
         try {
             for (Path dir : dirs) {
-                readers.add(new CaptureQueueReader(dir));
+                add(dir);
             }
         } catch (RuntimeException e) {
             close();
             throw e;
         }
-        heads = new CaptureRecord[readers.size()];
+    }
+
+    /** Starts reading one more queue, from its beginning. */
+    public void add(Path dir) {
+        CaptureQueueReader r = new CaptureQueueReader(dir);
+        r.onHealth(healthSink);
+        readers.add(r);
+        heads.add(null);
+    }
+
+    public boolean reads(Path dir) {
+        return readers.stream().anyMatch(r -> r.dir().equals(dir));
+    }
+
+    public int queueCount() {
+        return readers.size();
     }
 
     /**
@@ -39,25 +60,27 @@ public final class MergedQueues implements AutoCloseable {
      */
     public CaptureRecord next() {
         int oldest = -1;
-        for (int i = 0; i < heads.length; i++) {
-            if (heads[i] == null) {
-                heads[i] = readers.get(i).next();
+        for (int i = 0; i < readers.size(); i++) {
+            if (heads.get(i) == null) {
+                heads.set(i, readers.get(i).next());
             }
-            if (heads[i] != null && (oldest < 0
-                    || heads[i].captureTimeEpochNanos() < heads[oldest].captureTimeEpochNanos())) {
+            CaptureRecord h = heads.get(i);
+            if (h != null && (oldest < 0
+                    || h.captureTimeEpochNanos() < heads.get(oldest).captureTimeEpochNanos())) {
                 oldest = i;
             }
         }
         if (oldest < 0) {
             return null;
         }
-        CaptureRecord r = heads[oldest];
-        heads[oldest] = null;
+        CaptureRecord r = heads.get(oldest);
+        heads.set(oldest, null);
         return r;
     }
 
     /** Where every queue's agent health records go. */
-    public void onHealth(java.util.function.Consumer<io.infermon.capture.AgentHealth> sink) {
+    public void onHealth(Consumer<AgentHealth> sink) {
+        this.healthSink = sink;
         readers.forEach(r -> r.onHealth(sink));
     }
 
@@ -87,6 +110,69 @@ public final class MergedQueues implements AutoCloseable {
             }
         }
         return last;
+    }
+
+    /**
+     * Writes each queue's position and counts. A record held as look-ahead has not been consumed: the position is
+     * that record itself, so a restored reader reads it again.
+     */
+    public void writeState(DataOutput out) throws IOException {
+        out.writeInt(readers.size());
+        for (int i = 0; i < readers.size(); i++) {
+            CaptureQueueReader r = readers.get(i);
+            out.writeUTF(r.dir().toString());
+            boolean held = heads.get(i) != null;
+            out.writeBoolean(!held);
+            out.writeLong(held ? r.returnedIndex() : r.lastReadIndex());
+            Map<RejectReason, Long> rejected = r.rejected();
+            out.writeInt(rejected.size());
+            for (Map.Entry<RejectReason, Long> e : rejected.entrySet()) {
+                out.writeUTF(e.getKey().name());
+                out.writeLong(e.getValue());
+            }
+            out.writeLong(r.healthRecords());
+            out.writeLong(r.labelRecords());
+        }
+    }
+
+    /**
+     * Moves every queue of the checkpoint back to its position and counts (adding queues not read yet, when they
+     * exist). Queues the checkpoint does not know start from the beginning.
+     */
+    public void restoreState(DataInput in) throws IOException {
+        int n = in.readInt();
+        for (int q = 0; q < n; q++) {
+            Path dir = Path.of(in.readUTF());
+            boolean after = in.readBoolean();
+            long index = in.readLong();
+            int reasons = in.readInt();
+            Map<RejectReason, Long> rejected = new EnumMap<>(RejectReason.class);
+            for (int i = 0; i < reasons; i++) {
+                String name = in.readUTF();
+                long count = in.readLong();
+                try {
+                    rejected.put(RejectReason.valueOf(name), count);
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("unknown reject reason " + name);
+                }
+            }
+            long health = in.readLong();
+            long labels = in.readLong();
+            if (!reads(dir)) {
+                if (!Files.isDirectory(dir)) {
+                    throw new IOException("the checkpoint reads queue " + dir + ", which is gone");
+                }
+                add(dir);
+            }
+            for (int i = 0; i < readers.size(); i++) {
+                CaptureQueueReader r = readers.get(i);
+                if (r.dir().equals(dir)) {
+                    r.seek(index, after);
+                    r.restoreCounts(rejected, health, labels);
+                    heads.set(i, null);
+                }
+            }
+        }
     }
 
     @Override

@@ -1,0 +1,66 @@
+package io.infermon.processor.checkpoint;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What the processor had done at its last bucket boundary: how far it had read each queue and what its open buckets
+ * held ({@code state}, written and read by the components themselves in a fixed order), how long
+ * {@code metrics.jsonl} was, and the settings the state depends on. Restoring it and reading on gives exactly the
+ * outputs of a processor that never stopped.
+ *
+ * @param sequence      how many checkpoints came before (also the seed of the sketches' random choices after it)
+ * @param recordsRead   inference records read so far
+ * @param jsonlLength   bytes of {@code metrics.jsonl} written by then
+ * @param bucketsWritten buckets written by then
+ * @param metricsWritten metrics written by then
+ * @param widthMillis   bucket width the state was built with
+ * @param graceMillis   grace the state was built with
+ * @param state         the components' state
+ */
+public record Checkpoint(long sequence, long recordsRead, long jsonlLength, long bucketsWritten, long metricsWritten,
+                         long widthMillis, long graceMillis, byte[] state) {
+
+    public static Path file(Path outDir) {
+        return outDir.resolve(CheckpointFile.NAME);
+    }
+
+    /** The checkpoint in {@code outDir}, or null when there is none. */
+    public static Checkpoint load(Path outDir) throws IOException {
+        Path f = file(outDir);
+        if (!Files.exists(f)) {
+            return null;
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(CheckpointFile.read(f)))) {
+            Checkpoint c = new Checkpoint(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
+                    in.readLong(), in.readLong(), in.readAllBytes());
+            if (c.sequence < 0 || c.jsonlLength < 0) {
+                throw new IOException(f + ": implausible checkpoint header");
+            }
+            return c;
+        } catch (EOFException e) {
+            throw new IOException(f + ": checkpoint ends early", e);
+        }
+    }
+
+    public void save(Path outDir) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeLong(sequence);
+            out.writeLong(recordsRead);
+            out.writeLong(jsonlLength);
+            out.writeLong(bucketsWritten);
+            out.writeLong(metricsWritten);
+            out.writeLong(widthMillis);
+            out.writeLong(graceMillis);
+            out.write(state);
+        }
+        CheckpointFile.write(file(outDir), bytes.toByteArray());
+    }
+}

@@ -1,0 +1,65 @@
+package io.infermon.processor.checkpoint;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * The processor's checkpoint on disk: {@code INFC}, a format version, the body, and a CRC-32C of all before it.
+ * Written to a temporary file, forced to disk and renamed over the previous one, so after a crash at any moment the
+ * file is either the previous checkpoint or the new one, whole. A damaged file is refused, never half-used.
+ */
+public final class CheckpointFile {
+    public static final String NAME = "checkpoint";
+    public static final int VERSION = 1;
+    private static final byte[] MAGIC = {'I', 'N', 'F', 'C'};
+
+    private CheckpointFile() {
+    }
+
+    public static void write(Path file, byte[] body) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 1 + body.length + 4);
+        b.put(MAGIC).put((byte) VERSION).put(body);
+        CRC32C crc = new CRC32C();
+        crc.update(b.array(), 0, b.position());
+        b.putInt((int) crc.getValue()).flip();
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** The body of a sound checkpoint file. */
+    public static byte[] read(Path file) throws IOException {
+        byte[] all = Files.readAllBytes(file);
+        if (all.length < MAGIC.length + 5 || !Arrays.equals(all, 0, 4, MAGIC, 0, 4)) {
+            throw new IOException(file + " is not an infermon checkpoint");
+        }
+        if (all[4] != VERSION) {
+            throw new IOException(file + ": checkpoint version " + all[4] + " is not supported (this build writes "
+                    + VERSION + ")");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(all, 0, all.length - 4);
+        if ((int) crc.getValue() != ByteBuffer.wrap(all, all.length - 4, 4).getInt()) {
+            throw new IOException(file + ": checkpoint checksum mismatch (damaged)");
+        }
+        return Arrays.copyOfRange(all, 5, all.length - 4);
+    }
+}

@@ -1,0 +1,180 @@
+package io.infermon.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.infermon.capture.AgentHealth;
+import io.infermon.capture.CaptureCodec;
+import io.infermon.processor.cli.InfermonCli;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Exactly-once buckets across crashes: while a producer appends a known sequence of captures (real breast-cancer
+ * rows, enough distinct values that the quantile sketches compact; agent health records; damaged records), the
+ * processor runs live in a child JVM and is killed with SIGKILL at 20 random moments, restarted each time. Its final
+ * outputs must equal, byte for byte, those of one uninterrupted run over the same queue.
+ */
+class CrashRestartTest {
+    private static final long T0 = 1_795_500_000_000L;
+    private static final int RECORDS = 2_400;
+    private static final int ROWS = 8;
+    private final List<Process> children = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void killChildren() {
+        children.forEach(Process::destroyForcibly);
+    }
+
+    /** Record {@code i}: 8 breast-cancer rows (shifted by i, so values keep changing), 100 ms of event time apart. */
+    private static byte[] record(int i, double[][] cancer) {
+        float[][] x = new float[ROWS][30];
+        float[][] p = new float[ROWS][2];
+        for (int r = 0; r < ROWS; r++) {
+            double[] row = cancer[(i * ROWS + r) % cancer.length];
+            for (int j = 0; j < 30; j++) {
+                x[r][j] = (float) (row[j] * (1 + i / 1000.0));
+            }
+            float p1 = (float) (1 / (1 + Math.exp(-(row[0] - 14) / 3)));
+            p[r] = new float[] {1 - p1, p1};
+        }
+        return Records.encode(Records.call(T0 + i * 100L, "cancer", x, p));
+    }
+
+    private static byte[] health(int i) {
+        Map<String, Long> c = new LinkedHashMap<>();
+        c.put("calls_seen", (long) i);
+        c.put("calls_captured", (long) i);
+        c.put("capture_enabled", 1L);
+        ByteBuffer b = CaptureCodec.encodeHealth(new AgentHealth((T0 + i * 100L) * 1_000_000L, 5_000_000_000L,
+                "7@host", T0 * 1_000_000L, c));
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        return bytes;
+    }
+
+    private static void append(ExcerptAppender a, byte[] bytes) {
+        try (DocumentContext dc = a.writingDocument()) {
+            dc.wire().bytes().write(bytes);
+        }
+    }
+
+    /** Appends the sequence, paced so that the processor reads while it is written. */
+    private void produce(Path queue, AtomicBoolean done) {
+        double[][] cancer = Datasets.breastCancer();
+        try (ChronicleQueue q = SingleChronicleQueueBuilder.binary(queue).build()) {
+            ExcerptAppender a = q.createAppender();
+            for (int i = 0; i < RECORDS; i++) {
+                byte[] r = record(i, cancer);
+                if (i % 97 == 13) {
+                    byte[] bad = r.clone();
+                    bad[40 + i % 100] ^= 0x5A;
+                    append(a, bad);
+                }
+                append(a, r);
+                if (i % 50 == 49) {
+                    append(a, health(i + 1));
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(4)); // ~10 s of traffic
+            }
+        } finally {
+            done.set(true);
+        }
+    }
+
+    private Process processor(Path queue, Path out, Path log, String... extra) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports")).forEach(cmd::add);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), InfermonCli.class.getName(), "run",
+                "--queue", queue.toString(), "--out", out.toString(), "--bucket", "5s", "--grace", "1s",
+                "--reference-buckets", "3"));
+        cmd.addAll(List.of(extra));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        children.add(p);
+        return p;
+    }
+
+    @Test
+    void killedTwentyTimesItWritesExactlyWhatAnUninterruptedRunWrites() throws Exception {
+        Path queue = dir.resolve("queue");
+        Path crashed = dir.resolve("crashed");
+        Path log = dir.resolve("crashed.log");
+        AtomicBoolean produced = new AtomicBoolean();
+        Thread producer = new Thread(() -> produce(queue, produced), "producer");
+        producer.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.isDirectory(queue));
+        Random random = new Random(20261124);
+        for (int kill = 0; kill < 20; kill++) {
+            long before = Files.exists(log) ? Files.size(log) : 0;
+            Process p = processor(queue, crashed, log);
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.size(log) > before
+                    && Files.readString(log).substring((int) before).contains("infermon: reading"));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(random.nextInt(600))); // a random moment to die
+            p.destroyForcibly();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        producer.join(TimeUnit.MINUTES.toMillis(2));
+        assertThat(produced).isTrue();
+        Process last = processor(queue, crashed, log, "--drain");
+        assertThat(last.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(last.exitValue()).as(Files.readString(log)).isZero();
+        assertThat(Files.readString(log)).contains("continuing from checkpoint");
+
+        Path clean = dir.resolve("clean");
+        Process once = processor(queue, clean, dir.resolve("clean.log"), "--drain");
+        assertThat(once.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(once.exitValue()).isZero();
+
+        Map<String, byte[]> expected = files(clean);
+        assertThat(expected.keySet()).contains("metrics.jsonl").anyMatch(f -> f.startsWith("profiles/reference-"));
+        assertThat(expected.keySet().stream().filter(f -> f.startsWith("anodot/cancer-"))).hasSize(48);
+        Map<String, byte[]> actual = files(crashed);
+        assertThat(actual.keySet()).isEqualTo(expected.keySet());
+        for (String f : expected.keySet()) {
+            assertThat(actual.get(f)).as(f).isEqualTo(expected.get(f));
+        }
+        String jsonl = Files.readString(clean.resolve("metrics.jsonl"));
+        assertThat(jsonl).contains("\"what\":\"buffer_count\"").contains("\"what\":\"agent_calls_seen\"")
+                .contains("\"what\":\"feature_drift\"");
+    }
+
+    /** Every output file (not the checkpoint) by relative path. */
+    private static Map<String, byte[]> files(Path out) throws Exception {
+        Map<String, byte[]> all = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(out)) {
+            for (Path f : s.filter(Files::isRegularFile).toList()) {
+                String rel = out.relativize(f).toString();
+                if (!rel.startsWith("checkpoint")) {
+                    all.put(rel, Files.readAllBytes(f));
+                }
+            }
+        }
+        return all;
+    }
+}
