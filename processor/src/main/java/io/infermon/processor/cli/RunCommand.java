@@ -128,7 +128,9 @@ public final class RunCommand implements Callable<Integer> {
         Files.createDirectories(outDir);
         Checkpoint restored = noCheckpoint ? null : Checkpoint.load(outDir);
         try (MergedQueues reader = new MergedQueues(queues.stream().map(Path::toAbsolutePath).toList());
-             MetricFiles outputs = new MetricFiles(outDir, restored == null ? -1 : restored.jsonlLength());
+             // with checkpoints, a run without one starts from the queues' beginning and writes metrics.jsonl afresh
+             MetricFiles outputs = new MetricFiles(outDir, noCheckpoint ? -1
+                     : restored == null ? 0 : restored.jsonlLength());
              AnodotDelivery delivery = senderConfig == null ? null : AnodotDelivery.start(senderConfig,
                      (spool != null ? spool : out.resolve("spool")).toAbsolutePath(), spoolMaxMb << 20)) {
             if (delivery != null) {
