@@ -32,6 +32,21 @@ final class ChildJvm {
         return jvm;
     }
 
+    /** A program with the given class path and main class. */
+    static ChildJvm classpath(String classpath, String mainClass) {
+        ChildJvm jvm = new ChildJvm();
+        jvm.jvmArgs.add("-cp");
+        jvm.jvmArgs.add(classpath);
+        jvm.programArgs.add(mainClass);
+        return jvm;
+    }
+
+    /** The example apps' class path: the module's classes and TensorFlow. */
+    static String appClasspath() throws IOException {
+        return System.getProperty("infermon.app.classes") + File.pathSeparator
+                + Files.readString(Path.of(System.getProperty("infermon.app.classpath.file"))).trim();
+    }
+
     /** {@code java -jar JAR}. */
     static ChildJvm jar(Path jar) {
         ChildJvm jvm = new ChildJvm();

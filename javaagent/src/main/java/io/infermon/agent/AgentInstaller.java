@@ -4,13 +4,14 @@ import io.infermon.agent.util.AgentLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
+import java.security.ProtectionDomain;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-import net.bytebuddy.dynamic.loading.ClassInjector;
 
 /**
  * The agent's first class in its isolated loader, called reflectively by {@code AgentLauncher}. It opens the JDK
@@ -18,9 +19,10 @@ import net.bytebuddy.dynamic.loading.ClassInjector;
  * {@link AgentStarter}, whose code refers to them. This class must not refer to the dispatcher itself: the verifier
  * could load it before it exists.
  *
- * <p>The dispatcher classes are defined directly in the bootstrap loader (Byte Buddy's Unsafe-based injector).
- * Appending a jar to the bootstrap search path works too, and is the fallback, but makes the JVM print a warning and
- * turn off class-data sharing for application classes, which slows the host's start.
+ * <p>The dispatcher classes are defined directly in the bootstrap loader (the JDK's internal
+ * {@code Unsafe.defineClass}, opened to the agent with {@code redefineModule}). Appending a jar to the bootstrap
+ * search path works too, and is the fallback, but turns off class-data sharing for application classes, which slows
+ * the host's start.
  */
 public final class AgentInstaller {
     private AgentInstaller() {
@@ -44,11 +46,37 @@ public final class AgentInstaller {
         }
     }
 
+    /**
+     * Defines the dispatcher classes in the bootstrap loader with the JDK's internal {@code Unsafe.defineClass},
+     * reachable because {@link ModuleOpener} exported {@code jdk.internal.misc} to this module. Neither Byte Buddy's
+     * injector (it reaches that method through {@code sun.misc.Unsafe}, which makes JDK 24 and later print a
+     * deprecation warning on the host's standard error) nor appending a jar to the bootstrap search path (which
+     * turns off class-data sharing for the host's application classes) is needed; the latter stays as the fallback.
+     */
     private static void injectIntoBootstrap(Instrumentation inst, Path bootstrapJar) throws IOException {
-        if (ClassInjector.UsingUnsafe.isAvailable()) {
-            ClassInjector.UsingUnsafe.ofBootLoader().injectRaw(readClasses(bootstrapJar));
-        } else {
+        Map<String, byte[]> classes = readClasses(bootstrapJar);
+        try {
+            Class<?> unsafeClass = Class.forName("jdk.internal.misc.Unsafe");
+            Object unsafe = unsafeClass.getMethod("getUnsafe").invoke(null);
+            Method define = unsafeClass.getMethod("defineClass", String.class, byte[].class, int.class, int.class,
+                    ClassLoader.class, ProtectionDomain.class);
+            for (Map.Entry<String, byte[]> c : classes.entrySet()) {
+                if (!isDefinedInBootstrap(c.getKey())) {
+                    define.invoke(unsafe, c.getKey(), c.getValue(), 0, c.getValue().length, null, null);
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             inst.appendToBootstrapClassLoaderSearch(new JarFile(bootstrapJar.toFile()));
+        }
+    }
+
+    /** True when an earlier start (an attach after a failed one, say) already defined the class. */
+    private static boolean isDefinedInBootstrap(String name) {
+        try {
+            Class.forName(name, false, null);
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
         }
     }
 

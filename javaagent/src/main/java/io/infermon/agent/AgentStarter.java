@@ -4,6 +4,7 @@ import io.infermon.agent.bootstrap.CaptureDispatcher;
 import io.infermon.agent.capture.AgentCaptureHandler;
 import io.infermon.agent.capture.CaptureCounters;
 import io.infermon.agent.capture.ModelIdentity;
+import io.infermon.agent.capture.ThrowingCaptureHandler;
 import io.infermon.agent.config.AgentConfig;
 import io.infermon.agent.config.InvalidConfigException;
 import io.infermon.agent.instrumentation.Instrumentations;
@@ -70,7 +71,12 @@ final class AgentStarter {
             CaptureDispatcher.install(null);
         });
         writer.start();
-        CaptureDispatcher.install(handler);
+        if (Boolean.getBoolean(ThrowingCaptureHandler.PROPERTY)) {
+            AgentLog.info(ThrowingCaptureHandler.PROPERTY + " is set: the capture handler throws on purpose (a test)");
+            CaptureDispatcher.install(new ThrowingCaptureHandler());
+        } else {
+            CaptureDispatcher.install(handler);
+        }
         List<TypeInstrumentation> tensorFlow = config.tensorflow().enabled() ? Instrumentations.tensorFlow()
                 : List.of();
         Instrumentations.install(inst, tensorFlow, config.methods());

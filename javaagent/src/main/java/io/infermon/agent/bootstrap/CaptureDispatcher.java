@@ -6,9 +6,14 @@ package io.infermon.agent.bootstrap;
  * jar, a servlet container's web-app loader or an isolated loader.
  *
  * <p>Until the agent installs a handler, and after it turns itself off, every method returns at once.
+ *
+ * <p>A handler never throws by contract; should one throw anyway (an agent bug), the throwable stops here and is
+ * counted ({@code handler_errors}): the advice would suppress it too, but nothing could count it there.
  */
 public final class CaptureDispatcher {
     private static volatile CaptureHandler handler;
+    private static final java.util.concurrent.atomic.LongAdder HANDLER_ERRORS =
+            new java.util.concurrent.atomic.LongAdder();
 
     private CaptureDispatcher() {
     }
@@ -18,16 +23,38 @@ public final class CaptureDispatcher {
         handler = newHandler;
     }
 
+    /** Throwables that escaped the handler since the JVM started. */
+    public static long handlerErrors() {
+        return HANDLER_ERRORS.sum();
+    }
+
+    private static void failed() {
+        try {
+            HANDLER_ERRORS.increment();
+        } catch (Throwable ignored) {
+            // e.g. out of memory while counting: still nothing reaches the host
+        }
+    }
+
     public static long enter() {
         CaptureHandler h = handler;
-        return h == null ? 0L : h.enter();
+        try {
+            return h == null ? 0L : h.enter();
+        } catch (Throwable t) {
+            failed();
+            return 0L;
+        }
     }
 
     public static void exitSessionRun(long token, Object session, Object inputs, Object inputTensors,
                                       Object outputNames, Object result, Throwable thrown) {
         CaptureHandler h = handler;
         if (h != null) {
-            h.exitSessionRun(token, session, inputs, inputTensors, outputNames, result, thrown);
+            try {
+                h.exitSessionRun(token, session, inputs, inputTensors, outputNames, result, thrown);
+            } catch (Throwable t) {
+                failed();
+            }
         }
     }
 
@@ -35,27 +62,44 @@ public final class CaptureDispatcher {
                                         Object result, Throwable thrown) {
         CaptureHandler h = handler;
         if (h != null) {
-            h.exitFunctionCall(token, point, signature, session, arguments, result, thrown);
+            try {
+                h.exitFunctionCall(token, point, signature, session, arguments, result, thrown);
+            } catch (Throwable t) {
+                failed();
+            }
         }
     }
 
     public static void modelLoaded(Object bundle, String exportDir) {
         CaptureHandler h = handler;
         if (h != null) {
-            h.modelLoaded(bundle, exportDir);
+            try {
+                h.modelLoaded(bundle, exportDir);
+            } catch (Throwable t) {
+                failed();
+            }
         }
     }
 
     public static long methodEnter(int point, Object a0, Object a1, Object a2, Object a3, Object a4, Object a5) {
         CaptureHandler h = handler;
-        return h == null ? 0L : h.methodEnter(point, a0, a1, a2, a3, a4, a5);
+        try {
+            return h == null ? 0L : h.methodEnter(point, a0, a1, a2, a3, a4, a5);
+        } catch (Throwable t) {
+            failed();
+            return 0L;
+        }
     }
 
     public static void methodExit(long token, int point, Object a0, Object a1, Object a2, Object a3, Object a4,
                                   Object a5, Object returned, Throwable thrown) {
         CaptureHandler h = handler;
         if (h != null) {
-            h.methodExit(token, point, a0, a1, a2, a3, a4, a5, returned, thrown);
+            try {
+                h.methodExit(token, point, a0, a1, a2, a3, a4, a5, returned, thrown);
+            } catch (Throwable t) {
+                failed();
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import io.infermon.agent.queue.CaptureRing;
 import io.infermon.agent.util.AgentLog;
 import io.infermon.agent.util.EpochClock;
 import io.infermon.capture.CaptureCodec;
+import io.infermon.capture.DType;
 import io.infermon.capture.RecordKind;
 
 /**
@@ -69,6 +70,12 @@ final class CaptureContext {
             counters.callsCaptured.increment();
             if (call.hasZeroRows()) {
                 counters.callsZeroRows.increment();
+            }
+        }
+        for (int t = 0; t < call.count; t++) {
+            DType type = DType.fromCode(call.dtypes[t]);
+            if (type == null || !type.isNumeric()) {
+                counters.tensorsUnsupportedDtype.increment();
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.infermon.agent.capture;
 
+import io.infermon.agent.bootstrap.CaptureDispatcher;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -30,6 +31,13 @@ public final class CaptureCounters {
     public final LongAdder droppedTooLarge = new LongAdder();
     /** Calls dropped because a value had a type or shape the agent cannot record. */
     public final LongAdder droppedUnsupported = new LongAdder();
+    /** Records the queue writer dropped because the queue's disk was nearly full (less free than its reserve). */
+    public final LongAdder droppedDiskFull = new LongAdder();
+    /**
+     * Captured tensors of a type the processor cannot read as numbers: strings (recorded with their shape only, as
+     * TensorFlow holds pointers, not text), complex numbers, types unknown to infermon.
+     */
+    public final LongAdder tensorsUnsupportedDtype = new LongAdder();
     /** Calls dropped because reading their tensors failed (a closed tensor, an unexpected TensorFlow version...). */
     public final LongAdder droppedCaptureError = new LongAdder();
     /** Label records encoded into the ring. */
@@ -58,6 +66,9 @@ public final class CaptureCounters {
         m.put("dropped_too_large", droppedTooLarge.sum());
         m.put("dropped_unsupported", droppedUnsupported.sum());
         m.put("dropped_capture_error", droppedCaptureError.sum());
+        m.put("dropped_disk_full", droppedDiskFull.sum());
+        m.put("tensors_unsupported_dtype", tensorsUnsupportedDtype.sum());
+        m.put("handler_errors", CaptureDispatcher.handlerErrors());
         m.put("labels_captured", labelsCaptured.sum());
         m.put("records_written", recordsWritten.sum());
         m.put("bytes_written", bytesWritten.sum());

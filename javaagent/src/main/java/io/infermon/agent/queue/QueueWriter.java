@@ -9,6 +9,7 @@ import io.infermon.capture.CaptureCodec;
 import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -39,6 +40,13 @@ public final class QueueWriter implements Runnable {
     private static final int MAX_CONSECUTIVE_FAILURES = 100;
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
     private static final long RETENTION_EVERY = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * Free space the writer leaves on the queue's file system. Chronicle writes through memory-mapped, sparse files:
+     * on a full disk a write faults asynchronously ({@code InternalError}) instead of failing cleanly, and the queue
+     * is left with a damaged record that stops readers. So records are dropped (and counted) before the disk is
+     * that full; half of the reserve is kept for health records, so the drops reach the processor.
+     */
+    static final long DISK_RESERVE_BYTES = 1L << 20;
 
     private final Path queueDir;
     private final RollCycle rollCycle;
@@ -64,6 +72,9 @@ public final class QueueWriter implements Runnable {
     private ExcerptAppender appender;
     private int consecutiveFailures;
     private long lastHealthNanos;
+    private FileStore store;
+    /** Bytes that may still be appended before the reserve is reached; re-read from the file system every second. */
+    private long spaceBudget = Long.MAX_VALUE;
 
     /**
      * @param onGivingUp run when the writer stops for good because the queue cannot be written, so that capture can be
@@ -121,6 +132,7 @@ public final class QueueWriter implements Runnable {
                     if (!Files.isDirectory(queueDir) && !reopen()) {
                         return;
                     }
+                    measureFreeSpace();
                 }
                 if (now - lastHealthNanos >= healthEvery) {
                     writeHealth(now);
@@ -149,6 +161,31 @@ public final class QueueWriter implements Runnable {
     private void open() throws Exception {
         queue = QueueFiles.open(queueDir, SingleChronicleQueueBuilder.binary(queueDir).rollCycle(rollCycle));
         appender = queue.createAppender();
+        try {
+            store = Files.getFileStore(queueDir);
+        } catch (Exception e) {
+            store = null; // free space unknown: no reserve check
+        }
+        measureFreeSpace();
+    }
+
+    private void measureFreeSpace() {
+        try {
+            spaceBudget = store == null ? Long.MAX_VALUE : store.getUsableSpace() - DISK_RESERVE_BYTES;
+        } catch (Exception e) {
+            spaceBudget = Long.MAX_VALUE;
+        }
+    }
+
+    /** Whether {@code length} more bytes keep the reserve ({@code reserveShare} of it may be used); books them. */
+    private boolean spaceFor(int length, long reserveShare) {
+        // a record also costs its header and a share of Chronicle's index
+        long cost = length + 64L;
+        if (cost > spaceBudget + reserveShare) {
+            return false;
+        }
+        spaceBudget -= cost;
+        return true;
     }
 
     private void giveUp() {
@@ -175,10 +212,22 @@ public final class QueueWriter implements Runnable {
     }
 
     private void append(int msgTypeId, org.agrona.MutableDirectBuffer buffer, int index, int length) {
+        if (!spaceFor(length, 0)) {
+            counters.droppedDiskFull.increment();
+            AgentLog.once("disk-full", "less than " + (DISK_RESERVE_BYTES >> 20) + " MiB free on the disk of "
+                    + queueDir + ": records are dropped and counted until space is freed");
+            return;
+        }
         try {
             CaptureCodec.seal(sealView, index, crc);
             try (DocumentContext dc = appender.writingDocument()) {
-                dc.wire().bytes().unsafeWrite(((UnsafeBuffer) buffer).addressOffset() + index, length);
+                try {
+                    dc.wire().bytes().unsafeWrite(((UnsafeBuffer) buffer).addressOffset() + index, length);
+                } catch (Throwable t) {
+                    // e.g. the disk filled under the memory-mapped page: leave no half-written record for readers
+                    dc.rollbackOnClose();
+                    throw t;
+                }
             }
             counters.recordsWritten.increment();
             counters.bytesWritten.add(length);
@@ -207,6 +256,9 @@ public final class QueueWriter implements Runnable {
                     startEpochNanos, counters.snapshot()));
             byte[] bytes = new byte[record.remaining()];
             record.get(0, bytes);
+            if (!spaceFor(bytes.length, DISK_RESERVE_BYTES / 2)) {
+                return;
+            }
             try (DocumentContext dc = appender.writingDocument()) {
                 dc.wire().bytes().write(bytes);
             }
