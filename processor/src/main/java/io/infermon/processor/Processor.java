@@ -6,6 +6,7 @@ import io.infermon.processor.bucket.ClosedBucket;
 import io.infermon.processor.bucket.EventTimeBuckets;
 import io.infermon.processor.drift.References;
 import io.infermon.processor.health.AgentHealthBuckets;
+import io.infermon.processor.health.ProcessorCounters;
 import io.infermon.processor.output.MetricFiles;
 import io.infermon.processor.queue.MergedQueues;
 import io.infermon.processor.checkpoint.Checkpoint;
@@ -39,6 +40,8 @@ public final class Processor {
     private final Consumer<ClosedBucket> onClosed;
     private final AgentHealthBuckets health;
     private final Path checkpointDir;
+    private final ProcessorCounters counters = new ProcessorCounters();
+    private final long maxFutureMillis;
     private volatile boolean stopRequested;
     private long recordsRead;
     private long checkpoints;
@@ -46,16 +49,23 @@ public final class Processor {
     /** A processor without checkpoints (every run starts from the queues' beginning). */
     public Processor(MergedQueues reader, EventTimeBuckets buckets, References references, MetricFiles outputs,
                      Consumer<ClosedBucket> onClosed) throws IOException {
-        this(reader, buckets, references, outputs, onClosed, null, null);
+        this(reader, buckets, references, outputs, onClosed, null, null, DEFAULT_MAX_FUTURE);
     }
+
+    /** How far ahead of this machine's clock a capture time may be before the record is refused. */
+    public static final Duration DEFAULT_MAX_FUTURE = Duration.ofHours(1);
 
     /**
      * @param onClosed      told of each bucket after its metrics are written (the command line prints a summary)
      * @param checkpointDir where a checkpoint is written at every bucket boundary, or null for none
      * @param restored      the checkpoint to continue from (read from {@code checkpointDir}), or null to start afresh
+     * @param maxFuture     records stamped further than this ahead of the clock are refused ({@code future_timestamp}):
+     *                      one host with a wrong clock must not close every bucket of every model at once
      */
     public Processor(MergedQueues reader, EventTimeBuckets buckets, References references, MetricFiles outputs,
-                     Consumer<ClosedBucket> onClosed, Path checkpointDir, Checkpoint restored) throws IOException {
+                     Consumer<ClosedBucket> onClosed, Path checkpointDir, Checkpoint restored, Duration maxFuture)
+            throws IOException {
+        this.maxFutureMillis = maxFuture.toMillis();
         this.reader = reader;
         this.buckets = buckets;
         this.references = references;
@@ -81,6 +91,7 @@ public final class Processor {
             buckets.restoreState(in);
             health.restoreState(in);
             references.restoreState(in);
+            counters.restoreState(in);
             if (in.available() != 0) {
                 throw new IOException("checkpoint has " + in.available() + " unexpected bytes");
             }
@@ -106,6 +117,7 @@ public final class Processor {
             buckets.writeState(out);
             health.writeState(out);
             references.writeState(out);
+            counters.writeState(out);
         }
         checkpoints++;
         new Checkpoint(checkpoints, recordsRead, outputs.jsonlLength(), outputs.bucketsWritten(),
@@ -126,6 +138,10 @@ public final class Processor {
                     break;
                 }
                 LockSupport.parkNanos(IDLE_PAUSE_NANOS);
+                continue;
+            }
+            if (Math.floorDiv(record.captureTimeEpochNanos(), 1_000_000L) > System.currentTimeMillis() + maxFutureMillis) {
+                counters.increment(ProcessorCounters.FUTURE_TIMESTAMP);
                 continue;
             }
             recordsRead++;
@@ -151,6 +167,13 @@ public final class Processor {
         Map<Long, List<AnodotMetric>> agentHealth = health.closeUpTo(healthWatermark);
         for (Map.Entry<Long, List<AnodotMetric>> e : agentHealth.entrySet()) {
             outputs.writeAgentHealth(e.getKey(), e.getValue());
+        }
+        if (!compared.isEmpty()) {
+            reader.rejected().forEach((reason, n) -> counters.set(reason.label(), n));
+            counters.set(ProcessorCounters.UNREADABLE, reader.unreadable());
+            counters.set(ProcessorCounters.MODELS_FOLDED, buckets.modelsFolded());
+            long start = compared.get(compared.size() - 1).startMillis();
+            outputs.writeProcessorMetrics(start, counters.increases(Math.floorDiv(start, 1000L)));
         }
         if (!compared.isEmpty() || !agentHealth.isEmpty()) {
             checkpoint();

@@ -42,12 +42,31 @@ public final class EventTimeBuckets {
     private long streamTimeMillis = Long.MIN_VALUE;
     private long lateRecords;
     private final StatisticsSettings settings;
+    private final int maxModels;
+    private final java.util.Set<ModelKey> models = new java.util.TreeSet<>();
+    private long modelsFolded;
 
     public EventTimeBuckets(Duration width, Duration grace) {
         this(width, grace, LatePolicy.DROP, StatisticsSettings.DEFAULTS);
     }
 
     public EventTimeBuckets(Duration width, Duration grace, LatePolicy latePolicy, StatisticsSettings settings) {
+        this(width, grace, latePolicy, settings, DEFAULT_MAX_MODELS);
+    }
+
+    /** Model keys kept apart by default; records of further keys go to {@link ModelKey#OTHER}. */
+    public static final int DEFAULT_MAX_MODELS = 100;
+
+    /**
+     * @param maxModels model keys kept apart; the records of any further key are counted in {@link ModelKey#OTHER},
+     *                  so memory stays bounded whatever keys the agents send
+     */
+    public EventTimeBuckets(Duration width, Duration grace, LatePolicy latePolicy, StatisticsSettings settings,
+                            int maxModels) {
+        if (maxModels < 1) {
+            throw new IllegalArgumentException("max models must be positive, not " + maxModels);
+        }
+        this.maxModels = maxModels;
         if (width.toMillis() <= 0) {
             throw new IllegalArgumentException("bucket width must be at least 1 ms, not " + width);
         }
@@ -79,23 +98,41 @@ public final class EventTimeBuckets {
     public List<ClosedBucket> add(CaptureRecord record) {
         long t = Math.floorDiv(record.captureTimeEpochNanos(), 1_000_000L);
         long start = bucketStart(t);
+        ModelKey model = admit(ModelKey.of(record));
         if (start + widthMillis <= watermark()) {
             // late: counted in the model's bucket at stream time (still open), which takes the record too by policy
             lateRecords++;
-            BucketStatistics current = open.computeIfAbsent(new Key(bucketStart(streamTimeMillis),
-                    ModelKey.of(record)), k -> new BucketStatistics(settings));
+            BucketStatistics current = open.computeIfAbsent(new Key(bucketStart(streamTimeMillis), model),
+                    k -> new BucketStatistics(settings));
             current.countLate();
             if (latePolicy == LatePolicy.CURRENT) {
                 current.add(record);
             }
             return List.of();
         }
-        open.computeIfAbsent(new Key(start, ModelKey.of(record)), k -> new BucketStatistics(settings)).add(record);
+        open.computeIfAbsent(new Key(start, model), k -> new BucketStatistics(settings)).add(record);
         if (t > streamTimeMillis) {
             streamTimeMillis = t;
             return closeUpTo(watermark());
         }
         return List.of();
+    }
+
+    private ModelKey admit(ModelKey key) {
+        if (models.contains(key)) {
+            return key;
+        }
+        if (models.size() < maxModels) {
+            models.add(key);
+            return key;
+        }
+        modelsFolded++;
+        return ModelKey.OTHER;
+    }
+
+    /** Records counted under {@link ModelKey#OTHER} because their key came after {@code maxModels} others. */
+    public long modelsFolded() {
+        return modelsFolded;
     }
 
     /** Stream time minus grace: buckets ending at or before it are complete. */
@@ -126,6 +163,13 @@ public final class EventTimeBuckets {
     public void writeState(java.io.DataOutput out) throws java.io.IOException {
         out.writeLong(streamTimeMillis);
         out.writeLong(lateRecords);
+        out.writeLong(modelsFolded);
+        out.writeInt(models.size());
+        for (ModelKey m : models) {
+            out.writeUTF(m.name());
+            out.writeUTF(m.version());
+            out.writeUTF(m.signature());
+        }
         out.writeInt(open.size());
         for (Map.Entry<Key, BucketStatistics> e : open.entrySet()) {
             out.writeLong(e.getKey().startMillis());
@@ -140,6 +184,11 @@ public final class EventTimeBuckets {
     public void restoreState(java.io.DataInput in) throws java.io.IOException {
         streamTimeMillis = in.readLong();
         lateRecords = in.readLong();
+        modelsFolded = in.readLong();
+        models.clear();
+        for (int i = in.readInt(); i > 0; i--) {
+            models.add(new ModelKey(in.readUTF(), in.readUTF(), in.readUTF()));
+        }
         open.clear();
         int n = in.readInt();
         for (int i = 0; i < n; i++) {

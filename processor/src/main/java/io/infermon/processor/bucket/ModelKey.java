@@ -11,6 +11,9 @@ public record ModelKey(String name, String version, String signature) implements
     private static final Comparator<ModelKey> ORDER = Comparator.comparing(ModelKey::name)
             .thenComparing(ModelKey::version).thenComparing(ModelKey::signature);
 
+    /** Where the records of model keys beyond the processor's bound are counted. */
+    public static final ModelKey OTHER = new ModelKey("__other__", "", "");
+
     public static ModelKey of(CaptureRecord r) {
         return new ModelKey(r.modelName(), r.modelVersion(), r.signature());
     }

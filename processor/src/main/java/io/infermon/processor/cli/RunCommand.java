@@ -75,6 +75,16 @@ public final class RunCommand implements Callable<Integer> {
             description = "drift_detected is 1 above this. Default: 0.2 for psi, 0.1 for the others.")
     Double driftThreshold;
 
+    @Option(names = "--max-models", defaultValue = "100",
+            description = "Model keys (name, version, signature) kept apart; records of further keys are counted "
+                    + "under the model __other__. Default: ${DEFAULT-VALUE}.")
+    int maxModels;
+
+    @Option(names = "--max-future", defaultValue = "1h", converter = DurationConverter.class,
+            description = "Records stamped further ahead of this machine's clock are refused (future_timestamp). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Duration maxFuture;
+
     @Option(names = "--no-checkpoint",
             description = "Neither read nor write OUT/checkpoint: read the queues from their beginning and keep no "
                     + "state across runs.")
@@ -139,14 +149,14 @@ public final class RunCommand implements Callable<Integer> {
                         + delivery.spoolDir());
             }
             EventTimeBuckets buckets = new EventTimeBuckets(bucket, grace, latePolicy,
-                    new StatisticsSettings(binaryThreshold, StatisticsSettings.DEFAULTS.maxFeatures()));
+                    new StatisticsSettings(binaryThreshold, StatisticsSettings.DEFAULTS.maxFeatures()), maxModels);
             References refs = new References(given, drift, referenceBuckets, outputs.profileDir());
             Processor processor = new Processor(reader, buckets, refs, outputs,
                     closed -> {
                         if (!quiet) {
                             System.out.println(BucketSummary.line(closed));
                         }
-                    }, noCheckpoint ? null : outDir, restored);
+                    }, noCheckpoint ? null : outDir, restored, maxFuture);
             if (restored != null) {
                 System.out.println("infermon: continuing from checkpoint " + restored.sequence() + " ("
                         + restored.recordsRead() + " records read before)");

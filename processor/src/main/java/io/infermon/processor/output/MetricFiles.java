@@ -92,16 +92,27 @@ public final class MetricFiles implements AutoCloseable {
 
     /** Agent health files' prefix; the dot keeps it apart from any model's file (model names lose their dots). */
     public static final String AGENT_HEALTH_FILE_PREFIX = "infermon.agents-";
+    /** The processor's own metrics' files. */
+    public static final String PROCESSOR_FILE_PREFIX = "infermon.processor-";
 
     /**
      * Writes the agents' health metrics of one bucket to {@code OUT/anodot/infermon.agents-<start>.json} and appends
      * them to {@code metrics.jsonl}.
      */
     public void writeAgentHealth(long bucketStartMillis, List<AnodotMetric> metrics) throws IOException {
+        writeOwnFile(AGENT_HEALTH_FILE_PREFIX, bucketStartMillis, metrics);
+    }
+
+    /** Writes the processor's own metrics to {@code OUT/anodot/infermon.processor-<start>.json} and the jsonl. */
+    public void writeProcessorMetrics(long bucketStartMillis, List<AnodotMetric> metrics) throws IOException {
+        writeOwnFile(PROCESSOR_FILE_PREFIX, bucketStartMillis, metrics);
+    }
+
+    private void writeOwnFile(String prefix, long bucketStartMillis, List<AnodotMetric> metrics) throws IOException {
         if (metrics.isEmpty()) {
             return;
         }
-        String file = AGENT_HEALTH_FILE_PREFIX + Math.floorDiv(bucketStartMillis, 1000L) + ".json";
+        String file = prefix + Math.floorDiv(bucketStartMillis, 1000L) + ".json";
         AnodotFiles.writeAtomically(anodotDir.resolve(file), metrics);
         listener.written(file, metrics);
         for (AnodotMetric m : metrics) {

@@ -38,6 +38,8 @@ public final class CaptureQueueReader implements AutoCloseable {
     private long lastReadIndex = -1;
     /** Chronicle index of the record {@link #next} returned last. */
     private long returnedIndex = -1;
+    private long unreadable;
+    private long unreadableIndex = -1;
 
     public CaptureQueueReader(Path dir) {
         if (!Files.isDirectory(dir)) {
@@ -67,6 +69,13 @@ public final class CaptureQueueReader implements AutoCloseable {
                 }
                 in.read(buffer, 0, length);
                 bytes = ByteBuffer.wrap(buffer, 0, length);
+            } catch (RuntimeException | InternalError e) {
+                // Chronicle itself could not read a document: a header damaged on disk (a full disk under an older
+                // agent, a truncated copy). Count it once and step over it; if there is nothing after it yet, wait.
+                if (!skipUnreadable(e)) {
+                    return null;
+                }
+                continue;
             }
             try {
                 RecordKind kind = CaptureCodec.kindOf(bytes);
@@ -88,6 +97,32 @@ public final class CaptureQueueReader implements AutoCloseable {
                 lastRejection = e.getMessage() + " (queue " + dir + ")";
             }
         }
+    }
+
+    /** Counts the document at the tailer's position as unreadable (once) and moves past it when it can. */
+    private boolean skipUnreadable(Throwable e) {
+        long at = tailer.index();
+        if (at != unreadableIndex) {
+            unreadableIndex = at;
+            unreadable++;
+            lastRejection = "unreadable document at index 0x" + Long.toHexString(at) + " (queue " + dir + "): " + e;
+        }
+        try {
+            if (tailer.moveToIndex(at + 1)) {
+                lastReadIndex = at;
+                return true;
+            }
+            // nothing readable after it in this cycle yet; try again from the document itself next time
+            tailer.moveToIndex(at);
+        } catch (RuntimeException | InternalError again) {
+            // leave the tailer where it is; the next call counts nothing new for the same index
+        }
+        return false;
+    }
+
+    /** Documents Chronicle could not read at all (damaged on disk). */
+    public long unreadable() {
+        return unreadable;
     }
 
     /** Chronicle index of the record {@link #next} returned last, or -1. */
@@ -128,7 +163,9 @@ public final class CaptureQueueReader implements AutoCloseable {
     }
 
     /** Restores the counts of a checkpoint. */
-    public void restoreCounts(Map<RejectReason, Long> rejected, long healthRecords, long labelRecords) {
+    public void restoreCounts(Map<RejectReason, Long> rejected, long healthRecords, long labelRecords,
+                              long unreadable) {
+        this.unreadable = unreadable;
         this.rejected.clear();
         this.rejected.putAll(rejected);
         this.healthRecords = healthRecords;

@@ -92,6 +92,11 @@ public final class MergedQueues implements AutoCloseable {
         return readers.stream().mapToLong(CaptureQueueReader::labelRecords).sum();
     }
 
+    /** Documents Chronicle could not read, in all queues. */
+    public long unreadable() {
+        return readers.stream().mapToLong(CaptureQueueReader::unreadable).sum();
+    }
+
     /** Records skipped so far in all queues, by reason. */
     public Map<RejectReason, Long> rejected() {
         Map<RejectReason, Long> all = new EnumMap<>(RejectReason.class);
@@ -132,6 +137,7 @@ public final class MergedQueues implements AutoCloseable {
             }
             out.writeLong(r.healthRecords());
             out.writeLong(r.labelRecords());
+            out.writeLong(r.unreadable());
         }
     }
 
@@ -158,6 +164,7 @@ public final class MergedQueues implements AutoCloseable {
             }
             long health = in.readLong();
             long labels = in.readLong();
+            long unreadable = in.readLong();
             if (!reads(dir)) {
                 if (!Files.isDirectory(dir)) {
                     throw new IOException("the checkpoint reads queue " + dir + ", which is gone");
@@ -168,7 +175,7 @@ public final class MergedQueues implements AutoCloseable {
                 CaptureQueueReader r = readers.get(i);
                 if (r.dir().equals(dir)) {
                     r.seek(index, after);
-                    r.restoreCounts(rejected, health, labels);
+                    r.restoreCounts(rejected, health, labels, unreadable);
                     heads.set(i, null);
                 }
             }
