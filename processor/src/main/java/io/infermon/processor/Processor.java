@@ -42,7 +42,11 @@ public final class Processor {
     private final Path checkpointDir;
     private final ProcessorCounters counters = new ProcessorCounters();
     private final long maxFutureMillis;
+    private Path queueRoot;
+    private long nextDiscoveryNanos;
     private volatile boolean stopRequested;
+    private volatile boolean outputPaused;
+    private volatile long outputFailures;
     private long recordsRead;
     private long checkpoints;
 
@@ -119,11 +123,30 @@ public final class Processor {
             references.writeState(out);
             counters.writeState(out);
         }
-        checkpoints++;
-        new Checkpoint(checkpoints, recordsRead, outputs.jsonlLength(), outputs.bucketsWritten(),
+        long next = checkpoints + 1; // counted only once saved: a failed save is retried with the same number
+        new Checkpoint(next, recordsRead, outputs.jsonlLength(), outputs.bucketsWritten(),
                 outputs.metricsWritten(), buckets.width().toMillis(), buckets.grace().toMillis(), state.toByteArray())
                 .save(checkpointDir);
+        checkpoints = next;
         SketchRandomness.reseed(checkpoints);
+    }
+
+    /** Also reads every queue under {@code root}, including agents' queues that appear while it runs. */
+    public void discoverQueuesUnder(Path root) {
+        this.queueRoot = root;
+    }
+
+    private static final long DISCOVERY_INTERVAL_NANOS = Duration.ofSeconds(2).toNanos();
+
+    private void discover(boolean force) throws IOException {
+        if (queueRoot != null && (force || System.nanoTime() - nextDiscoveryNanos >= 0)) {
+            int added = reader.discover(queueRoot);
+            if (added > 0) {
+                System.out.println("infermon: reading " + added + " more queue(s) under " + queueRoot + " ("
+                        + reader.queueCount() + " in all)");
+            }
+            nextDiscoveryNanos = System.nanoTime() + DISCOVERY_INTERVAL_NANOS;
+        }
     }
 
     /**
@@ -131,12 +154,14 @@ public final class Processor {
      * until {@link #stop()} is called.
      */
     public void run(boolean drain) throws IOException {
+        discover(true);
         while (!stopRequested) {
             CaptureRecord record = reader.next();
             if (record == null) {
                 if (drain) {
                     break;
                 }
+                discover(false);
                 LockSupport.parkNanos(IDLE_PAUSE_NANOS);
                 continue;
             }
@@ -157,28 +182,70 @@ public final class Processor {
 
     /** Writes closed buckets and the agents' health up to the watermark, then checkpoints: one bucket boundary. */
     private void emit(List<ClosedBucket> closed, long healthWatermark) throws IOException {
+        // everything that changes state happens once, before writing; only the writing is repeated after a failure
         List<ClosedBucket> compared = new ArrayList<>(closed.size());
         for (ClosedBucket b : closed) {
             compared.add(references.attach(b));
         }
-        if (!compared.isEmpty()) {
-            outputs.write(compared);
-        }
         Map<Long, List<AnodotMetric>> agentHealth = health.closeUpTo(healthWatermark);
-        for (Map.Entry<Long, List<AnodotMetric>> e : agentHealth.entrySet()) {
-            outputs.writeAgentHealth(e.getKey(), e.getValue());
-        }
+        List<AnodotMetric> own = List.of();
+        long ownStart = 0;
         if (!compared.isEmpty()) {
             reader.rejected().forEach((reason, n) -> counters.set(reason.label(), n));
             counters.set(ProcessorCounters.UNREADABLE, reader.unreadable());
             counters.set(ProcessorCounters.MODELS_FOLDED, buckets.modelsFolded());
-            long start = compared.get(compared.size() - 1).startMillis();
-            outputs.writeProcessorMetrics(start, counters.increases(Math.floorDiv(start, 1000L)));
+            ownStart = compared.get(compared.size() - 1).startMillis();
+            own = counters.increases(Math.floorDiv(ownStart, 1000L));
         }
-        if (!compared.isEmpty() || !agentHealth.isEmpty()) {
-            checkpoint();
+        if (compared.isEmpty() && agentHealth.isEmpty()) {
+            return;
+        }
+        MetricFiles.Mark mark = outputs.mark();
+        for (long pause = OUTPUT_RETRY_MIN_NANOS; ; pause = Math.min(pause * 2, OUTPUT_RETRY_MAX_NANOS)) {
+            try {
+                if (!compared.isEmpty()) {
+                    outputs.write(compared);
+                }
+                for (Map.Entry<Long, List<AnodotMetric>> e : agentHealth.entrySet()) {
+                    outputs.writeAgentHealth(e.getKey(), e.getValue());
+                }
+                outputs.writeProcessorMetrics(ownStart, own);
+                checkpoint();
+                break;
+            } catch (IOException e) {
+                // a full or failing output disk: keep the last checkpoint, read nothing more, try again until it
+                // works (or the processor is stopped; a restart then continues from the checkpoint)
+                if (!outputPaused) {
+                    outputPaused = true;
+                    System.err.println("infermon: cannot write outputs (" + e.getMessage() + "); paused, will retry"
+                            + " and resume where it stopped");
+                }
+                outputFailures++;
+                if (stopRequested) {
+                    throw e;
+                }
+                LockSupport.parkNanos(pause);
+                outputs.rollBack(mark);
+            }
+        }
+        if (outputPaused) {
+            outputPaused = false;
+            System.err.println("infermon: outputs written again; resumed");
         }
         compared.forEach(onClosed);
+    }
+
+    private static final long OUTPUT_RETRY_MIN_NANOS = Duration.ofMillis(50).toNanos();
+    private static final long OUTPUT_RETRY_MAX_NANOS = Duration.ofSeconds(5).toNanos();
+
+    /** True while outputs cannot be written and the processor waits for space. */
+    public boolean outputPaused() {
+        return outputPaused;
+    }
+
+    /** Failed attempts to write outputs so far. */
+    public long outputFailures() {
+        return outputFailures;
     }
 
     public void stop() {

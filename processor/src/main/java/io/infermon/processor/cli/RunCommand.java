@@ -32,9 +32,14 @@ import picocli.CommandLine.Spec;
                 + "drift, and write metrics and profiles.")
 public final class RunCommand implements Callable<Integer> {
 
-    @Option(names = "--queue", required = true,
+    @Option(names = "--queue",
             description = "An agent's queue directory; repeat for several agents, merged in event time.")
-    List<Path> queues;
+    List<Path> queues = new ArrayList<>();
+
+    @Option(names = "--queue-root", paramLabel = "DIR",
+            description = "Read every agent queue directly under DIR (one subdirectory per agent), including ones "
+                    + "that appear while the processor runs.")
+    Path queueRoot;
 
     @Option(names = "--out", required = true, description = "Where metrics go (anodot/ and metrics.jsonl).")
     Path out;
@@ -117,6 +122,10 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (queues.isEmpty() && queueRoot == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "give at least one --queue or a --queue-root");
+        }
         EventTimeBuckets.LatePolicy latePolicy = EventTimeBuckets.LatePolicy.valueOf(late.toUpperCase(Locale.ROOT));
         DriftSettings drift = new DriftSettings(driftMethod,
                 driftThreshold != null ? driftThreshold : DriftSettings.defaultThreshold(driftMethod));
@@ -157,6 +166,9 @@ public final class RunCommand implements Callable<Integer> {
                             System.out.println(BucketSummary.line(closed));
                         }
                     }, noCheckpoint ? null : outDir, restored, maxFuture);
+            if (queueRoot != null) {
+                processor.discoverQueuesUnder(queueRoot.toAbsolutePath());
+            }
             if (restored != null) {
                 System.out.println("infermon: continuing from checkpoint " + restored.sequence() + " ("
                         + restored.recordsRead() + " records read before)");
@@ -172,7 +184,8 @@ public final class RunCommand implements Callable<Integer> {
                         Thread.currentThread().interrupt();
                     }
                 }, "infermon-stop"));
-                System.out.println("infermon: reading " + queues + ", metrics in " + outputs.anodotDir()
+                System.out.println("infermon: reading " + (queueRoot == null ? queues
+                        : "the queues under " + queueRoot + (queues.isEmpty() ? "" : " and " + queues)) + ", metrics in " + outputs.anodotDir()
                         + " and " + out.resolve("metrics.jsonl") + " (Ctrl-C to stop)");
             }
             try {

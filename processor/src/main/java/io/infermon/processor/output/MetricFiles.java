@@ -31,7 +31,7 @@ public final class MetricFiles implements AutoCloseable {
     private final Path anodotDir;
     private final Path jsonlFile;
     private final Path profileDir;
-    private final BufferedWriter jsonl;
+    private BufferedWriter jsonl;
     private long bucketsWritten;
     private long metricsWritten;
     private FileListener listener = (name, metrics) -> { };
@@ -144,6 +144,37 @@ public final class MetricFiles implements AutoCloseable {
     public long jsonlLength() throws IOException {
         jsonl.flush();
         return Files.size(jsonlFile);
+    }
+
+    /** What {@link #rollBack} returns to: the jsonl length and counts now (flushing first). */
+    public record Mark(long jsonlLength, long buckets, long metrics) {
+    }
+
+    public Mark mark() throws IOException {
+        return new Mark(jsonlLength(), bucketsWritten, metricsWritten);
+    }
+
+    /**
+     * Undoes a write that failed half-way (a full disk): drops whatever the jsonl writer still holds, cuts the file
+     * back to the mark and restores the counts, so that writing the same buckets again appends each line once.
+     * Files written whole in between are simply written again (same name, same content).
+     */
+    public void rollBack(Mark mark) throws IOException {
+        try {
+            jsonl.close();
+        } catch (IOException e) {
+            // it could not flush what it held: that is exactly what is being dropped
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(jsonlFile,
+                StandardOpenOption.WRITE)) {
+            if (ch.size() > mark.jsonlLength()) {
+                ch.truncate(mark.jsonlLength());
+            }
+        }
+        jsonl = Files.newBufferedWriter(jsonlFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        bucketsWritten = mark.buckets();
+        metricsWritten = mark.metrics();
     }
 
     /** Restores the counts of a checkpoint. */

@@ -46,6 +46,34 @@ public final class MergedQueues implements AutoCloseable {
         heads.add(null);
     }
 
+    /**
+     * Starts reading every queue directly under {@code root} not read yet (one per agent: a directory holding a
+     * Chronicle queue's files), and returns how many were added. Agents that start later are found by calling this
+     * again.
+     */
+    public int discover(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        int added = 0;
+        try (java.util.stream.Stream<Path> dirs = Files.list(root)) {
+            for (Path d : dirs.filter(Files::isDirectory).sorted().toList()) {
+                Path abs = d.toAbsolutePath();
+                if (!reads(abs) && isQueue(abs)) {
+                    add(abs);
+                    added++;
+                }
+            }
+        }
+        return added;
+    }
+
+    private static boolean isQueue(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(".cq4"));
+        }
+    }
+
     public boolean reads(Path dir) {
         return readers.stream().anyMatch(r -> r.dir().equals(dir));
     }

@@ -56,4 +56,24 @@ class MergedQueuesTest {
                         () -> new MergedQueues(List.of(dir.resolve("a"), dir.resolve("nope"))))
                 .hasMessageContaining("nope");
     }
+
+    @Test
+    void queuesUnderARootAreFoundIncludingOnesThatAppearLater(@TempDir Path root) throws Exception {
+        write(root.resolve("agent-1"), "a", 1_000, 3_000);
+        write(root.resolve("agent-2"), "b", 2_000);
+        java.nio.file.Files.createDirectories(root.resolve("not-a-queue"));
+        try (MergedQueues q = new MergedQueues(List.of())) {
+            assertThat(q.discover(root)).isEqualTo(2);
+            assertThat(q.discover(root)).isZero();
+            List<String> seen = new ArrayList<>();
+            for (CaptureRecord r; (r = q.next()) != null; ) {
+                seen.add(r.modelName());
+            }
+            assertThat(seen).containsExactly("a", "b", "a");
+            write(root.resolve("agent-3"), "c", 4_000);
+            assertThat(q.discover(root)).isEqualTo(1);
+            assertThat(q.next().modelName()).isEqualTo("c");
+            assertThat(q.queueCount()).isEqualTo(3);
+        }
+    }
 }
