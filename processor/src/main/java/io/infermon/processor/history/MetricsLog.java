@@ -94,9 +94,12 @@ public final class MetricsLog {
         boolean grew = false;
         try (channel) {
             long size = channel.size();
-            if (size < position) { // replaced or truncated: start over
+            if (size < position) { // replaced or truncated: start over, forgetting the old file's last bucket
                 position = 0;
                 partialLine = new byte[0];
+                openKey = null;
+                open = new ArrayList<>();
+                openHandedOut = false;
             }
             ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(1, size - position)));
             while (position < size) {
