@@ -36,7 +36,7 @@ public final class OutputFixture {
     public static final int ROWS_PER_CALL = 40;
     public static final int REFERENCE_BUCKETS = 2;
     public static final int DRIFT_FROM = 5;
-    /** A bucket boundary: 2026-11-24 12:00:00 UTC. */
+    /** A bucket boundary: 2026-11-29 12:00:00 UTC. */
     public static final long T0_SECONDS = 1_795_953_600L;
     public static final String AGENT = "4242@host";
 

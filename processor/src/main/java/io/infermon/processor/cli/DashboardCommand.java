@@ -48,7 +48,7 @@ public final class DashboardCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DashboardSettings settings;
         try {
-            settings = DashboardSettings.of(bind, port, tokenFile);
+            settings = DashboardSettings.of(bind, port, tokenFile, "--token-file");
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "infermon: " + e.getMessage());
         }

@@ -96,7 +96,7 @@ public final class TailCommand implements Callable<Integer> {
     static final class Table {
         private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
                 .withZone(ZoneOffset.UTC);
-        static final String FORMAT = "%-19s  %-16s %-8s %7s %8s %8s %8s  %-26s %6s %6s %7s%n";
+        static final String FORMAT = "%-19s  %-28s %-8s %7s %8s %8s %8s  %-26s %6s %6s %7s%n";
         private final PrintStream print;
         private boolean headerDone;
 

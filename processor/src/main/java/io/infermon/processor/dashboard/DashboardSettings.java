@@ -46,6 +46,11 @@ public record DashboardSettings(InetAddress bind, int port, Token token) {
      *                                  without a token file, a token file that cannot be read or is empty
      */
     public static DashboardSettings of(String bind, int port, Path tokenFile) {
+        return of(bind, port, tokenFile, "--dashboard-token-file");
+    }
+
+    /** @param tokenOption the token file's option, named in the message of a refusal */
+    public static DashboardSettings of(String bind, int port, Path tokenFile, String tokenOption) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("dashboard port " + port + " is not between 0 and 65535");
         }
@@ -73,7 +78,7 @@ public record DashboardSettings(InetAddress bind, int port, Token token) {
         if (!address.isLoopbackAddress() && token == null) {
             throw new IllegalArgumentException("refusing to serve the dashboard on " + bind + ": it is not a "
                     + "loopback address, so anyone who can reach this machine could read your models' metrics. "
-                    + "Give --dashboard-token-file FILE (clients then send 'Authorization: Bearer <token>'), "
+                    + "Give " + tokenOption + " FILE (clients then send 'Authorization: Bearer <token>'), "
                     + "or bind to 127.0.0.1 and reach it through an SSH tunnel.");
         }
         return new DashboardSettings(address, port, token);

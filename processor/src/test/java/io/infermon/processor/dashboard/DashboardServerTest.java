@@ -202,7 +202,7 @@ class DashboardServerTest {
         String[] dashboard = {"dashboard", "--out", OutputFixture.shared().toString(), "--bind", "0.0.0.0"};
         Run standalone = run(dashboard);
         assertThat(standalone.exit).isEqualTo(2);
-        assertThat(standalone.err).contains("refusing to serve the dashboard on 0.0.0.0");
+        assertThat(standalone.err).contains("refusing to serve the dashboard on 0.0.0.0", "Give --token-file FILE");
 
         Path out = dir.resolve("out");
         Run processor = run("run", "--queue", OutputFixture.shared().resolveSibling("queue").toString(), "--out",
