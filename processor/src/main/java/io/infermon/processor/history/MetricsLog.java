@@ -94,7 +94,9 @@ public final class MetricsLog {
         boolean grew = false;
         try (channel) {
             long size = channel.size();
-            if (size < position) { // replaced or truncated: start over, forgetting the old file's last bucket
+            if (size < position || !stillEndsWhereLeft(channel)) {
+                // replaced or truncated (perhaps already grown again): start over, forgetting the old file's last
+                // bucket; readers replace the buckets they read again
                 position = 0;
                 partialLine = new byte[0];
                 openKey = null;
@@ -114,6 +116,17 @@ public final class MetricsLog {
             }
         }
         return grew;
+    }
+
+    /** Whether the byte before {@code position} is still the one this reader last read (a line end, or the last
+     *  byte of the partial line it holds). */
+    private boolean stillEndsWhereLeft(FileChannel channel) throws IOException {
+        if (position == 0) {
+            return true;
+        }
+        ByteBuffer one = ByteBuffer.allocate(1);
+        byte expected = partialLine.length == 0 ? (byte) '\n' : partialLine[partialLine.length - 1];
+        return channel.read(one, position - 1) == 1 && one.get(0) == expected;
     }
 
     private void consume(byte[] bytes, int length, List<MetricGroup> done) {

@@ -129,5 +129,14 @@ class MetricsLogTest {
         List<MetricGroup> restarted = log.poll(Duration.ZERO);
         assertThat(restarted).hasSize(1);
         assertThat(restarted.get(0).metrics()).hasSize(5);
+
+        // replaced and grown past where the reader was before it looked again (a processor restarted afresh)
+        List<String> other = new ArrayList<>(lines.subList(firstBucket, firstBucket + 7));
+        other.set(0, other.get(0) + " "); // shifts every later line end by one byte
+        Files.write(file, other);
+        List<MetricGroup> again = log.poll(Duration.ZERO);
+        assertThat(again).hasSize(1);
+        assertThat(again.get(0).metrics()).hasSize(7);
+        assertThat(again.get(0).model().version()).isEqualTo("2");
     }
 }
