@@ -111,6 +111,7 @@ public final class RunCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
+    @SuppressWarnings("try") // the dashboard server is a resource only to be closed with the run
     public Integer call() throws Exception {
         EventTimeBuckets.LatePolicy latePolicy = EventTimeBuckets.LatePolicy.valueOf(late.toUpperCase(Locale.ROOT));
         DriftSettings drift = new DriftSettings(driftMethod,
