@@ -49,6 +49,7 @@ public final class Processor {
     private volatile long outputFailures;
     private long recordsRead;
     private long checkpoints;
+    private ProcessorHealth processorHealth = new ProcessorHealth();
 
     /** A processor without checkpoints (every run starts from the queues' beginning). */
     public Processor(MergedQueues reader, EventTimeBuckets buckets, References references, MetricFiles outputs,
@@ -170,6 +171,7 @@ public final class Processor {
                 continue;
             }
             recordsRead++;
+            processorHealth.recordRead(record.captureTimeEpochNanos(), buckets.openBuckets());
             List<ClosedBucket> closed = buckets.add(record);
             if (!closed.isEmpty()) {
                 emit(closed, buckets.watermark());
@@ -250,6 +252,11 @@ public final class Processor {
 
     public void stop() {
         stopRequested = true;
+    }
+
+    /** Where the processor reports its own health (for the dashboard's /metrics); call before {@link #run}. */
+    public void reportHealthTo(ProcessorHealth health) {
+        this.processorHealth = health;
     }
 
     public long recordsRead() {

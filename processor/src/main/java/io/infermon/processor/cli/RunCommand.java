@@ -1,6 +1,8 @@
 package io.infermon.processor.cli;
 
 import io.infermon.processor.Processor;
+import io.infermon.processor.ProcessorHealth;
+import io.infermon.processor.dashboard.DashboardServer;
 import io.infermon.processor.bucket.EventTimeBuckets;
 import io.infermon.processor.checkpoint.Checkpoint;
 import io.infermon.processor.delivery.AnodotDelivery;
@@ -117,10 +119,14 @@ public final class RunCommand implements Callable<Integer> {
             description = "With --drain: how long to wait for Anodot to take the spool. Default: ${DEFAULT-VALUE}.")
     Duration drainTimeout;
 
+    @Mixin
+    DashboardOptions dashboard;
+
     @Spec
     CommandSpec spec;
 
     @Override
+    @SuppressWarnings("try") // the dashboard server is a resource only to be closed with the run
     public Integer call() throws Exception {
         if (queues.isEmpty() && queueRoot == null) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
@@ -143,6 +149,10 @@ public final class RunCommand implements Callable<Integer> {
         }
         // Anodot delivery is on when a URL is given; its settings are checked before anything is read
         var senderConfig = anodot.url().isPresent() ? anodot.config(spec.commandLine()) : null;
+        if (!drain && !dashboard.off) {
+            dashboard.settings(spec.commandLine()); // a bad dashboard setting stops the run before anything is read
+        }
+        ProcessorHealth processorHealth = new ProcessorHealth();
         Path outDir = out.toAbsolutePath();
         Files.createDirectories(outDir);
         Checkpoint restored = noCheckpoint ? null : Checkpoint.load(outDir);
@@ -151,7 +161,9 @@ public final class RunCommand implements Callable<Integer> {
              MetricFiles outputs = new MetricFiles(outDir, noCheckpoint ? -1
                      : restored == null ? 0 : restored.jsonlLength());
              AnodotDelivery delivery = senderConfig == null ? null : AnodotDelivery.start(senderConfig,
-                     (spool != null ? spool : out.resolve("spool")).toAbsolutePath(), spoolMaxMb << 20)) {
+                     (spool != null ? spool : out.resolve("spool")).toAbsolutePath(), spoolMaxMb << 20);
+             DashboardServer dashboardServer = dashboard.startFor(spec.commandLine(), drain, out.toAbsolutePath(),
+                     processorHealth)) {
             if (delivery != null) {
                 outputs.onFileWritten(delivery::offer);
                 System.out.println("infermon: sending to " + senderConfig.redactedEndpoint() + " through the spool "
@@ -173,6 +185,8 @@ public final class RunCommand implements Callable<Integer> {
                 System.out.println("infermon: continuing from checkpoint " + restored.sequence() + " ("
                         + restored.recordsRead() + " records read before)");
             }
+            processor.reportHealthTo(processorHealth);
+            processorHealth.rejectedFrom(reader::rejected);
             CountDownLatch finished = new CountDownLatch(1);
             if (!drain) {
                 // On Ctrl-C or SIGTERM: stop reading and let the main loop finish its current bucket writes.

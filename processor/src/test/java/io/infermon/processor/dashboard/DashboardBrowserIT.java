@@ -1,0 +1,165 @@
+package io.infermon.processor.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.infermon.processor.OutputFixture;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The dashboard in a real headless Chromium (Debian's chromium and chromium-driver; .ci/run installs them): the page
+ * loads, every chart has one point per bucket, new buckets appear without a reload, the feature filter and sort
+ * work, and a screenshot is saved to {@code target/dashboard.png}.
+ */
+class DashboardBrowserIT {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    @TempDir
+    Path dir;
+    private ChromeDriver browser;
+    private DashboardServer server;
+
+    @BeforeEach
+    void browser() {
+        assertThat(CHROMIUM).as("Debian's chromium; install with: apt-get install -y chromium chromium-driver "
+                + "(.ci/run does)").isExecutable();
+        assertThat(CHROMEDRIVER).as("Debian's chromium-driver").isExecutable();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1400,2600", "--hide-scrollbars");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
+                .withLogFile(new File("target/chromedriver.log")).build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterEach
+    void close() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private Object js(String script, Object... args) {
+        return ((JavascriptExecutor) browser).executeScript(script, args);
+    }
+
+    /** Points of each dataset of the chart on {@code canvas}, as Chart.js laid them out (its dataset metadata). */
+    @SuppressWarnings("unchecked")
+    private List<Long> points(String canvasSelector) {
+        return (List<Long>) js("const c = document.querySelector(arguments[0]); const ch = c && Chart.getChart(c);"
+                + "return ch ? ch.data.datasets.map((d, i) => ch.getDatasetMeta(i).data.length) : null;",
+                canvasSelector);
+    }
+
+    @Test
+    void chartsShowEveryBucketUpdateLiveAndTheFeatureTableFiltersAndSorts() throws Exception {
+        // the browser first sees half the run, then the rest is appended as a live processor would
+        List<String> lines = Files.readAllLines(OutputFixture.shared().resolve("metrics.jsonl"));
+        int half = firstLineOfBucket(lines, OutputFixture.T0_SECONDS + 4L * OutputFixture.BUCKET_SECONDS);
+        Path out = dir.resolve("out");
+        Files.createDirectories(out);
+        Files.write(out.resolve("metrics.jsonl"), lines.subList(0, half));
+        server = DashboardServer.start(DashboardSettings.of("127.0.0.1", 0, null), out, null, 100);
+        browser.get(server.url().toString());
+
+        for (String version : OutputFixture.VERSIONS) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> points(volume(version)), p -> p != null
+                    && p.equals(List.of(4L, 4L, 4L, 4L)));
+        }
+        Files.write(out.resolve("metrics.jsonl"), lines.subList(half, lines.size()), StandardOpenOption.APPEND);
+        long n = OutputFixture.BUCKETS;
+        for (String version : OutputFixture.VERSIONS) {
+            // rows, calls, latency p50 and p99: one point per bucket each
+            await().atMost(Duration.ofSeconds(30)).until(() -> points(volume(version)),
+                    p -> p != null && p.equals(List.of(n, n, n, n)));
+            // ten classes, stacked
+            assertThat(points("canvas[data-chart=classes][data-version='" + version + "']"))
+                    .hasSize(10).containsOnly(n);
+            // pred1 and spread12: q25, q75 and median each
+            assertThat(points("canvas[data-chart=confidence][data-version='" + version + "']"))
+                    .hasSize(6).containsOnly(n);
+        }
+        assertThat(points("#agents-chart")).hasSize(4).containsOnly(n);
+        // the chart's latest p99 is the bucket's: calls of 2, 4 and 6 ms
+        assertThat(js("const ch = Chart.getChart(document.querySelector(arguments[0]));"
+                + "return ch.data.datasets[3].data[ch.data.datasets[3].data.length - 1];", volume("2")))
+                .isEqualTo(6L);
+
+        // the feature table: version 2, all 64 features with a sparkline each
+        browser.findElement(By.cssSelector("#feature-version option[value='2|serving_default']")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> featureRows().size() == 64);
+        assertThat(points("#spark-feat_20")).containsExactly(n);
+        browser.findElement(By.id("feature-filter")).sendKeys("feat_1");
+        // feat_1 and feat_10 .. feat_19
+        await().atMost(Duration.ofSeconds(10)).until(() -> featureRows().size() == 11);
+        assertThat(featureRows()).allMatch(r -> r.startsWith("feat_1"));
+        assertThat(browser.findElement(By.id("feature-count")).getText()).isEqualTo("11 of 64 features");
+        browser.findElement(By.id("feature-filter")).clear();
+        browser.findElement(By.id("feature-filter")).sendKeys(" ");
+        await().atMost(Duration.ofSeconds(10)).until(() -> featureRows().size() == 64);
+        browser.findElement(By.id("feature-drifted")).click();
+        long drifted = server.history().latest().stream().filter(b -> b.model().version().equals("2"))
+                .findFirst().orElseThrow().driftedFeatures();
+        assertThat(drifted).isGreaterThan(10);
+        await().atMost(Duration.ofSeconds(10)).until(() -> featureRows().size() == drifted);
+        // sort by PSI, largest first (the second click on a column sorts descending)
+        browser.findElement(By.cssSelector("#features th[data-column=psi]")).click();
+        browser.findElement(By.cssSelector("#features th[data-column=psi]")).click();
+        List<Double> psi = browser.findElements(By.cssSelector("#features tr[data-feature] td:nth-child(6)"))
+                .stream().map(e -> Double.parseDouble(e.getText())).toList();
+        assertThat(psi).hasSize((int) drifted).isSortedAccordingTo((a, b) -> Double.compare(b, a));
+        browser.findElement(By.id("feature-drifted")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> featureRows().size() == 64);
+
+        // versions side by side: the latest bucket of each
+        String compare = browser.findElement(By.id("compare")).getText();
+        assertThat(compare).contains("version 1 [serving_default]", "version 2 [serving_default]");
+        assertThat(browser.findElement(By.id("status")).getText()).contains("2 version(s), 16 buckets");
+
+        js("window.scrollTo(0, 0)");
+        Path shot = Path.of("target", "dashboard.png");
+        Files.write(shot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+        assertThat(Files.size(shot)).isGreaterThan(20_000);
+    }
+
+    private static String volume(String version) {
+        return "canvas[data-chart=volume][data-version='" + version + "']";
+    }
+
+    private List<String> featureRows() {
+        return browser.findElements(By.cssSelector("#features tr[data-feature]")).stream()
+                .map(e -> e.getAttribute("data-feature")).toList();
+    }
+
+    /** The index of the first line of the bucket starting at {@code start} (lines of one bucket are together). */
+    private static int firstLineOfBucket(List<String> lines, long start) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains("\"timestamp\":" + start + ",")) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no bucket at " + start);
+    }
+}
