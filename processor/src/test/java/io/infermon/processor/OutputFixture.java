@@ -36,8 +36,8 @@ public final class OutputFixture {
     public static final int ROWS_PER_CALL = 40;
     public static final int REFERENCE_BUCKETS = 2;
     public static final int DRIFT_FROM = 5;
-    /** A bucket boundary: 2026-11-29 12:00:00 UTC. */
-    public static final long T0_SECONDS = 1_795_953_600L;
+    /** A bucket boundary in the past (records from the future are refused): 2026-11-18 11:06:40 UTC. */
+    public static final long T0_SECONDS = 1_795_000_000L;
     public static final String AGENT = "4242@host";
 
     private static Path shared;

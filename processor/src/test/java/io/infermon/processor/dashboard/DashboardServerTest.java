@@ -107,8 +107,11 @@ class DashboardServerTest {
             assertThat(since).hasSize(2);
             assertThat(since.get(0).get("buckets")).hasSize(1);
 
+            // the file's last group comes out once the file has been quiet for the settle time (MetricsLog)
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(JSON.readTree(get(server.url(), "api/v1/agents", null).body()).get("buckets"))
+                            .hasSize(OutputFixture.BUCKETS));
             JsonNode agents = JSON.readTree(get(server.url(), "api/v1/agents", null).body()).get("buckets");
-            assertThat(agents).hasSize(OutputFixture.BUCKETS);
             // every bucket captured 3 calls of each version
             assertThat(agents.get(3).get("agents").get(OutputFixture.AGENT).get("calls_captured").asDouble())
                     .isEqualTo(2.0 * OutputFixture.CALLS_PER_BUCKET);
