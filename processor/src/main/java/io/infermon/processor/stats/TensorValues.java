@@ -135,6 +135,35 @@ public final class TensorValues {
         }
     }
 
+    /**
+     * Reads column {@code column} of rows {@code fromRow .. fromRow + count - 1} into {@code out[0..count)}: one
+     * feature's values, in row order.
+     */
+    public void readColumn(int column, int fromRow, int count, double[] out) {
+        for (int r = 0, i = fromRow * width + column; r < count; r++, i += width) {
+            out[r] = element(i);
+        }
+    }
+
+    /** Element {@code i} of the flattened tensor. */
+    private double element(int i) {
+        return switch (dtype) {
+            case FLOAT -> bytes.getFloat(i << 2);
+            case DOUBLE -> bytes.getDouble(i << 3);
+            case INT32 -> bytes.getInt(i << 2);
+            case INT64 -> bytes.getLong(i << 3);
+            case UINT8, BOOL -> Byte.toUnsignedInt(bytes.get(i));
+            case INT8 -> bytes.get(i);
+            case INT16 -> bytes.getShort(i << 1);
+            case UINT16 -> Short.toUnsignedInt(bytes.getShort(i << 1));
+            case UINT32 -> Integer.toUnsignedLong(bytes.getInt(i << 2));
+            case UINT64 -> unsignedToDouble(bytes.getLong(i << 3));
+            case HALF -> halfToFloat(bytes.getShort(i << 1));
+            case BFLOAT16 -> Float.intBitsToFloat(Short.toUnsignedInt(bytes.getShort(i << 1)) << 16);
+            default -> throw new IllegalStateException("not numeric: " + dtype);
+        };
+    }
+
     static double unsignedToDouble(long v) {
         return v >= 0 ? v : ((v >>> 1) | (v & 1)) * 2.0;
     }

@@ -69,6 +69,30 @@ class TensorValuesTest {
     }
 
     @Test
+    void readsAColumnAsTheRowsSeeIt() {
+        java.util.Random random = new java.util.Random(5);
+        for (DType dtype : DType.values()) {
+            if (!dtype.isNumeric()) {
+                continue;
+            }
+            ByteBuffer b = le(7 * 3 * dtype.byteSize());
+            byte[] bytes = new byte[b.capacity()];
+            random.nextBytes(bytes);
+            TensorValues v = TensorValues.rows(tensor(dtype, new long[] {7, 3}, b.put(bytes)));
+            double[][] rows = new double[7][3];
+            for (int r = 0; r < 7; r++) {
+                v.readRow(r, rows[r]);
+            }
+            for (int j = 0; j < 3; j++) {
+                double[] column = new double[4];
+                v.readColumn(j, 2, 4, column);
+                assertThat(column).as("%s column %d", dtype, j)
+                        .containsExactly(rows[2][j], rows[3][j], rows[4][j], rows[5][j]);
+            }
+        }
+    }
+
+    @Test
     void refusesWhatIsNotRowsOfNumbers() {
         assertThat(TensorValues.rows(tensor(DType.FLOAT, new long[] {4}, le(16).position(16)))).isNull();
         assertThat(TensorValues.rows(tensor(DType.STRING, new long[] {1, 1}, le(24).position(24)))).isNull();
