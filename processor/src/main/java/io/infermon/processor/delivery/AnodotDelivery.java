@@ -48,14 +48,22 @@ public final class AnodotDelivery implements AutoCloseable {
      * permissions) the bucket is logged and counted as dropped and the processor goes on: its file in
      * {@code OUT/anodot/} is still there for {@code infermon send}.
      */
-    public void offer(String fileName, List<AnodotMetric> metrics) {
+    /**
+     * Spools a file the processor wrote. A spool that cannot be written (a full disk) is an I/O error for the
+     * processor, which then pauses and writes the bucket again when it can (docs/operations.md), so nothing is lost;
+     * spooling the same file again replaces it, and the ledger keeps it from being sent twice.
+     */
+    public void offer(String fileName, List<AnodotMetric> metrics) throws IOException {
         try {
             delivery.offer(fileName, metrics);
             Matcher m = START.matcher(fileName);
             if (m.find()) {
                 offerHealth(Long.parseLong(m.group(1)));
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            throw new IOException("cannot spool " + fileName + " to " + delivery.spool().dir() + ": "
+                    + e.getMessage(), e);
+        } catch (RuntimeException e) {
             delivery.health().countDropped(metrics.size());
             LOG.error("cannot spool {} to {} ({}); {} metrics not sent, the file stays in the output directory for "
                     + "`infermon send`", fileName, delivery.spool().dir(), e, metrics.size());
@@ -64,8 +72,8 @@ public final class AnodotDelivery implements AutoCloseable {
 
     private void offerHealth(long start) throws IOException {
         if (start > lastHealthStart) {
-            lastHealthStart = start;
             delivery.offer(HEALTH_FILE_PREFIX + start + ".json", healthMetrics.since(start));
+            lastHealthStart = start;
         }
     }
 

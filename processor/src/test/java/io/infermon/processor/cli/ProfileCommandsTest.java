@@ -101,4 +101,34 @@ class ProfileCommandsTest {
                 .isNotZero();
         assertThat(dir.resolve("x.profile")).doesNotExist();
     }
+
+    @Test
+    void aReferenceFromATimeRangeOfAQueueTakesThatModelsRecordsInTheRange() throws Exception {
+        Path queue = dir.resolve("queue");
+        long t0 = 1_795_500_000_000L;
+        double[][] digits = Datasets.digits();
+        try (net.openhft.chronicle.queue.ChronicleQueue q =
+                     net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder.binary(queue).build()) {
+            net.openhft.chronicle.queue.ExcerptAppender a = q.createAppender();
+            for (int i = 0; i < 100; i++) {
+                float[][] x = {{(float) digits[i][10], (float) digits[i][20]}};
+                for (String model : new String[] {"digits", "other"}) {
+                    try (net.openhft.chronicle.wire.DocumentContext dc = a.writingDocument()) {
+                        dc.wire().bytes().write(io.infermon.processor.Records.encode(
+                                io.infermon.processor.Records.call(t0 + i * 1_000L, model, x, null)));
+                    }
+                }
+            }
+        }
+        Path ref = dir.resolve("ref.profile");
+        assertThat(infermon("reference", "build", "--queue", queue.toString(), "--model", "digits",
+                "--from", java.time.Instant.ofEpochMilli(t0 + 20_000).toString(),
+                "--to", java.time.Instant.ofEpochMilli(t0 + 60_000).toString(), "--out", ref.toString())).isZero();
+        BucketProfile p = ProfileCodec.read(ref);
+        // calls at seconds 20..59 of model digits only: rows 20..59 of the data set
+        assertThat(p.statistics().inferenceCalls()).isEqualTo(40);
+        double[] expected = java.util.Arrays.copyOfRange(Datasets.column(digits, 10), 20, 60);
+        assertThat(p.statistics().features().get(0).values().mean()).isCloseTo(Textbook.mean(expected), within(1e-9));
+        assertThat(p.startMillis()).isEqualTo(t0 + 20_000);
+    }
 }
