@@ -31,6 +31,12 @@ public final class Datasets {
         return read("/datasets/breast_cancer.csv", false, true, 30);
     }
 
+    /** The diagnosis of each {@link #breastCancer()} row: 0 malignant, 1 benign (the file's header names them). */
+    public static int[] breastCancerLabels() {
+        return Arrays.stream(read("/datasets/breast_cancer.csv", false, true, 31)).mapToInt(r -> (int) r[30])
+                .toArray();
+    }
+
     /** Column {@code j} of {@code rows}. */
     public static double[] column(double[][] rows, int j) {
         return Arrays.stream(rows).mapToDouble(r -> r[j]).toArray();
