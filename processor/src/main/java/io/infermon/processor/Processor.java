@@ -1,12 +1,17 @@
 package io.infermon.processor;
 
 import io.infermon.capture.CaptureRecord;
+import io.infermon.capture.RecordKind;
 import io.infermon.anodot.AnodotMetric;
 import io.infermon.processor.bucket.ClosedBucket;
 import io.infermon.processor.bucket.EventTimeBuckets;
 import io.infermon.processor.drift.References;
 import io.infermon.processor.health.AgentHealthBuckets;
 import io.infermon.processor.health.ProcessorCounters;
+import io.infermon.processor.labels.Label;
+import io.infermon.processor.labels.LabelJoin;
+import io.infermon.processor.labels.LabelSettings;
+import io.infermon.processor.labels.LabelStream;
 import io.infermon.processor.output.MetricFiles;
 import io.infermon.processor.queue.MergedQueues;
 import io.infermon.processor.checkpoint.Checkpoint;
@@ -50,6 +55,11 @@ public final class Processor {
     private long recordsRead;
     private long checkpoints;
     private ProcessorHealth processorHealth = new ProcessorHealth();
+    private final LabelJoin labels;
+    private LabelStream labelStream;
+    private final java.util.concurrent.atomic.AtomicBoolean labelsArrived = new java.util.concurrent.atomic.AtomicBoolean();
+    private long nextInboxLookNanos;
+    private static final long INBOX_LOOK_INTERVAL_NANOS = Duration.ofMillis(500).toNanos();
 
     /** A processor without checkpoints (every run starts from the queues' beginning). */
     public Processor(MergedQueues reader, EventTimeBuckets buckets, References references, MetricFiles outputs,
@@ -70,6 +80,16 @@ public final class Processor {
     public Processor(MergedQueues reader, EventTimeBuckets buckets, References references, MetricFiles outputs,
                      Consumer<ClosedBucket> onClosed, Path checkpointDir, Checkpoint restored, Duration maxFuture)
             throws IOException {
+        this(reader, buckets, references, outputs, onClosed, checkpointDir, restored, maxFuture,
+                LabelSettings.DEFAULTS);
+    }
+
+    /** @param labelSettings how labels are joined and when their metrics are emitted */
+    public Processor(MergedQueues reader, EventTimeBuckets buckets, References references, MetricFiles outputs,
+                     Consumer<ClosedBucket> onClosed, Path checkpointDir, Checkpoint restored, Duration maxFuture,
+                     LabelSettings labelSettings) throws IOException {
+        this.labels = new LabelJoin(labelSettings, buckets.width(), buckets.grace(),
+                buckets.settings().binaryThreshold());
         this.maxFutureMillis = maxFuture.toMillis();
         this.reader = reader;
         this.buckets = buckets;
@@ -97,6 +117,9 @@ public final class Processor {
             health.restoreState(in);
             references.restoreState(in);
             counters.restoreState(in);
+            if (in.available() > 0) { // checkpoints written before labels were joined end here
+                labels.restoreState(in);
+            }
             if (in.available() != 0) {
                 throw new IOException("checkpoint has " + in.available() + " unexpected bytes");
             }
@@ -123,6 +146,7 @@ public final class Processor {
             health.writeState(out);
             references.writeState(out);
             counters.writeState(out);
+            labels.writeState(out);
         }
         long next = checkpoints + 1; // counted only once saved: a failed save is retried with the same number
         new Checkpoint(next, recordsRead, outputs.jsonlLength(), outputs.bucketsWritten(),
@@ -130,6 +154,63 @@ public final class Processor {
                 .save(checkpointDir);
         checkpoints = next;
         SketchRandomness.reseed(checkpoints);
+        if (labelStream != null) {
+            labelStream.deleteAppliedUpTo(labels.appliedSequence()); // the checkpoint holds their effect now
+        }
+    }
+
+    /**
+     * Reads label batches ({@code POST /v1/labels}, {@code labels import}) from this stream, opened at
+     * {@link #labels()}{@code .appliedSequence()}; call before {@link #run}.
+     */
+    public void readLabelsFrom(LabelStream stream) {
+        this.labelStream = stream;
+    }
+
+    /** The join of predictions and labels (its state is restored from the checkpoint). */
+    public LabelJoin labels() {
+        return labels;
+    }
+
+    /** Tells the loop that a label batch is waiting in the inbox (it also looks twice a second by itself). */
+    public void labelsArrived() {
+        labelsArrived.set(true);
+    }
+
+    /**
+     * Applies label batches: first those taken before a restart and not yet in the checkpoint, each at the queue
+     * step it was taken at; then, when {@code inbox} and none is left to replay, new ones from the inbox.
+     */
+    private void pollLabels(boolean inbox, boolean now) throws IOException {
+        if (labelStream == null) {
+            return;
+        }
+        for (LabelStream.Taken t; (t = labelStream.nextReplay(labels.step())) != null; ) {
+            applyBatch(t);
+        }
+        if (!inbox || labelStream.replaying()) {
+            return;
+        }
+        if (!now && !labelsArrived.getAndSet(false) && System.nanoTime() - nextInboxLookNanos < 0) {
+            return;
+        }
+        nextInboxLookNanos = System.nanoTime() + INBOX_LOOK_INTERVAL_NANOS;
+        for (LabelStream.Taken t; !stopRequested && (t = labelStream.take(labels.step())) != null; ) {
+            applyBatch(t);
+        }
+    }
+
+    private void applyBatch(LabelStream.Taken t) throws IOException {
+        labels.countRejected(t.batch().rejectedRows());
+        long watermark = buckets.watermark();
+        for (Label l : t.batch().labels()) {
+            labels.apply(l, watermark);
+        }
+        labels.applied(t.sequence());
+        emit(List.of(), Long.MIN_VALUE, false);
+        if (checkpointDir == null) {
+            labelStream.deleteAppliedUpTo(t.sequence()); // nothing keeps state across runs
+        }
     }
 
     /** Also reads every queue under {@code root}, including agents' queues that appear while it runs. */
@@ -157,49 +238,65 @@ public final class Processor {
     public void run(boolean drain) throws IOException {
         discover(true);
         while (!stopRequested) {
+            // a drain takes new label batches only once the queues are read, when every prediction is known
+            pollLabels(!drain, false);
             CaptureRecord record = reader.next();
             if (record == null) {
                 if (drain) {
                     break;
                 }
                 discover(false);
+                pollLabels(true, false);
                 LockSupport.parkNanos(IDLE_PAUSE_NANOS);
                 continue;
             }
+            labels.stepped();
             if (Math.floorDiv(record.captureTimeEpochNanos(), 1_000_000L) > System.currentTimeMillis() + maxFutureMillis) {
                 counters.increment(ProcessorCounters.FUTURE_TIMESTAMP);
+                continue;
+            }
+            if (record.kind() == RecordKind.LABEL) {
+                labels.addLabelRecord(record, buckets.watermark());
                 continue;
             }
             recordsRead++;
             processorHealth.recordRead(record.captureTimeEpochNanos(), buckets.openBuckets());
             List<ClosedBucket> closed = buckets.add(record);
+            if (buckets.lastStart() != EventTimeBuckets.NOT_ADDED) {
+                labels.addPredictions(record, buckets.lastModel(), buckets.lastStart());
+            }
             if (!closed.isEmpty()) {
-                emit(closed, buckets.watermark());
+                emit(closed, buckets.watermark(), true);
             }
         }
         if (drain) {
-            emit(buckets.closeAll(), Long.MAX_VALUE);
+            emit(buckets.closeAll(), Long.MAX_VALUE, true);
+            pollLabels(true, true);
         }
     }
 
     /** Writes closed buckets and the agents' health up to the watermark, then checkpoints: one bucket boundary. */
-    private void emit(List<ClosedBucket> closed, long healthWatermark) throws IOException {
+    private void emit(List<ClosedBucket> closed, long healthWatermark, boolean withHealth) throws IOException {
         // everything that changes state happens once, before writing; only the writing is repeated after a failure
         List<ClosedBucket> compared = new ArrayList<>(closed.size());
         for (ClosedBucket b : closed) {
-            compared.add(references.attach(b));
+            ClosedBucket c = references.attach(b);
+            compared.add(c);
+            labels.bucketClosed(c);
         }
-        Map<Long, List<AnodotMetric>> agentHealth = health.closeUpTo(healthWatermark);
+        List<LabelJoin.Emission> labelWindows = labels.advance(buckets.watermark());
+        Map<Long, List<AnodotMetric>> agentHealth = withHealth ? health.closeUpTo(healthWatermark) : Map.of();
         List<AnodotMetric> own = List.of();
         long ownStart = 0;
         if (!compared.isEmpty()) {
             reader.rejected().forEach((reason, n) -> counters.set(reason.label(), n));
             counters.set(ProcessorCounters.UNREADABLE, reader.unreadable());
             counters.set(ProcessorCounters.MODELS_FOLDED, buckets.modelsFolded());
+            labels.counts().forEach((event, n) -> counters.set(ProcessorCounters.LABELS_PREFIX + event, n));
             ownStart = compared.get(compared.size() - 1).startMillis();
             own = counters.increases(Math.floorDiv(ownStart, 1000L));
         }
-        if (compared.isEmpty() && agentHealth.isEmpty()) {
+        if (compared.isEmpty() && agentHealth.isEmpty() && labelWindows.isEmpty()) {
             return;
         }
         MetricFiles.Mark mark = outputs.mark();
@@ -211,6 +308,7 @@ public final class Processor {
                 for (Map.Entry<Long, List<AnodotMetric>> e : agentHealth.entrySet()) {
                     outputs.writeAgentHealth(e.getKey(), e.getValue());
                 }
+                outputs.writeLabelWindows(labelWindows);
                 outputs.writeProcessorMetrics(ownStart, own);
                 checkpoint();
                 break;

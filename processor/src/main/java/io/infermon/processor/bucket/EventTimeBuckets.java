@@ -99,23 +99,48 @@ public final class EventTimeBuckets {
         long t = Math.floorDiv(record.captureTimeEpochNanos(), 1_000_000L);
         long start = bucketStart(t);
         ModelKey model = admit(ModelKey.of(record));
+        lastModel = model;
         if (start + widthMillis <= watermark()) {
             // late: counted in the model's bucket at stream time (still open), which takes the record too by policy
             lateRecords++;
-            BucketStatistics current = open.computeIfAbsent(new Key(bucketStart(streamTimeMillis), model),
+            long current = bucketStart(streamTimeMillis);
+            BucketStatistics statistics = open.computeIfAbsent(new Key(current, model),
                     k -> new BucketStatistics(settings));
-            current.countLate();
+            statistics.countLate();
             if (latePolicy == LatePolicy.CURRENT) {
-                current.add(record);
+                statistics.add(record);
+                lastStart = current;
+            } else {
+                lastStart = NOT_ADDED;
             }
             return List.of();
         }
+        lastStart = start;
         open.computeIfAbsent(new Key(start, model), k -> new BucketStatistics(settings)).add(record);
         if (t > streamTimeMillis) {
             streamTimeMillis = t;
             return closeUpTo(watermark());
         }
         return List.of();
+    }
+
+    /** {@link #lastStart()} of a record that was dropped. */
+    public static final long NOT_ADDED = Long.MIN_VALUE;
+    private ModelKey lastModel;
+    private long lastStart = NOT_ADDED;
+
+    /** The model key the last record was counted under (its own, or {@link ModelKey#OTHER}). */
+    public ModelKey lastModel() {
+        return lastModel;
+    }
+
+    /** The start of the bucket that took the last record's statistics, or {@link #NOT_ADDED} (a late record dropped). */
+    public long lastStart() {
+        return lastStart;
+    }
+
+    public StatisticsSettings settings() {
+        return settings;
     }
 
     private ModelKey admit(ModelKey key) {

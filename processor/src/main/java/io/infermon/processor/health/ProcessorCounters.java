@@ -44,6 +44,9 @@ public final class ProcessorCounters {
             String name = e.getKey();
             AnodotMetric.Builder b = name.equals(MODELS_FOLDED)
                     ? AnodotMetric.builder("processor_models_folded", TargetType.COUNTER)
+                    : name.startsWith(LABELS_PREFIX)
+                    ? AnodotMetric.builder("processor_labels", TargetType.COUNTER)
+                            .property("event", name.substring(LABELS_PREFIX.length()))
                     : AnodotMetric.builder("processor_records_rejected", TargetType.COUNTER).property("reason", name);
             metrics.add(b.timestamp(timestampSeconds).value(delta));
             emitted.put(name, e.getValue());
@@ -52,6 +55,8 @@ public final class ProcessorCounters {
     }
 
     public static final String MODELS_FOLDED = "models_folded";
+    /** Names with this prefix are the label join's counts, reported as {@code processor_labels{event}}. */
+    public static final String LABELS_PREFIX = "labels.";
     public static final String FUTURE_TIMESTAMP = "future_timestamp";
     public static final String UNREADABLE = "unreadable";
 

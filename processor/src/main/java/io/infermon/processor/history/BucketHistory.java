@@ -28,6 +28,9 @@ public final class BucketHistory {
     }
 
     public synchronized void add(MetricGroup group) {
+        if (group.isLabelWindow()) {
+            return; // label metrics of an earlier bucket: not shown yet, and must not replace that bucket
+        }
         if (group.isAgentHealth()) {
             agents.put(group.startSeconds(), AgentHealthView.of(group));
             trim(agents);

@@ -19,12 +19,17 @@ public record MetricGroup(ModelRef model, long startSeconds, List<AnodotMetric> 
     }
 
     /** The key a line belongs to; two lines of one bucket have equal keys. */
-    record Key(ModelRef model, long startSeconds) {
+    record Key(ModelRef model, long startSeconds, String labelWindow) {
         static Key of(AnodotMetric m) {
             String name = m.property("model");
             ModelRef ref = name == null ? null
                     : new ModelRef(name, m.property("model_version"), m.property("signature"));
-            return new Key(ref, m.timestamp());
+            return new Key(ref, m.timestamp(), m.property("label_window"));
         }
+    }
+
+    /** A prediction bucket's label metrics at one maturity (docs/metrics.md, "Labels"), not a bucket of its own. */
+    public boolean isLabelWindow() {
+        return !metrics.isEmpty() && metrics.get(0).property("label_window") != null;
     }
 }

@@ -35,6 +35,10 @@ public final class LabelWindowMetrics {
     public static final String R2 = "r2";
     public static final List<String> DELAY_STATS = List.of("mean", "p50", "p90", "p99", "max");
 
+    /** A prediction and the label it had by the window's end. */
+    record Row(StoredPrediction prediction, double label, long labelMillis) {
+    }
+
     private final List<AnodotMetric> metrics = new ArrayList<>();
     private final ModelKey model;
     private final long timestamp;
@@ -51,7 +55,7 @@ public final class LabelWindowMetrics {
      * @param labelled      the bucket's predictions whose label is counted in this window
      */
     static List<AnodotMetric> of(ModelKey model, long bucketStartMillis, String window, long predictedRows,
-                                 List<StoredPrediction> labelled) {
+                                 List<Row> labelled) {
         LabelWindowMetrics m = new LabelWindowMetrics(model, Math.floorDiv(bucketStartMillis, 1000L), window);
         m.emit(LABELED_ROWS, TargetType.COUNTER, labelled.size());
         m.emit(LABEL_COVERAGE, TargetType.GAUGE, predictedRows == 0 ? Double.NaN
@@ -62,8 +66,8 @@ public final class LabelWindowMetrics {
         double[] delays = new double[labelled.size()];
         double delaySum = 0;
         for (int i = 0; i < delays.length; i++) {
-            StoredPrediction p = labelled.get(i);
-            delays[i] = (p.labelMillis - p.captureMillis) / 1000.0;
+            Row p = labelled.get(i);
+            delays[i] = (p.labelMillis() - p.prediction().captureMillis) / 1000.0;
             delaySum += delays[i];
         }
         Arrays.sort(delays);
@@ -72,29 +76,30 @@ public final class LabelWindowMetrics {
         m.emit(LABEL_DELAY_SECONDS, TargetType.GAUGE, LabelQuality.quantile(delays, 0.9), "stat", "p90");
         m.emit(LABEL_DELAY_SECONDS, TargetType.GAUGE, LabelQuality.quantile(delays, 0.99), "stat", "p99");
         m.emit(LABEL_DELAY_SECONDS, TargetType.GAUGE, delays[delays.length - 1], "stat", "max");
-        List<StoredPrediction> classified = labelled.stream().filter(StoredPrediction::isClassification).toList();
-        List<StoredPrediction> regressed = labelled.stream().filter(p -> !p.isClassification()).toList();
+        List<Row> classified = labelled.stream().filter(r -> r.prediction().isClassification()).toList();
+        List<Row> regressed = labelled.stream().filter(r -> !r.prediction().isClassification()).toList();
         if (!classified.isEmpty()) {
             m.classification(classification(classified));
         }
         if (!regressed.isEmpty()) {
-            double[] y = regressed.stream().mapToDouble(p -> p.label).toArray();
-            double[] yHat = regressed.stream().mapToDouble(p -> p.value).toArray();
+            double[] y = regressed.stream().mapToDouble(Row::label).toArray();
+            double[] yHat = regressed.stream().mapToDouble(r -> r.prediction().value).toArray();
             m.regression(new LabelQuality.Regression(y, yHat));
         }
         return m.metrics;
     }
 
     /** The rows as {@link LabelQuality.Classification}; probabilities only when every row has them, of one width. */
-    static LabelQuality.Classification classification(List<StoredPrediction> rows) {
+    static LabelQuality.Classification classification(List<Row> rows) {
         int n = rows.size();
         int[] labels = new int[n];
         int[] predicted = new int[n];
         double[][] probabilities = new double[n][];
-        int width = rows.get(0).probabilities == null ? -1 : rows.get(0).probabilities.length;
+        int width = rows.get(0).prediction().probabilities == null ? -1
+                : rows.get(0).prediction().probabilities.length;
         for (int i = 0; i < n; i++) {
-            StoredPrediction p = rows.get(i);
-            labels[i] = (int) p.label;
+            StoredPrediction p = rows.get(i).prediction();
+            labels[i] = (int) rows.get(i).label();
             predicted[i] = p.predictedClass;
             probabilities[i] = p.probabilities;
             if (p.probabilities == null || p.probabilities.length != width) {

@@ -21,6 +21,9 @@ final class StoredPrediction {
     double label = Double.NaN;
     /** The label's event time, epoch milliseconds. */
     long labelMillis;
+    /** The label this one replaced (a correction), NaN when none: windows before the correction still count it. */
+    double previousLabel = Double.NaN;
+    long previousLabelMillis;
     /** Gone from the store (expired or evicted) while its bucket still had windows to emit. */
     boolean removed;
 
@@ -41,5 +44,21 @@ final class StoredPrediction {
 
     boolean labelled() {
         return !Double.isNaN(label);
+    }
+
+    /** The label known before {@code cutoff} (epoch ms): the latest one stamped before it, or NaN. */
+    double labelBefore(long cutoff) {
+        if (!Double.isNaN(label) && labelMillis < cutoff) {
+            return label;
+        }
+        if (!Double.isNaN(previousLabel) && previousLabelMillis < cutoff) {
+            return previousLabel;
+        }
+        return Double.NaN;
+    }
+
+    /** The time of {@link #labelBefore}. */
+    long labelMillisBefore(long cutoff) {
+        return !Double.isNaN(label) && labelMillis < cutoff ? labelMillis : previousLabelMillis;
     }
 }

@@ -4,6 +4,7 @@ import io.infermon.anodot.AnodotFiles;
 import io.infermon.anodot.AnodotJson;
 import io.infermon.anodot.AnodotMetric;
 import io.infermon.processor.bucket.ClosedBucket;
+import io.infermon.processor.labels.LabelJoin;
 import io.infermon.processor.profile.BucketProfile;
 import io.infermon.processor.profile.ProfileCodec;
 import java.io.BufferedWriter;
@@ -88,6 +89,37 @@ public final class MetricFiles implements AutoCloseable {
         }
         jsonl.flush();
         bucketsWritten += closed.size();
+    }
+
+    /**
+     * Writes label windows, one file per model, bucket and maturity:
+     * {@code OUT/anodot/<model>.labels_<window>-<bucketStartSeconds>.json} (the dot cannot occur in a model's part of
+     * a name, so these never clash with bucket files), and appends them to {@code metrics.jsonl}.
+     */
+    public void writeLabelWindows(List<LabelJoin.Emission> windows) throws IOException {
+        Map<String, List<AnodotMetric>> byFile = new LinkedHashMap<>();
+        for (LabelJoin.Emission w : windows) {
+            String file = labelFileName(w.model().name(), w.window(), Math.floorDiv(w.bucketStartMillis(), 1000L));
+            byFile.computeIfAbsent(file, f -> new ArrayList<>()).addAll(w.metrics());
+        }
+        for (Map.Entry<String, List<AnodotMetric>> e : byFile.entrySet()) {
+            if (e.getValue().isEmpty()) {
+                continue;
+            }
+            AnodotFiles.writeAtomically(anodotDir.resolve(e.getKey()), e.getValue());
+            listener.written(e.getKey(), e.getValue());
+            for (AnodotMetric m : e.getValue()) {
+                jsonl.write(AnodotJson.toJsonLine(m));
+                jsonl.newLine();
+            }
+            metricsWritten += e.getValue().size();
+        }
+        jsonl.flush();
+    }
+
+    /** {@code <model>.labels_<window>-<start>.json}, the model's part sanitized as in {@link #fileName}. */
+    static String labelFileName(String model, String window, long startSeconds) {
+        return model.replaceAll("[^A-Za-z0-9_-]", "_") + ".labels_" + window + "-" + startSeconds + ".json";
     }
 
     /** Agent health files' prefix; the dot keeps it apart from any model's file (model names lose their dots). */

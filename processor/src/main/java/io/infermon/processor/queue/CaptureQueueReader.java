@@ -20,9 +20,9 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * Reads capture records from one agent's Chronicle Queue, oldest first, through the shared codec. Inference records
- * are returned; the agent's health records go to a {@link Consumer} (they become {@code agent_*} metrics); label
- * records are counted and passed over (joining labels is not built yet). Records the codec rejects are counted by
- * reason and skipped; they never stop the reader.
+ * and label records are returned (labels are joined to predictions by id); the agent's health records go to a
+ * {@link Consumer} (they become {@code agent_*} metrics). Records the codec rejects are counted by reason and skipped;
+ * they never stop the reader.
  */
 public final class CaptureQueueReader implements AutoCloseable {
     private final Path dir;
@@ -85,11 +85,10 @@ public final class CaptureQueueReader implements AutoCloseable {
                     healthSink.accept(health);
                     continue;
                 }
+                CaptureRecord record = CaptureCodec.decode(bytes, INFERENCE_AND_LABELS);
                 if (kind == RecordKind.LABEL) {
                     labelRecords++;
-                    continue;
                 }
-                CaptureRecord record = CaptureCodec.decode(bytes);
                 returnedIndex = lastReadIndex;
                 return record;
             } catch (CorruptRecordException e) {
@@ -185,7 +184,10 @@ public final class CaptureQueueReader implements AutoCloseable {
         return healthRecords;
     }
 
-    /** Label records read and passed over (labels are not joined yet). */
+    private static final java.util.Set<RecordKind> INFERENCE_AND_LABELS =
+            java.util.Collections.unmodifiableSet(java.util.EnumSet.of(RecordKind.INFERENCE, RecordKind.LABEL));
+
+    /** Label records read (returned like inference records). */
     public long labelRecords() {
         return labelRecords;
     }

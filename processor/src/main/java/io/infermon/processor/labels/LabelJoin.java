@@ -1,0 +1,568 @@
+package io.infermon.processor.labels;
+
+import io.infermon.anodot.AnodotMetric;
+import io.infermon.capture.CaptureRecord;
+import io.infermon.capture.CapturedTensor;
+import io.infermon.capture.TensorMeaning;
+import io.infermon.processor.bucket.ClosedBucket;
+import io.infermon.processor.bucket.ModelKey;
+import io.infermon.processor.stats.ModelTensors;
+import io.infermon.processor.stats.TensorValues;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The join of predictions with the labels that come for them later, and the label metrics of each prediction bucket
+ * at each maturity.
+ *
+ * <p>Predictions with an id (a request id; {@code <id>#<row>} for the rows of a call of several) are kept by id for
+ * the horizon, at most {@code maxPredictions} of them (the oldest evicted first). A label is joined to its
+ * prediction by id; a label whose prediction has not been read yet waits until the inference watermark passes the
+ * label's time (a prediction comes before its label), and is then counted as unknown.
+ *
+ * <p>The label clock is {@code max(inference watermark, latest joined label time - grace)}. When it reaches a closed
+ * bucket's end plus a maturity, that window's metrics are emitted once: over the bucket's predictions whose label
+ * time is before that moment. A label that arrives after the window it belonged to was emitted is counted late (it
+ * still counts in the bucket's later windows).
+ *
+ * <p>All of it is part of the processor's checkpoint; the label files applied since are replayed on restart at the
+ * same point of the queues (see {@link LabelStream}), so a restart emits exactly what a processor that never stopped
+ * would have.
+ */
+public final class LabelJoin {
+    /** Counter names; the processor reports them as {@code processor_labels{event}}. */
+    public static final String JOINED = "joined";
+    public static final String UNKNOWN_ID = "unknown_id";
+    public static final String INVALID = "invalid_value";
+    public static final String REPLACED = "replaced";
+    public static final String LATE = "late";
+    public static final String REJECTED_ROWS = "rejected_rows";
+    public static final String NO_ID = "agent_label_without_id";
+    public static final String PREDICTIONS_STORED = "predictions_stored";
+    public static final String PREDICTIONS_EVICTED = "predictions_evicted";
+    public static final String PREDICTIONS_EXPIRED = "predictions_expired";
+    public static final String DUPLICATE_PREDICTION_ID = "duplicate_prediction_id";
+
+    private record BucketRef(long startMillis, ModelKey model) implements Comparable<BucketRef> {
+        @Override
+        public int compareTo(BucketRef o) {
+            int c = Long.compare(startMillis, o.startMillis);
+            return c != 0 ? c : model.compareTo(o.model);
+        }
+    }
+
+    /** A closed bucket whose label windows are not all emitted yet. */
+    private static final class Windows {
+        final long predictedRows;
+        int next;
+
+        Windows(long predictedRows, int next) {
+            this.predictedRows = predictedRows;
+            this.next = next;
+        }
+    }
+
+    /** One window's metrics, ready to write. */
+    public record Emission(ModelKey model, long bucketStartMillis, String window, List<AnodotMetric> metrics) {
+    }
+
+    private final LabelSettings settings;
+    private final long widthMillis;
+    private final long graceMillis;
+    private final double binaryThreshold;
+    private final long[] maturityMillis;
+    private final String[] maturityNames;
+
+    private final LinkedHashMap<String, StoredPrediction> predictions = new LinkedHashMap<>();
+    private final Map<BucketRef, List<StoredPrediction>> byBucket = new HashMap<>();
+    private final TreeMap<BucketRef, Windows> windows = new TreeMap<>();
+    private final LinkedHashMap<String, Label> waiting = new LinkedHashMap<>();
+    private final TreeMap<String, Long> counts = new TreeMap<>();
+    private long maxJoinedLabelMillis = Long.MIN_VALUE;
+    /** Records taken from the queues so far: where label files are stamped, and replayed. */
+    private long step;
+    /** The sequence number of the last label file applied. */
+    private long appliedSequence;
+    private double[] scratch = new double[2];
+
+    public LabelJoin(LabelSettings settings, java.time.Duration width, java.time.Duration grace,
+                     double binaryThreshold) {
+        this.settings = settings;
+        this.widthMillis = width.toMillis();
+        this.graceMillis = grace.toMillis();
+        this.binaryThreshold = binaryThreshold;
+        this.maturityMillis = settings.maturities().stream().mapToLong(java.time.Duration::toMillis).toArray();
+        this.maturityNames = settings.maturities().stream().map(LabelSettings::name).toArray(String[]::new);
+    }
+
+    // ---- predictions ----
+
+    /**
+     * Keeps the predictions of an inference record that carries a request id, in the bucket the buckets put it in.
+     */
+    public void addPredictions(CaptureRecord record, ModelKey model, long bucketStartMillis) {
+        String requestId = record.requestId();
+        if (requestId.isEmpty()) {
+            return;
+        }
+        ModelTensors tensors = ModelTensors.of(record);
+        long captureMillis = Math.floorDiv(record.captureTimeEpochNanos(), 1_000_000L);
+        if (tensors.probabilities() != null) {
+            TensorValues p = tensors.probabilities();
+            int width = p.width();
+            int classes = Math.max(2, width);
+            double[] row = scratch(classes);
+            for (int r = 0; r < p.rows(); r++) {
+                p.readRow(r, row);
+                if (width == 1) {
+                    row[1] = row[0];
+                    row[0] = 1 - row[1];
+                }
+                double[] probabilities = java.util.Arrays.copyOf(row, classes);
+                if (!finite(probabilities)) {
+                    continue;
+                }
+                store(rowId(requestId, r, p.rows()), model, bucketStartMillis, captureMillis,
+                        predictedClass(probabilities), probabilities, Double.NaN);
+            }
+        } else if (tensors.classIds() != null) {
+            TensorValues ids = tensors.classIds();
+            double[] row = scratch(1);
+            for (int r = 0; r < ids.rows(); r++) {
+                ids.readRow(r, row);
+                if (row[0] >= 0 && row[0] < 1 << 16 && row[0] == Math.rint(row[0])) {
+                    store(rowId(requestId, r, ids.rows()), model, bucketStartMillis, captureMillis, (int) row[0],
+                            null, Double.NaN);
+                }
+            }
+        } else if (tensors.values() != null) {
+            TensorValues v = tensors.values();
+            double[] row = scratch(1);
+            for (int r = 0; r < v.rows(); r++) {
+                v.readRow(r, row);
+                if (Double.isFinite(row[0])) {
+                    store(rowId(requestId, r, v.rows()), model, bucketStartMillis, captureMillis, -1, null, row[0]);
+                }
+            }
+        }
+    }
+
+    /** The id of row {@code r} of a call of {@code rows} rows: the request id itself for a one-row call. */
+    public static String rowId(String requestId, int r, int rows) {
+        return rows == 1 ? requestId : requestId + "#" + r;
+    }
+
+    private int predictedClass(double[] p) {
+        if (p.length == 2) {
+            return p[1] > binaryThreshold ? 1 : 0;
+        }
+        int best = 0;
+        for (int c = 1; c < p.length; c++) {
+            if (p[c] > p[best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private void store(String id, ModelKey model, long bucketStartMillis, long captureMillis, int predictedClass,
+                       double[] probabilities, double value) {
+        if (id.length() > Label.MAX_ID_CHARS) {
+            return;
+        }
+        if (predictions.containsKey(id)) {
+            count(DUPLICATE_PREDICTION_ID);
+            return;
+        }
+        StoredPrediction p = new StoredPrediction(id, model, bucketStartMillis, captureMillis, predictedClass,
+                probabilities, value);
+        predictions.put(id, p);
+        byBucket.computeIfAbsent(new BucketRef(bucketStartMillis, model), k -> new ArrayList<>()).add(p);
+        count(PREDICTIONS_STORED);
+        Label early = waiting.remove(id);
+        if (early != null) {
+            join(p, early);
+        }
+        while (predictions.size() > settings.maxPredictions()) {
+            removeEldest(PREDICTIONS_EVICTED);
+        }
+    }
+
+    private StoredPrediction eldest() {
+        return predictions.values().iterator().next();
+    }
+
+    private void removeEldest(String why) {
+        Iterator<StoredPrediction> it = predictions.values().iterator();
+        StoredPrediction p = it.next();
+        it.remove();
+        p.removed = true;
+        count(why);
+    }
+
+    // ---- labels ----
+
+    /**
+     * Joins a label to its prediction, or keeps it until the prediction is read.
+     *
+     * @param inferenceWatermark the buckets' watermark now: a label older than it whose prediction is unknown will
+     *                           not find it any more
+     */
+    public void apply(Label label, long inferenceWatermark) {
+        StoredPrediction p = predictions.get(label.id());
+        if (p != null) {
+            join(p, label);
+            return;
+        }
+        if (label.timeMillis() <= inferenceWatermark) {
+            count(UNKNOWN_ID);
+            return;
+        }
+        if (waiting.remove(label.id()) != null) {
+            count(REPLACED);
+        }
+        waiting.put(label.id(), label);
+        if (waiting.size() > settings.maxWaiting()) {
+            Iterator<Label> eldest = waiting.values().iterator();
+            eldest.next();
+            eldest.remove();
+            count(UNKNOWN_ID);
+        }
+    }
+
+    private void join(StoredPrediction p, Label label) {
+        double v = label.value();
+        if (!Double.isFinite(v) || (p.isClassification() && (v < 0 || v >= 1 << 16 || v != Math.rint(v)))) {
+            count(INVALID);
+            return;
+        }
+        if (p.labelled()) {
+            count(REPLACED);
+            p.previousLabel = p.label;
+            p.previousLabelMillis = p.labelMillis;
+        }
+        p.label = v;
+        p.labelMillis = label.timeMillis();
+        count(JOINED);
+        maxJoinedLabelMillis = Math.max(maxJoinedLabelMillis, label.timeMillis());
+        long end = p.bucketStartMillis + widthMillis;
+        BucketRef ref = new BucketRef(p.bucketStartMillis, p.model);
+        Windows w = windows.get(ref);
+        int emitted = w != null ? w.next : byBucket.containsKey(ref) ? 0 : maturityMillis.length;
+        if (emitted > 0 && label.timeMillis() < end + maturityMillis[emitted - 1]) {
+            count(LATE);
+        }
+    }
+
+    /**
+     * Applies the labels of an agent's label record (kind 3): its first label tensor's values, one per row, for the
+     * record's request id ({@code <id>#<row>} when there are several).
+     */
+    public void addLabelRecord(CaptureRecord record, long inferenceWatermark) {
+        CapturedTensor tensor = null;
+        for (CapturedTensor t : record.tensors()) {
+            if (t.meaning() == TensorMeaning.LABEL) {
+                tensor = t;
+                break;
+            }
+        }
+        if (tensor == null && !record.tensors().isEmpty()) {
+            tensor = record.tensors().get(0);
+        }
+        TensorValues values = tensor == null ? null : TensorValues.rowsOrColumn(tensor);
+        if (values == null || values.width() != 1) {
+            count(INVALID);
+            return;
+        }
+        if (record.requestId().isEmpty()) {
+            count(NO_ID);
+            return;
+        }
+        long time = Math.floorDiv(record.captureTimeEpochNanos(), 1_000_000L);
+        double[] row = scratch(1);
+        for (int r = 0; r < values.rows(); r++) {
+            values.readRow(r, row);
+            apply(new Label(rowId(record.requestId(), r, values.rows()), row[0], time), inferenceWatermark);
+        }
+    }
+
+    /** Rows refused before they became labels (malformed HTTP or import rows), counted with the rest. */
+    public void countRejected(long rows) {
+        if (rows > 0) {
+            counts.merge(REJECTED_ROWS, rows, Long::sum);
+        }
+    }
+
+    // ---- windows ----
+
+    /** A bucket closed: from now on its windows are emitted as the label clock passes them. */
+    public void bucketClosed(ClosedBucket bucket) {
+        BucketRef ref = new BucketRef(bucket.startMillis(), bucket.model());
+        if (byBucket.containsKey(ref)) {
+            long rows = bucket.statistics().predictions().predictedRows()
+                    + bucket.statistics().predictions().values().count();
+            windows.put(ref, new Windows(rows, 0));
+        }
+    }
+
+    /** {@code max(inference watermark, latest joined label time - grace)}. */
+    public long clock(long inferenceWatermark) {
+        long labels = maxJoinedLabelMillis == Long.MIN_VALUE ? Long.MIN_VALUE : maxJoinedLabelMillis - graceMillis;
+        return Math.max(inferenceWatermark, labels);
+    }
+
+    /**
+     * Everything the clock's advance settles: labels whose prediction can no longer come are counted unknown, the
+     * windows the label clock has reached are computed (returned, in bucket order), and predictions older than the
+     * horizon are let go.
+     */
+    public List<Emission> advance(long inferenceWatermark) {
+        for (Iterator<Label> it = waiting.values().iterator(); it.hasNext(); ) {
+            if (it.next().timeMillis() <= inferenceWatermark) {
+                it.remove();
+                count(UNKNOWN_ID);
+            }
+        }
+        long clock = clock(inferenceWatermark);
+        List<Emission> due = new ArrayList<>();
+        for (Iterator<Map.Entry<BucketRef, Windows>> it = windows.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<BucketRef, Windows> e = it.next();
+            BucketRef ref = e.getKey();
+            Windows w = e.getValue();
+            long end = ref.startMillis() + widthMillis;
+            while (w.next < maturityMillis.length && clock != Long.MIN_VALUE
+                    && end + maturityMillis[w.next] <= clock) {
+                long cutoff = end + maturityMillis[w.next];
+                List<LabelWindowMetrics.Row> labelled = new ArrayList<>();
+                for (StoredPrediction p : byBucket.get(ref)) {
+                    double label = p.labelBefore(cutoff);
+                    if (!p.removed && !Double.isNaN(label)) {
+                        labelled.add(new LabelWindowMetrics.Row(p, label, p.labelMillisBefore(cutoff)));
+                    }
+                }
+                due.add(new Emission(ref.model(), ref.startMillis(), maturityNames[w.next],
+                        LabelWindowMetrics.of(ref.model(), ref.startMillis(), maturityNames[w.next],
+                                w.predictedRows, labelled)));
+                w.next++;
+            }
+            if (w.next == maturityMillis.length) {
+                it.remove();
+                byBucket.remove(ref);
+            }
+        }
+        if (clock != Long.MIN_VALUE) {
+            long oldest = clock - settings.horizon().toMillis();
+            while (!predictions.isEmpty() && eldest().captureMillis < oldest) {
+                removeEldest(PREDICTIONS_EXPIRED);
+            }
+        }
+        return due;
+    }
+
+    // ---- bookkeeping ----
+
+    private void count(String name) {
+        counts.merge(name, 1L, Long::sum);
+    }
+
+    /** Running totals by event (names above). */
+    public Map<String, Long> counts() {
+        return java.util.Collections.unmodifiableMap(counts);
+    }
+
+    public long total(String name) {
+        return counts.getOrDefault(name, 0L);
+    }
+
+    public int storedPredictions() {
+        return predictions.size();
+    }
+
+    public int waitingLabels() {
+        return waiting.size();
+    }
+
+    /** Closed buckets with label windows still to come. */
+    public int pendingWindows() {
+        return windows.size();
+    }
+
+    public long step() {
+        return step;
+    }
+
+    /** One more record taken from the queues. */
+    public void stepped() {
+        step++;
+    }
+
+    public long appliedSequence() {
+        return appliedSequence;
+    }
+
+    public void applied(long sequence) {
+        appliedSequence = sequence;
+    }
+
+    private double[] scratch(int width) {
+        if (scratch.length < width) {
+            scratch = new double[width];
+        }
+        return scratch;
+    }
+
+    private static boolean finite(double[] row) {
+        for (double v : row) {
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- checkpoint ----
+
+    /** This component's part of a checkpoint. */
+    public void writeState(DataOutput out) throws IOException {
+        out.writeLong(step);
+        out.writeLong(appliedSequence);
+        out.writeLong(maxJoinedLabelMillis);
+        Map<ModelKey, Integer> modelIndex = new LinkedHashMap<>();
+        for (StoredPrediction p : predictions.values()) {
+            modelIndex.putIfAbsent(p.model, modelIndex.size());
+        }
+        for (BucketRef r : byBucket.keySet()) {
+            modelIndex.putIfAbsent(r.model(), modelIndex.size());
+        }
+        out.writeInt(modelIndex.size());
+        for (ModelKey m : modelIndex.keySet()) {
+            out.writeUTF(m.name());
+            out.writeUTF(m.version());
+            out.writeUTF(m.signature());
+        }
+        out.writeInt(predictions.size());
+        for (StoredPrediction p : predictions.values()) {
+            out.writeUTF(p.id);
+            out.writeInt(modelIndex.get(p.model));
+            out.writeLong(p.bucketStartMillis);
+            out.writeLong(p.captureMillis);
+            out.writeInt(p.predictedClass);
+            out.writeDouble(p.value);
+            out.writeInt(p.probabilities == null ? -1 : p.probabilities.length);
+            if (p.probabilities != null) {
+                for (double v : p.probabilities) {
+                    out.writeDouble(v);
+                }
+            }
+            out.writeDouble(p.label);
+            out.writeLong(p.labelMillis);
+            out.writeDouble(p.previousLabel);
+            out.writeLong(p.previousLabelMillis);
+        }
+        // buckets whose windows are not all emitted (open ones, and closed ones in windows below), in a fixed order
+        List<BucketRef> live = new ArrayList<>(byBucket.keySet());
+        java.util.Collections.sort(live);
+        out.writeInt(live.size());
+        for (BucketRef r : live) {
+            out.writeInt(modelIndex.get(r.model()));
+            out.writeLong(r.startMillis());
+        }
+        out.writeInt(windows.size());
+        for (Map.Entry<BucketRef, Windows> e : windows.entrySet()) {
+            out.writeInt(modelIndex.get(e.getKey().model()));
+            out.writeLong(e.getKey().startMillis());
+            out.writeLong(e.getValue().predictedRows);
+            out.writeInt(e.getValue().next);
+        }
+        out.writeInt(waiting.size());
+        for (Label l : waiting.values()) {
+            out.writeUTF(l.id());
+            out.writeDouble(l.value());
+            out.writeLong(l.timeMillis());
+        }
+        out.writeInt(counts.size());
+        for (Map.Entry<String, Long> e : counts.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeLong(e.getValue());
+        }
+    }
+
+    public void restoreState(DataInput in) throws IOException {
+        predictions.clear();
+        byBucket.clear();
+        windows.clear();
+        waiting.clear();
+        counts.clear();
+        step = in.readLong();
+        appliedSequence = in.readLong();
+        maxJoinedLabelMillis = in.readLong();
+        int models = in.readInt();
+        List<ModelKey> modelTable = new ArrayList<>();
+        for (int i = 0; i < models; i++) {
+            modelTable.add(new ModelKey(in.readUTF(), in.readUTF(), in.readUTF()));
+        }
+        List<StoredPrediction> stored = new ArrayList<>();
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            String id = in.readUTF();
+            ModelKey model = model(modelTable, in.readInt());
+            long start = in.readLong();
+            long capture = in.readLong();
+            int predicted = in.readInt();
+            double value = in.readDouble();
+            int width = in.readInt();
+            if (width > 1 << 16) {
+                throw new IOException("implausible class count " + width + " in the label store");
+            }
+            double[] probabilities = width < 0 ? null : new double[width];
+            for (int c = 0; c < width; c++) {
+                probabilities[c] = in.readDouble();
+            }
+            StoredPrediction p = new StoredPrediction(id, model, start, capture, predicted, probabilities, value);
+            p.label = in.readDouble();
+            p.labelMillis = in.readLong();
+            p.previousLabel = in.readDouble();
+            p.previousLabelMillis = in.readLong();
+            predictions.put(id, p);
+            stored.add(p);
+        }
+        for (int i = in.readInt(); i > 0; i--) {
+            ModelKey model = model(modelTable, in.readInt());
+            byBucket.put(new BucketRef(in.readLong(), model), new ArrayList<>());
+        }
+        for (StoredPrediction p : stored) {
+            List<StoredPrediction> list = byBucket.get(new BucketRef(p.bucketStartMillis, p.model));
+            if (list != null) {
+                list.add(p);
+            }
+        }
+        for (int i = in.readInt(); i > 0; i--) {
+            ModelKey model = model(modelTable, in.readInt());
+            long start = in.readLong();
+            windows.put(new BucketRef(start, model), new Windows(in.readLong(), in.readInt()));
+        }
+        for (int i = in.readInt(); i > 0; i--) {
+            Label l = new Label(in.readUTF(), in.readDouble(), in.readLong());
+            waiting.put(l.id(), l);
+        }
+        for (int i = in.readInt(); i > 0; i--) {
+            String k = in.readUTF();
+            counts.put(k, in.readLong());
+        }
+    }
+
+    private static ModelKey model(List<ModelKey> table, int i) throws IOException {
+        if (i < 0 || i >= table.size()) {
+            throw new IOException("label store names model " + i + " of " + table.size());
+        }
+        return table.get(i);
+    }
+}

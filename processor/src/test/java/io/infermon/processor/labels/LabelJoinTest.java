@@ -1,0 +1,295 @@
+package io.infermon.processor.labels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.infermon.anodot.AnodotMetric;
+import io.infermon.capture.CaptureRecord;
+import io.infermon.capture.CapturedTensor;
+import io.infermon.capture.DType;
+import io.infermon.capture.RecordKind;
+import io.infermon.capture.TensorMeaning;
+import io.infermon.capture.TensorRole;
+import io.infermon.processor.Datasets;
+import io.infermon.processor.Records;
+import io.infermon.processor.bucket.ClosedBucket;
+import io.infermon.processor.bucket.EventTimeBuckets;
+import io.infermon.processor.stats.StatisticsSettings;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class LabelJoinTest {
+    private static final long T0 = 1_795_478_400_000L; // 2026-11-24T00:00:00Z
+    private static final Duration WIDTH = Duration.ofSeconds(60);
+    private static final long HOUR = 3_600_000L;
+    private static final long DAY = 24 * HOUR;
+    private static final LabelSettings SETTINGS = new LabelSettings(
+            List.of(Duration.ofHours(1), Duration.ofDays(1), Duration.ofDays(7)), Duration.ofDays(8), 1_000_000,
+            10_000);
+
+    static CaptureRecord call(long millis, String id, float[] probabilities) {
+        return new CaptureRecord(1, RecordKind.INFERENCE, 0, millis * 1_000_000L, 1000L, "digits", "1",
+                "serving_default", "tensorflow.signature", id,
+                List.of(Records.floats("probs", TensorRole.OUTPUT, new float[][] {probabilities})));
+    }
+
+    static CaptureRecord labelRecord(long millis, String id, long... labels) {
+        ByteBuffer b = ByteBuffer.allocate(labels.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (long l : labels) {
+            b.putLong(l);
+        }
+        CapturedTensor t = new CapturedTensor("arg1", TensorRole.INPUT, TensorMeaning.LABEL, DType.INT64.code(),
+                new long[] {labels.length}, b.flip().asReadOnlyBuffer());
+        return new CaptureRecord(1, RecordKind.LABEL, 0, millis * 1_000_000L, 1000L, "digits", "1", "",
+                "feedback", id, List.of(t));
+    }
+
+    /** The digits, one call each, 100 ms apart: 1,797 predictions over 3 one-minute buckets. */
+    private static final class Run {
+        final EventTimeBuckets buckets = new EventTimeBuckets(WIDTH, Duration.ZERO,
+                EventTimeBuckets.LatePolicy.DROP, StatisticsSettings.DEFAULTS);
+        LabelJoin join = new LabelJoin(SETTINGS, WIDTH, Duration.ZERO, 0.5);
+        final List<LabelJoin.Emission> emitted = new ArrayList<>();
+
+        void predict(float[][] p) {
+            for (int i = 0; i < p.length; i++) {
+                CaptureRecord r = call(T0 + i * 100L, "r" + i, p[i]);
+                List<ClosedBucket> closed = buckets.add(r);
+                join.addPredictions(r, buckets.lastModel(), buckets.lastStart());
+                closed.forEach(join::bucketClosed);
+            }
+            buckets.closeAll().forEach(join::bucketClosed);
+        }
+
+        void advance() {
+            emitted.addAll(join.advance(buckets.watermark()));
+        }
+
+        void checkpointAndRestore() throws IOException {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            join.writeState(new DataOutputStream(bytes));
+            LabelJoin restored = new LabelJoin(SETTINGS, WIDTH, Duration.ZERO, 0.5);
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()));
+            restored.restoreState(in);
+            assertThat(in.available()).isZero();
+            join = restored;
+        }
+    }
+
+    private static long delay(int i) {
+        return switch (i % 3) {
+            case 0 -> 20 * 60_000L; // 20 minutes
+            case 1 -> 5 * HOUR;
+            default -> 3 * DAY;
+        };
+    }
+
+    private static double value(List<AnodotMetric> metrics, String what, String... properties) {
+        List<AnodotMetric> found = metrics.stream().filter(m -> m.property("what").equals(what)
+                && matches(m, properties)).toList();
+        assertThat(found).as("%s %s", what, List.of(properties)).hasSize(1);
+        return found.get(0).value();
+    }
+
+    private static boolean matches(AnodotMetric m, String... properties) {
+        for (int i = 0; i < properties.length; i += 2) {
+            if (!properties[i + 1].equals(m.property(properties[i]))) {
+                return false;
+            }
+        }
+        return properties.length > 0 || m.property("class") == null && m.property("stat") == null;
+    }
+
+    private void runAndCheck(boolean restartBetween) throws IOException {
+        float[][] p = LabelledData.digitProbabilities();
+        int[] y = Datasets.digitLabels();
+        Run run = new Run();
+        run.predict(p);
+        // labels for 9 rows in 10, shuffled; a quarter of them through agent label records, the rest as labels
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < p.length; i++) {
+            if (i % 10 != 0) {
+                order.add(i);
+            }
+        }
+        Collections.shuffle(order, new Random(6));
+        int half = order.size() / 2;
+        for (int k = 0; k < order.size(); k++) {
+            int i = order.get(k);
+            long time = T0 + i * 100L + delay(i);
+            if (i % 4 == 0) {
+                run.join.addLabelRecord(labelRecord(time, "r" + i, y[i]), run.buckets.watermark());
+            } else {
+                run.join.apply(new Label("r" + i, y[i], time), run.buckets.watermark());
+            }
+            if (k == half && restartBetween) {
+                run.checkpointAndRestore();
+            }
+        }
+        run.join.apply(new Label("nobody", 3, T0), run.buckets.watermark());
+        run.join.apply(new Label("r1", 3.5, T0 + DAY), run.buckets.watermark()); // not a class id
+        run.advance();
+        // the latest label is about 3 days after the last bucket: 1h and 1d windows are out, 7d is not
+        assertThat(run.emitted).hasSize(3 * 2);
+        if (restartBetween) {
+            run.checkpointAndRestore();
+        }
+        // a label for a row that had none, 10 minutes after its prediction: late for 1h and 1d, in time for 7d
+        run.join.apply(new Label("r10", y[10], T0 + 1000L + 10 * 60_000L), run.buckets.watermark());
+        run.join.apply(new Label("r20", y[20], T0 + 8 * DAY), run.buckets.watermark()); // moves the clock on
+        run.advance();
+        assertThat(run.emitted).hasSize(3 * 3);
+
+        Map<String, Long> counts = run.join.counts();
+        assertThat(counts.get(LabelJoin.JOINED)).isEqualTo(order.size() + 2);
+        assertThat(counts.get(LabelJoin.UNKNOWN_ID)).isEqualTo(1);
+        assertThat(counts.get(LabelJoin.INVALID)).isEqualTo(1);
+        assertThat(counts.get(LabelJoin.LATE)).isEqualTo(1);
+        assertThat(counts.get(LabelJoin.PREDICTIONS_STORED)).isEqualTo(p.length);
+
+        for (LabelJoin.Emission e : run.emitted) {
+            long start = e.bucketStartMillis();
+            long cutoff = start + WIDTH.toMillis() + switch (e.window()) {
+                case "1h" -> HOUR;
+                case "1d" -> DAY;
+                default -> 7 * DAY;
+            };
+            List<Integer> rows = new ArrayList<>();
+            List<Integer> labelled = new ArrayList<>();
+            List<Double> delays = new ArrayList<>();
+            for (int i = 0; i < p.length; i++) {
+                long t = T0 + i * 100L;
+                if (t < start || t >= start + WIDTH.toMillis()) {
+                    continue;
+                }
+                rows.add(i);
+                long labelTime = i == 10 ? t + 10 * 60_000L : i == 20 ? T0 + 8 * DAY : t + delay(i);
+                boolean hasLabel = i % 10 != 0 || (i == 10 && e.window().equals("7d"))
+                        || (i == 20 && e.window().equals("7d") && labelTime < cutoff);
+                if (hasLabel && labelTime < cutoff) {
+                    labelled.add(i);
+                    delays.add((labelTime - t) / 1000.0);
+                }
+            }
+            List<AnodotMetric> m = e.metrics();
+            assertThat(m).allSatisfy(x -> {
+                assertThat(x.property("label_window")).isEqualTo(e.window());
+                assertThat(x.timestamp()).isEqualTo(start / 1000);
+                assertThat(x.property("model")).isEqualTo("digits");
+            });
+            assertThat(value(m, "labeled_rows")).isEqualTo(labelled.size());
+            assertThat(value(m, "label_coverage")).isEqualTo((double) labelled.size() / rows.size());
+            Collections.sort(delays);
+            assertThat(value(m, "label_delay_seconds", "stat", "max")).isEqualTo(delays.get(delays.size() - 1));
+            assertThat(value(m, "label_delay_seconds", "stat", "p50"))
+                    .isEqualTo(delays.get((int) Math.ceil(0.5 * delays.size()) - 1));
+            int[] yy = labelled.stream().mapToInt(i -> y[i]).toArray();
+            double[][] pp = LabelledData.toDouble(labelled.stream().map(i -> p[i]).toArray(float[][]::new));
+            LabelQuality.Classification q = new LabelQuality.Classification(yy, LabelledData.predictions(pp), pp);
+            assertThat(value(m, "accuracy")).isEqualTo(q.accuracy());
+            assertThat(value(m, "log_loss")).isCloseTo(q.logLoss(), within(1e-9));
+            assertThat(value(m, "brier_score")).isCloseTo(q.brier(), within(1e-9));
+            assertThat(value(m, "roc_auc")).isEqualTo(q.rocAuc());
+            assertThat(value(m, "f1_macro")).isEqualTo(q.macroF1());
+            assertThat(value(m, "expected_accuracy")).isCloseTo(q.expectedAccuracy(), within(1e-12));
+            for (int c : q.classes()) {
+                assertThat(value(m, "support", "class", "class_" + c)).isEqualTo(q.support(c));
+                assertThat(value(m, "recall", "class", "class_" + c)).isEqualTo(q.recall(c));
+                assertThat(value(m, "confusion_count", "class", "class_" + c, "predicted_class", "class_" + c))
+                        .isEqualTo(q.confusion(c, c));
+            }
+        }
+    }
+
+    @Test
+    void eachMaturityHoldsTheLabelsKnownByThen() throws IOException {
+        runAndCheck(false);
+    }
+
+    @Test
+    void aRestoredJoinEmitsExactlyWhatAnUninterruptedOneDoes() throws IOException {
+        runAndCheck(true);
+    }
+
+    @Test
+    void aLabelBeforeItsPredictionWaitsAndOneWhosePredictionCannotComeIsCountedUnknown() {
+        Run run = new Run();
+        CaptureRecord first = call(T0, "a", new float[] {0.2f, 0.8f});
+        run.buckets.add(first);
+        run.join.addPredictions(first, run.buckets.lastModel(), run.buckets.lastStart());
+        run.join.apply(new Label("b", 1, T0 + 5_000), run.buckets.watermark()); // b is not read yet
+        run.join.apply(new Label("zzz", 1, T0 + 7_000), run.buckets.watermark());
+        assertThat(run.join.waitingLabels()).isEqualTo(2);
+        CaptureRecord second = call(T0 + 2_000, "b", new float[] {0.9f, 0.1f});
+        run.buckets.add(second);
+        run.join.addPredictions(second, run.buckets.lastModel(), run.buckets.lastStart());
+        assertThat(run.join.total(LabelJoin.JOINED)).isEqualTo(1);
+        CaptureRecord later = call(T0 + 8_000, "c", new float[] {0.9f, 0.1f});
+        run.buckets.add(later);
+        run.advance(); // the watermark (8 s) passed zzz's time (7 s): its prediction would have been read by now
+        assertThat(run.join.waitingLabels()).isZero();
+        assertThat(run.join.total(LabelJoin.UNKNOWN_ID)).isEqualTo(1);
+    }
+
+    @Test
+    void theStoreIsBoundedAndForgetsPredictionsPastTheHorizon() {
+        LabelSettings small = new LabelSettings(List.of(Duration.ofHours(1)), Duration.ofHours(2), 100, 10);
+        LabelJoin join = new LabelJoin(small, WIDTH, Duration.ZERO, 0.5);
+        EventTimeBuckets buckets = new EventTimeBuckets(WIDTH, Duration.ZERO);
+        for (int i = 0; i < 150; i++) {
+            CaptureRecord r = call(T0 + i * 1000L, "r" + i, new float[] {0.3f, 0.7f});
+            buckets.add(r);
+            join.addPredictions(r, buckets.lastModel(), buckets.lastStart());
+        }
+        assertThat(join.storedPredictions()).isEqualTo(100);
+        assertThat(join.total(LabelJoin.PREDICTIONS_EVICTED)).isEqualTo(50);
+        join.apply(new Label("r3", 1, T0 + 60_000), buckets.watermark()); // evicted: unknown
+        assertThat(join.total(LabelJoin.UNKNOWN_ID)).isEqualTo(1);
+        join.apply(new Label("r120", 1, T0 + 2 * HOUR + 100_000), buckets.watermark()); // the clock: 2 h later
+        join.advance(buckets.watermark());
+        // predictions captured more than 2 h before the clock are gone: r50..r100 (clock - 2 h = T0 + 100 s)
+        assertThat(join.total(LabelJoin.PREDICTIONS_EXPIRED)).isEqualTo(50);
+        assertThat(join.storedPredictions()).isEqualTo(50);
+    }
+
+    @Test
+    void rowsOfABatchCallAreJoinedAsIdHashRow() {
+        Run run = new Run();
+        CaptureRecord batch = new CaptureRecord(1, RecordKind.INFERENCE, 0, T0 * 1_000_000L, 1000L, "digits", "1",
+                "serving_default", "tensorflow.signature", "req-9", List.of(Records.floats("probs", TensorRole.OUTPUT,
+                new float[][] {{0.1f, 0.9f}, {0.8f, 0.2f}, {0.4f, 0.6f}})));
+        run.buckets.add(batch);
+        run.join.addPredictions(batch, run.buckets.lastModel(), run.buckets.lastStart());
+        run.join.addLabelRecord(labelRecord(T0 + 10, "req-9", 1, 0, 0), run.buckets.watermark());
+        assertThat(run.join.total(LabelJoin.JOINED)).isEqualTo(3);
+        run.buckets.closeAll().forEach(run.join::bucketClosed);
+        run.join.apply(new Label("req-9#0", 1, T0 + 2 * HOUR), run.buckets.watermark()); // a correction, same label
+        run.advance();
+        assertThat(run.join.total(LabelJoin.REPLACED)).isEqualTo(1);
+        List<AnodotMetric> m = run.emitted.stream().filter(e -> e.window().equals("1h")).findFirst().orElseThrow()
+                .metrics();
+        // rows: (0.9 → 1, label 1), (0.2 → 0, label 0), (0.6 → 1, label 0); the correction came after 1 h
+        assertThat(value(m, "accuracy")).isEqualTo(2.0 / 3);
+        assertThat(value(m, "roc_auc")).isEqualTo(1.0);
+        assertThat(value(m, "label_coverage")).isEqualTo(1.0);
+        Map<String, Double> confusion = m.stream().filter(x -> x.property("what").equals("confusion_count"))
+                .collect(Collectors.toMap(x -> x.property("class") + ">" + x.property("predicted_class"),
+                        AnodotMetric::value, (a, b) -> a, TreeMap::new));
+        assertThat(confusion).containsExactlyEntriesOf(new TreeMap<>(Map.of("class_0>class_0", 1.0,
+                "class_0>class_1", 1.0, "class_1>class_0", 0.0, "class_1>class_1", 1.0)));
+    }
+}
