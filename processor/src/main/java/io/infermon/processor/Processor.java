@@ -88,8 +88,7 @@ public final class Processor {
     public Processor(MergedQueues reader, EventTimeBuckets buckets, References references, MetricFiles outputs,
                      Consumer<ClosedBucket> onClosed, Path checkpointDir, Checkpoint restored, Duration maxFuture,
                      LabelSettings labelSettings) throws IOException {
-        this.labels = new LabelJoin(labelSettings, buckets.width(), buckets.grace(),
-                buckets.settings().binaryThreshold());
+        this.labels = new LabelJoin(labelSettings, buckets.width(), buckets.settings().binaryThreshold());
         this.maxFutureMillis = maxFuture.toMillis();
         this.reader = reader;
         this.buckets = buckets;
@@ -237,6 +236,7 @@ public final class Processor {
      */
     public void run(boolean drain) throws IOException {
         discover(true);
+        nextInboxLookNanos = System.nanoTime();
         while (!stopRequested) {
             // a drain takes new label batches only once the queues are read, when every prediction is known
             pollLabels(!drain, false);
@@ -270,8 +270,8 @@ public final class Processor {
             }
         }
         if (drain) {
+            pollLabels(true, true); // every prediction is read: now the inbox's labels find theirs
             emit(buckets.closeAll(), Long.MAX_VALUE, true);
-            pollLabels(true, true);
         }
     }
 

@@ -39,6 +39,7 @@ public final class Records {
     /** The record encoded and sealed by the shared codec, as the agent writes it. */
     public static byte[] encode(CaptureRecord r) {
         CaptureSource source = new CaptureSource() {
+            @Override public RecordKind recordKind() { return r.kind(); }
             @Override public long captureTimeEpochNanos() { return r.captureTimeEpochNanos(); }
             @Override public long durationNanos() { return r.durationNanos(); }
             @Override public String modelName() { return r.modelName(); }

@@ -9,6 +9,8 @@ import io.infermon.processor.delivery.AnodotDelivery;
 import io.infermon.processor.output.MetricFiles;
 import io.infermon.processor.drift.DriftSettings;
 import io.infermon.processor.drift.References;
+import io.infermon.processor.labels.LabelSettings;
+import io.infermon.processor.labels.LabelStream;
 import io.infermon.processor.profile.BucketProfile;
 import io.infermon.processor.profile.ProfileCodec;
 import io.infermon.processor.queue.MergedQueues;
@@ -92,6 +94,27 @@ public final class RunCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     Duration maxFuture;
 
+    @Option(names = "--label-maturity", split = ",", paramLabel = "AGE", converter = DurationConverter.class,
+            defaultValue = "1h,1d,7d",
+            description = "When a prediction bucket's label metrics are emitted, after the bucket's end in label-clock "
+                    + "time (docs/metrics.md); one series (label_window) each. Default: ${DEFAULT-VALUE}.")
+    List<Duration> labelMaturities;
+
+    @Option(names = "--label-horizon", defaultValue = "7d", converter = DurationConverter.class, paramLabel = "AGE",
+            description = "How long a prediction with an id is kept for its label. Default: ${DEFAULT-VALUE}.")
+    Duration labelHorizon;
+
+    @Option(names = "--label-grace", defaultValue = "1h", converter = DurationConverter.class, paramLabel = "AGE",
+            description = "How far out of time order labels may arrive: the label clock is the latest label's time "
+                    + "minus this. Default: ${DEFAULT-VALUE}.")
+    Duration labelGrace;
+
+    @Option(names = "--label-max-predictions", defaultValue = "" + LabelSettings.DEFAULT_MAX_PREDICTIONS,
+            paramLabel = "N",
+            description = "Predictions kept for labels at most; the oldest beyond are evicted (counted). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int labelMaxPredictions;
+
     @Option(names = "--no-checkpoint",
             description = "Neither read nor write OUT/checkpoint: read the queues from their beginning and keep no "
                     + "state across runs.")
@@ -152,6 +175,13 @@ public final class RunCommand implements Callable<Integer> {
         if (!drain && !dashboard.off) {
             dashboard.settings(spec.commandLine()); // a bad dashboard setting stops the run before anything is read
         }
+        LabelSettings labelSettings;
+        try {
+            labelSettings = new LabelSettings(labelMaturities, labelHorizon, labelMaxPredictions,
+                    LabelSettings.DEFAULT_MAX_WAITING, labelGrace);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "infermon: " + e.getMessage());
+        }
         ProcessorHealth processorHealth = new ProcessorHealth();
         Path outDir = out.toAbsolutePath();
         Files.createDirectories(outDir);
@@ -177,7 +207,12 @@ public final class RunCommand implements Callable<Integer> {
                         if (!quiet) {
                             System.out.println(BucketSummary.line(closed));
                         }
-                    }, noCheckpoint ? null : outDir, restored, maxFuture);
+                    }, noCheckpoint ? null : outDir, restored, maxFuture, labelSettings);
+            processor.readLabelsFrom(LabelStream.open(outDir.resolve("labels"),
+                    processor.labels().appliedSequence()));
+            if (dashboardServer != null) {
+                dashboardServer.acceptLabels(outDir.resolve("labels"), maxFuture, processor::labelsArrived);
+            }
             if (queueRoot != null) {
                 processor.discoverQueuesUnder(queueRoot.toAbsolutePath());
             }
@@ -222,9 +257,11 @@ public final class RunCommand implements Callable<Integer> {
                 System.out.println("infermon: " + buckets.lateRecords() + " late records "
                         + (latePolicy == EventTimeBuckets.LatePolicy.DROP ? "dropped" : "added to a later bucket"));
             }
-            if (reader.labelRecords() > 0) {
-                System.out.println("infermon: " + reader.labelRecords() + " label records passed over (joining "
-                        + "labels is not built yet)");
+            var labels = processor.labels();
+            if (!labels.counts().isEmpty() || reader.labelRecords() > 0) {
+                System.out.println("infermon: labels " + labels.counts() + "; " + labels.storedPredictions()
+                        + " predictions kept for labels, " + labels.waitingLabels() + " labels waiting for their "
+                        + "prediction, " + labels.pendingWindows() + " buckets with label windows still to come");
             }
             reader.rejected().forEach((reason, n) -> System.out.println("infermon: " + n + " records rejected ("
                     + reason.label() + "); last: " + reader.lastRejection()));

@@ -49,9 +49,11 @@ public final class DashboardServer implements AutoCloseable {
     private final ScheduledExecutorService follower;
     private final BucketHistory history;
     private final MetricsLog log;
+    private final Authenticator auth;
 
     private DashboardServer(HttpServer server, ExecutorService httpThreads, ScheduledExecutorService follower,
-                            BucketHistory history, MetricsLog log) {
+                            BucketHistory history, MetricsLog log, Authenticator auth) {
+        this.auth = auth;
         this.server = server;
         this.httpThreads = httpThreads;
         this.follower = follower;
@@ -85,10 +87,21 @@ public final class DashboardServer implements AutoCloseable {
                 auth);
         ScheduledExecutorService follower = Executors.newSingleThreadScheduledExecutor(
                 daemon("infermon-dashboard-follow"));
-        DashboardServer dashboard = new DashboardServer(server, httpThreads, follower, history, log);
+        DashboardServer dashboard = new DashboardServer(server, httpThreads, follower, history, log, auth);
         follower.scheduleWithFixedDelay(dashboard::follow, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
         server.start();
         return dashboard;
+    }
+
+    /**
+     * Also serves {@code POST /v1/labels} (behind the same token): good rows go to the label inbox in
+     * {@code labelsDir}, then {@code onBatch} is told.
+     *
+     * @param maxFuture labels stamped further ahead of this machine's clock are refused
+     */
+    public void acceptLabels(Path labelsDir, Duration maxFuture, Runnable onBatch) {
+        protect(server.createContext("/v1/labels", new LabelsHandler(labelsDir, maxFuture, onBatch,
+                new ObjectMapper())), auth);
     }
 
     private void follow() {

@@ -28,7 +28,7 @@ import java.util.TreeMap;
  * prediction by id; a label whose prediction has not been read yet waits until the inference watermark passes the
  * label's time (a prediction comes before its label), and is then counted as unknown.
  *
- * <p>The label clock is {@code max(inference watermark, latest joined label time - grace)}. When it reaches a closed
+ * <p>The label clock is {@code max(inference watermark, latest joined label time - label grace)}. When it reaches a closed
  * bucket's end plus a maturity, that window's metrics are emitted once: over the bucket's predictions whose label
  * time is before that moment. A label that arrives after the window it belonged to was emitted is counted late (it
  * still counts in the bucket's later windows).
@@ -93,11 +93,10 @@ public final class LabelJoin {
     private long appliedSequence;
     private double[] scratch = new double[2];
 
-    public LabelJoin(LabelSettings settings, java.time.Duration width, java.time.Duration grace,
-                     double binaryThreshold) {
+    public LabelJoin(LabelSettings settings, java.time.Duration width, double binaryThreshold) {
         this.settings = settings;
         this.widthMillis = width.toMillis();
-        this.graceMillis = grace.toMillis();
+        this.graceMillis = settings.grace().toMillis();
         this.binaryThreshold = binaryThreshold;
         this.maturityMillis = settings.maturities().stream().mapToLong(java.time.Duration::toMillis).toArray();
         this.maturityNames = settings.maturities().stream().map(LabelSettings::name).toArray(String[]::new);
@@ -313,7 +312,7 @@ public final class LabelJoin {
         }
     }
 
-    /** {@code max(inference watermark, latest joined label time - grace)}. */
+    /** {@code max(inference watermark, latest joined label time - label grace)}. */
     public long clock(long inferenceWatermark) {
         long labels = maxJoinedLabelMillis == Long.MIN_VALUE ? Long.MIN_VALUE : maxJoinedLabelMillis - graceMillis;
         return Math.max(inferenceWatermark, labels);

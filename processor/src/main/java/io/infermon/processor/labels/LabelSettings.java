@@ -11,15 +11,19 @@ import java.util.List;
  * @param horizon        how long a prediction is kept for its label, from its capture time
  * @param maxPredictions predictions kept at most; beyond, the oldest are evicted (counted)
  * @param maxWaiting     labels kept at most while they wait for their prediction to be read
+ * @param grace          how far out of time order labels may come: the label clock is the latest joined label's time
+ *                       minus this (or the inference watermark, when later)
  */
-public record LabelSettings(List<Duration> maturities, Duration horizon, int maxPredictions, int maxWaiting) {
+public record LabelSettings(List<Duration> maturities, Duration horizon, int maxPredictions, int maxWaiting,
+                            Duration grace) {
     public static final List<Duration> DEFAULT_MATURITIES = List.of(Duration.ofHours(1), Duration.ofDays(1),
             Duration.ofDays(7));
     public static final Duration DEFAULT_HORIZON = Duration.ofDays(7);
     public static final int DEFAULT_MAX_PREDICTIONS = 1_000_000;
     public static final int DEFAULT_MAX_WAITING = 100_000;
+    public static final Duration DEFAULT_GRACE = Duration.ofHours(1);
     public static final LabelSettings DEFAULTS = new LabelSettings(DEFAULT_MATURITIES, DEFAULT_HORIZON,
-            DEFAULT_MAX_PREDICTIONS, DEFAULT_MAX_WAITING);
+            DEFAULT_MAX_PREDICTIONS, DEFAULT_MAX_WAITING, DEFAULT_GRACE);
 
     public LabelSettings {
         if (maturities.isEmpty()) {
@@ -33,6 +37,9 @@ public record LabelSettings(List<Duration> maturities, Duration horizon, int max
         }
         if (horizon.isNegative() || horizon.isZero()) {
             throw new IllegalArgumentException("the label horizon must be positive, not " + horizon);
+        }
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("the label grace must not be negative, not " + grace);
         }
         if (maxPredictions < 1 || maxWaiting < 1) {
             throw new IllegalArgumentException("label store bounds must be positive");

@@ -39,7 +39,7 @@ class LabelJoinTest {
     private static final long DAY = 24 * HOUR;
     private static final LabelSettings SETTINGS = new LabelSettings(
             List.of(Duration.ofHours(1), Duration.ofDays(1), Duration.ofDays(7)), Duration.ofDays(8), 1_000_000,
-            10_000);
+            10_000, Duration.ZERO);
 
     static CaptureRecord call(long millis, String id, float[] probabilities) {
         return new CaptureRecord(1, RecordKind.INFERENCE, 0, millis * 1_000_000L, 1000L, "digits", "1",
@@ -62,7 +62,7 @@ class LabelJoinTest {
     private static final class Run {
         final EventTimeBuckets buckets = new EventTimeBuckets(WIDTH, Duration.ZERO,
                 EventTimeBuckets.LatePolicy.DROP, StatisticsSettings.DEFAULTS);
-        LabelJoin join = new LabelJoin(SETTINGS, WIDTH, Duration.ZERO, 0.5);
+        LabelJoin join = new LabelJoin(SETTINGS, WIDTH, 0.5);
         final List<LabelJoin.Emission> emitted = new ArrayList<>();
 
         void predict(float[][] p) {
@@ -82,7 +82,7 @@ class LabelJoinTest {
         void checkpointAndRestore() throws IOException {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             join.writeState(new DataOutputStream(bytes));
-            LabelJoin restored = new LabelJoin(SETTINGS, WIDTH, Duration.ZERO, 0.5);
+            LabelJoin restored = new LabelJoin(SETTINGS, WIDTH, 0.5);
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()));
             restored.restoreState(in);
             assertThat(in.available()).isZero();
@@ -247,8 +247,9 @@ class LabelJoinTest {
 
     @Test
     void theStoreIsBoundedAndForgetsPredictionsPastTheHorizon() {
-        LabelSettings small = new LabelSettings(List.of(Duration.ofHours(1)), Duration.ofHours(2), 100, 10);
-        LabelJoin join = new LabelJoin(small, WIDTH, Duration.ZERO, 0.5);
+        LabelSettings small = new LabelSettings(List.of(Duration.ofHours(1)), Duration.ofHours(2), 100, 10,
+                Duration.ZERO);
+        LabelJoin join = new LabelJoin(small, WIDTH, 0.5);
         EventTimeBuckets buckets = new EventTimeBuckets(WIDTH, Duration.ZERO);
         for (int i = 0; i < 150; i++) {
             CaptureRecord r = call(T0 + i * 1000L, "r" + i, new float[] {0.3f, 0.7f});
