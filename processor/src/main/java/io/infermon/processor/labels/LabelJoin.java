@@ -23,8 +23,9 @@ import java.util.TreeMap;
  * The join of predictions with the labels that come for them later, and the label metrics of each prediction bucket
  * at each maturity.
  *
- * <p>Predictions with an id (a request id; {@code <id>#<row>} for the rows of a call of several) are kept by id for
- * the horizon, at most {@code maxPredictions} of them (the oldest evicted first). A label is joined to its
+ * <p>Predictions with an id (a request id; {@code <id>#<row>} for the rows of a call of several) are kept by id
+ * until their bucket's last window is emitted and the horizon (from their capture time, in label-clock time) has
+ * passed, at most {@code maxPredictions} of them (the oldest evicted first). A label is joined to its
  * prediction by id; a label whose prediction has not been read yet waits until the inference watermark passes the
  * label's time (a prediction comes before its label), and is then counted as unknown.
  *
@@ -359,7 +360,9 @@ public final class LabelJoin {
         }
         if (clock != Long.MIN_VALUE) {
             long oldest = clock - settings.horizon().toMillis();
-            while (!predictions.isEmpty() && eldest().captureMillis < oldest) {
+            // a prediction whose bucket still has windows to come (or is still open) stays: its label is wanted
+            while (!predictions.isEmpty() && eldest().captureMillis < oldest
+                    && !byBucket.containsKey(new BucketRef(eldest().bucketStartMillis, eldest().model))) {
                 removeEldest(PREDICTIONS_EXPIRED);
             }
         }

@@ -256,13 +256,14 @@ class LabelJoinTest {
             buckets.add(r);
             join.addPredictions(r, buckets.lastModel(), buckets.lastStart());
         }
+        buckets.closeAll().forEach(join::bucketClosed);
         assertThat(join.storedPredictions()).isEqualTo(100);
         assertThat(join.total(LabelJoin.PREDICTIONS_EVICTED)).isEqualTo(50);
         join.apply(new Label("r3", 1, T0 + 60_000), buckets.watermark()); // evicted: unknown
         assertThat(join.total(LabelJoin.UNKNOWN_ID)).isEqualTo(1);
         join.apply(new Label("r120", 1, T0 + 2 * HOUR + 100_000), buckets.watermark()); // the clock: 2 h later
-        join.advance(buckets.watermark());
-        // predictions captured more than 2 h before the clock are gone: r50..r100 (clock - 2 h = T0 + 100 s)
+        assertThat(join.advance(buckets.watermark())).hasSize(3); // the three buckets' 1 h windows, then
+        // predictions captured more than 2 h before the clock are let go: r50..r99 (clock - 2 h = T0 + 100 s)
         assertThat(join.total(LabelJoin.PREDICTIONS_EXPIRED)).isEqualTo(50);
         assertThat(join.storedPredictions()).isEqualTo(50);
     }
