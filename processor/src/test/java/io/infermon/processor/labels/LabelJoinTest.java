@@ -253,8 +253,9 @@ class LabelJoinTest {
         EventTimeBuckets buckets = new EventTimeBuckets(WIDTH, Duration.ZERO);
         for (int i = 0; i < 150; i++) {
             CaptureRecord r = call(T0 + i * 1000L, "r" + i, new float[] {0.3f, 0.7f});
-            buckets.add(r);
+            List<ClosedBucket> closed = buckets.add(r);
             join.addPredictions(r, buckets.lastModel(), buckets.lastStart());
+            closed.forEach(join::bucketClosed);
         }
         buckets.closeAll().forEach(join::bucketClosed);
         assertThat(join.storedPredictions()).isEqualTo(100);
