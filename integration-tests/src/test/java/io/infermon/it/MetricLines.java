@@ -51,6 +51,10 @@ final class MetricLines {
         return new Metric(props, n.get("timestamp").asLong(), n.get("value").asDouble());
     }
 
+    static MetricLines of(List<Metric> metrics) {
+        return new MetricLines(List.copyOf(metrics));
+    }
+
     List<Metric> all() {
         return metrics;
     }

@@ -190,7 +190,8 @@ public final class Processor {
         if (!inbox || labelStream.replaying()) {
             return;
         }
-        if (!now && !labelsArrived.getAndSet(false) && System.nanoTime() - nextInboxLookNanos < 0) {
+        boolean told = labelsArrived.get() && labelsArrived.getAndSet(false);
+        if (!now && !told && System.nanoTime() - nextInboxLookNanos < 0) {
             return;
         }
         nextInboxLookNanos = System.nanoTime() + INBOX_LOOK_INTERVAL_NANOS;

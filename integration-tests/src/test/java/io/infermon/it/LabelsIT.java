@@ -1,0 +1,308 @@
+package io.infermon.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Ground truth end to end: the digits and breast-cancer classifiers serve requests in child JVMs with the agent, the
+ * request id taken from the handler's argument; every fifth label comes back through a feedback method (agent label
+ * records), the rest are posted over HTTP to the live processor, shuffled, hours (of event time) after the bucket's
+ * end, with unknown ids and malformed rows among them; the processor is killed with SIGKILL between batches and
+ * restarted. Every label window then equals an independent computation from the apps' own reports: counts and
+ * ratios exactly, log loss and Brier to 1e-9, AUC exactly.
+ */
+class LabelsIT {
+    private static final Path WORK = Path.of(System.getProperty("infermon.it.work"), "labels");
+    private static final String APP = "io.infermon.examples.digits.LabelledRequestsApp";
+    private static final long HOUR = 3_600_000L;
+    private static final long DAY = 24 * HOUR;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One request as the app reported it. */
+    private record Served(String model, int n, String id, int label, double[] p) {
+    }
+
+    private static String config(String model) {
+        return """
+                model:
+                  name: %s
+                methods:
+                  - name: handler
+                    class: io.infermon.examples.digits.LabelledRequestsApp$Handler
+                    method: handle
+                    arguments:
+                      0: {role: id, getter: getRequestId}
+                  - name: feedback
+                    class: io.infermon.examples.digits.LabelledRequestsApp$Feedback
+                    method: outcome
+                    arguments: {0: id, 1: label}
+                """.formatted(model);
+    }
+
+    /** When row n's label is known, relative to the bucket's end e; Long.MIN_VALUE for none. Agent labels: -1. */
+    private static long labelOffset(int n) {
+        if (n % 5 == 0) {
+            return -1; // through the feedback method, at once
+        }
+        if (n == 7) {
+            return 3 * DAY + 6 * HOUR + 60_000L; // the label that moves the label clock past every maturity
+        }
+        if (n % 7 == 0) {
+            return Long.MIN_VALUE;
+        }
+        return switch (n % 3) {
+            case 0 -> 30 * 60_000L;
+            case 1 -> 5 * HOUR;
+            default -> 30 * HOUR;
+        };
+    }
+
+    @Test
+    void labelWindowsEqualAnIndependentComputationAfterKills() throws Exception {
+        Path dir = WORK.resolve("run");
+        List<Served> served = new ArrayList<>();
+        Path digitsQueue = dir.resolve("queue-digits");
+        Path cancerQueue = dir.resolve("queue-cancer");
+        long dayStart;
+        for (int attempt = 1; ; attempt++) {
+            CapturedRun.deleteRecursively(dir);
+            Files.createDirectories(dir);
+            served.clear();
+            Instant started = Instant.now();
+            for (String model : List.of("digits", "cancer")) {
+                Path config = dir.resolve(model + ".yaml");
+                Files.writeString(config, config(model));
+                Path report = dir.resolve(model + ".csv");
+                ChildJvm.app(APP).args("--data", model, "--requests", model.equals("digits") ? "400" : "300",
+                                "--report", report.toString(), "--feedback-every", "5")
+                        .jvmArg("-javaagent:" + ChildJvm.AGENT_JAR + "=config=" + config + ",queue.dir="
+                                + dir.resolve("queue-" + model))
+                        .log(dir.resolve(model + ".log")).runOk();
+                for (String line : Files.readAllLines(report)) {
+                    String[] f = line.split(",");
+                    double[] p = java.util.Arrays.stream(f[3].split(";")).mapToDouble(Float::parseFloat).toArray();
+                    served.add(new Served(model, Integer.parseInt(f[0].substring(f[0].indexOf('-') + 1)), f[0],
+                            Integer.parseInt(f[2]), p));
+                }
+            }
+            Instant ended = Instant.now();
+            dayStart = started.atZone(ZoneOffset.UTC).toLocalDate().atStartOfDay(ZoneOffset.UTC).toInstant()
+                    .toEpochMilli();
+            if (ended.toEpochMilli() < dayStart + DAY || attempt == 3) {
+                break; // both runs in one UTC day: one bucket of a day per model
+            }
+        }
+        long end = dayStart + DAY;
+
+        // the posted labels: shuffled over both models, in batches, each with an unknown id and a malformed row
+        List<Served> posted = new ArrayList<>(served.stream().filter(s -> labelOffset(s.n()) > 0 && s.n() != 7)
+                .toList());
+        Collections.shuffle(posted, new Random(6));
+        List<String> bodies = new ArrayList<>();
+        int batches = 8;
+        for (int b = 0; b < batches; b++) {
+            ArrayNode rows = JSON.createArrayNode();
+            for (int k = b; k < posted.size(); k += batches) {
+                Served s = posted.get(k);
+                rows.addObject().put("id", s.id()).put("label", s.label())
+                        .put("time", Instant.ofEpochMilli(end + labelOffset(s.n())).toString());
+            }
+            rows.addObject().put("id", "ghost-" + b).put("label", 1).put("time", dayStart / 1000);
+            rows.addObject().put("id", "digits-1").put("label", "seven");
+            bodies.add(JSON.writeValueAsString(rows));
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path out = dir.resolve("out");
+        Path log = dir.resolve("processor.log");
+        String[] run = {"run", "--queue", digitsQueue.toString(), "--queue", cancerQueue.toString(), "--out",
+                out.toString(), "--bucket", "1d", "--label-maturity", "1h,1d,2d", "--label-grace", "30h",
+                "--max-future", "5d", "--dashboard-port", Integer.toString(port)};
+        for (int b = 0; b < batches; b += 2) {
+            ChildJvm.Running p = ChildJvm.processor().args(run).log(log).start();
+            post(port, bodies.get(b));
+            post(port, bodies.get(b + 1));
+            p.process().destroyForcibly(); // SIGKILL
+            assertThat(p.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        Served clock = served.stream().filter(s -> s.model().equals("digits") && s.n() == 7).findFirst()
+                .orElseThrow();
+        ChildJvm.Running p = ChildJvm.processor().args(run).log(log).start();
+        post(port, "[{\"id\": \"" + clock.id() + "\", \"label\": " + clock.label() + ", \"time\": "
+                + (end + labelOffset(7)) / 1000 + "}]");
+        p.process().destroyForcibly();
+        assertThat(p.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        // the day's bucket closes at the end of a drain; the label clock is past every maturity by then
+        String last = ChildJvm.processor().args(run).args("--drain", "--no-dashboard").log(log).runOk();
+        assertThat(last).contains("continuing from checkpoint");
+
+        MetricLines all = MetricLines.read(out.resolve("metrics.jsonl"));
+        for (String model : List.of("digits", "cancer")) {
+            List<Served> rows = served.stream().filter(s -> s.model().equals(model)).toList();
+            for (String window : List.of("1h", "1d", "2d")) {
+                long maturity = window.equals("1h") ? HOUR : window.equals("1d") ? DAY : 2 * DAY;
+                Path file = out.resolve("anodot").resolve(model + ".labels_" + window + "-" + dayStart / 1000
+                        + ".json");
+                assertThat(file).as(Files.readString(log)).exists();
+                MetricLines m = MetricLines.of(MetricLines.readArray(file));
+                List<Served> labelled = rows.stream().filter(s -> {
+                    long offset = labelOffset(s.n());
+                    return offset == -1 || (offset != Long.MIN_VALUE && offset < maturity);
+                }).toList();
+                checkWindow(m, rows.size(), labelled, dayStart / 1000);
+                assertThat(all.where("what", "accuracy", "model", model, "label_window", window)).hasSize(1);
+            }
+        }
+        long agentLabels = served.stream().filter(s -> s.n() % 5 == 0).count();
+        assertThat(all.sum("what", "processor_labels", "event", "joined"))
+                .isEqualTo(agentLabels + posted.size() + 1);
+        assertThat(all.sum("what", "processor_labels", "event", "unknown_id")).isEqualTo(batches);
+        assertThat(all.sum("what", "processor_labels", "event", "rejected_rows")).isEqualTo(batches);
+        assertThat(all.where("what", "processor_labels", "event", "replaced")).isEmpty();
+        assertThat(all.where("what", "processor_labels", "event", "late")).isEmpty();
+    }
+
+    /** Posts until the (re)started processor answers 200. */
+    private static void post(int port, String body) {
+        URI uri = URI.create("http://127.0.0.1:" + port + "/v1/labels");
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            return true;
+        });
+    }
+
+    /** The processor's predicted class: class 1 when p1 > 0.5 for two classes, else the argmax (lowest on ties). */
+    private static int predicted(double[] p) {
+        if (p.length == 2) {
+            return p[1] > 0.5 ? 1 : 0;
+        }
+        int best = 0;
+        for (int c = 1; c < p.length; c++) {
+            if (p[c] > p[best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private static double single(MetricLines m, String what) {
+        return m.where("what", what).stream().filter(x -> !x.properties().containsKey("class")
+                && !x.properties().containsKey("stat")).findFirst().orElseThrow(() -> new AssertionError(what))
+                .value();
+    }
+
+    private static void checkWindow(MetricLines m, int predictions, List<Served> rows, long bucketStartSeconds) {
+        int n = rows.size();
+        int width = rows.get(0).p().length;
+        assertThat(single(m, "labeled_rows")).isEqualTo(n);
+        assertThat(single(m, "label_coverage")).isEqualTo((double) n / predictions);
+        long right = rows.stream().filter(s -> predicted(s.p()) == s.label()).count();
+        assertThat(single(m, "accuracy")).isEqualTo((double) right / n);
+        TreeSet<Integer> classes = new TreeSet<>();
+        rows.forEach(s -> {
+            classes.add(s.label());
+            classes.add(predicted(s.p()));
+        });
+        double macro = 0;
+        double weighted = 0;
+        for (int c : classes) {
+            long tp = rows.stream().filter(s -> s.label() == c && predicted(s.p()) == c).count();
+            long fp = rows.stream().filter(s -> s.label() != c && predicted(s.p()) == c).count();
+            long fn = rows.stream().filter(s -> s.label() == c && predicted(s.p()) != c).count();
+            String cls = "class_" + c;
+            assertThat(m.value("what", "support", "class", cls)).isEqualTo(tp + fn);
+            assertThat(m.value("what", "precision", "class", cls)).isEqualTo(tp + fp == 0 ? 0 : (double) tp / (tp + fp));
+            assertThat(m.value("what", "recall", "class", cls)).isEqualTo(tp + fn == 0 ? 0 : (double) tp / (tp + fn));
+            double f1 = 2.0 * tp / (2 * tp + fp + fn);
+            assertThat(m.value("what", "f1", "class", cls)).isEqualTo(f1);
+            assertThat(m.value("what", "confusion_count", "class", cls, "predicted_class", cls)).isEqualTo(tp);
+            assertThat(m.value("what", "label_share", "class", cls)).isEqualTo((double) (tp + fn) / n);
+            macro += f1;
+            weighted += (tp + fn) * f1;
+        }
+        assertThat(single(m, "f1_macro")).isCloseTo(macro / classes.size(), within(1e-15));
+        assertThat(single(m, "f1_weighted")).isCloseTo(weighted / n, within(1e-15));
+        double logLoss = 0;
+        double brier = 0;
+        for (Served s : rows) {
+            logLoss -= Math.log(Math.max(s.p()[s.label()], 1e-15));
+            for (int c = 0; c < width; c++) {
+                if (width == 2 && c == 0) {
+                    continue;
+                }
+                brier += Math.pow(s.p()[c] - (s.label() == c ? 1 : 0), 2);
+            }
+        }
+        assertThat(single(m, "log_loss")).isCloseTo(logLoss / n, within(1e-9));
+        assertThat(single(m, "brier_score")).isCloseTo(brier / n, within(1e-9));
+        double aucSum = 0;
+        int defined = 0;
+        for (int c = width == 2 ? 1 : 0; c < width; c++) {
+            long pos = 0;
+            long neg = 0;
+            long halves = 0;
+            for (Served a : rows) {
+                if (a.label() != c) {
+                    neg++;
+                    continue;
+                }
+                pos++;
+                for (Served b : rows) {
+                    if (b.label() != c) {
+                        halves += a.p()[c] > b.p()[c] ? 2 : a.p()[c] == b.p()[c] ? 1 : 0;
+                    }
+                }
+            }
+            if (pos > 0 && neg > 0) {
+                aucSum += halves / (2.0 * pos * neg);
+                defined++;
+            }
+        }
+        assertThat(single(m, "roc_auc")).isEqualTo(aucSum / defined);
+        double ece = 0;
+        for (int b = 0; b < 10; b++) {
+            long count = 0;
+            long correct = 0;
+            double confidence = 0;
+            for (Served s : rows) {
+                double top = java.util.Arrays.stream(s.p()).max().orElseThrow();
+                if (Math.min(9, (int) Math.floor(top * 10)) == b) {
+                    count++;
+                    confidence += top;
+                    correct += predicted(s.p()) == s.label() ? 1 : 0;
+                }
+            }
+            if (count > 0) {
+                ece += (double) count / n * Math.abs((double) correct / count - confidence / count);
+            }
+        }
+        assertThat(single(m, "expected_calibration_error")).isCloseTo(ece, within(1e-12));
+        assertThat(m.all()).allSatisfy(x -> assertThat(x.timestamp()).isEqualTo(bucketStartSeconds));
+    }
+}
