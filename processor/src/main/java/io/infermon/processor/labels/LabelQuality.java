@@ -392,14 +392,4 @@ public final class LabelQuality {
         int i = (int) Math.ceil(q * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
     }
-
-    static long count(int[] values, int c) {
-        long n = 0;
-        for (int v : values) {
-            if (v == c) {
-                n++;
-            }
-        }
-        return n;
-    }
 }
