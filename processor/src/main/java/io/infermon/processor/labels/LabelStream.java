@@ -57,6 +57,8 @@ public final class LabelStream {
     private final Path applied;
     private final Path failed;
     private final Deque<Path> replay = new ArrayDeque<>();
+    /** Inbox files seen by the last listing and not taken yet, oldest first. */
+    private final Deque<Path> listed = new ArrayDeque<>();
     private long lastSequence;
     private long damaged;
 
@@ -116,15 +118,19 @@ public final class LabelStream {
 
     /** Takes the oldest batch waiting in the inbox, stamped with {@code step}; null when there is none. */
     public Taken take(long step) throws IOException {
-        List<Path> waiting;
-        try (var files = Files.list(inbox)) {
-            waiting = files.filter(f -> f.getFileName().toString().endsWith(SUFFIX)
-                    && !f.getFileName().toString().startsWith(".")).sorted().limit(1).toList();
+        if (listed.isEmpty()) {
+            try (var files = Files.list(inbox)) {
+                listed.addAll(files.filter(f -> f.getFileName().toString().endsWith(SUFFIX)
+                        && !f.getFileName().toString().startsWith(".")).sorted().toList());
+            }
         }
-        if (waiting.isEmpty()) {
+        Path f = listed.pollFirst();
+        if (f == null) {
             return null;
         }
-        Path f = waiting.get(0);
+        if (!Files.exists(f)) {
+            return take(step); // gone meanwhile (removed by hand)
+        }
         Batch batch;
         try {
             batch = read(f);

@@ -295,4 +295,37 @@ class LabelJoinTest {
         assertThat(confusion).containsExactlyEntriesOf(new TreeMap<>(Map.of("class_0>class_0", 1.0,
                 "class_0>class_1", 1.0, "class_1>class_0", 0.0, "class_1>class_1", 1.0)));
     }
+
+    @Test
+    void regressionPredictionsGetErrorMeasures() {
+        // predict the mean radius from the mean perimeter (perimeter ≈ 2π r) on the breast-cancer rows, as float32
+        double[][] x = Datasets.breastCancer();
+        Run run = new Run();
+        double[] y = new double[x.length];
+        double[] yHat = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            float predicted = (float) (x[i][2] / (2 * Math.PI));
+            yHat[i] = predicted;
+            y[i] = x[i][0];
+            ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(predicted).flip();
+            CaptureRecord r = new CaptureRecord(1, RecordKind.INFERENCE, 0, (T0 + i * 10L) * 1_000_000L, 1000L,
+                    "radius", "", "", "tensorflow.session", "r" + i, List.of(new CapturedTensor("y", TensorRole.OUTPUT,
+                    TensorMeaning.UNSPECIFIED, DType.FLOAT.code(), new long[] {1}, b.asReadOnlyBuffer())));
+            run.buckets.add(r);
+            run.join.addPredictions(r, run.buckets.lastModel(), run.buckets.lastStart());
+            run.join.apply(new Label("r" + i, y[i], T0 + i * 10L + 1000), run.buckets.watermark());
+        }
+        run.buckets.closeAll().forEach(run.join::bucketClosed);
+        run.join.apply(new Label("r0", y[0], T0 + 2 * HOUR), run.buckets.watermark()); // moves the clock on
+        run.advance();
+        List<AnodotMetric> m = run.emitted.get(0).metrics();
+        LabelQuality.Regression q = new LabelQuality.Regression(y, yHat);
+        assertThat(value(m, "mae")).isEqualTo(q.mae());
+        assertThat(value(m, "rmse")).isEqualTo(q.rmse());
+        assertThat(value(m, "mape")).isEqualTo(q.mape());
+        assertThat(value(m, "r2")).isEqualTo(q.r2());
+        assertThat(value(m, "label_coverage")).isEqualTo(1.0);
+        assertThat(m).noneMatch(x2 -> x2.property("what").equals("accuracy"));
+        assertThat(run.emitted.get(0).window()).isEqualTo("1h");
+    }
 }
