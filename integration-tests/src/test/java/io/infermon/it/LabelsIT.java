@@ -237,7 +237,8 @@ class LabelsIT {
             long fn = rows.stream().filter(s -> s.label() == c && predicted(s.p()) != c).count();
             String cls = "class_" + c;
             assertThat(m.value("what", "support", "class", cls)).isEqualTo(tp + fn);
-            assertThat(m.value("what", "precision", "class", cls)).isEqualTo(tp + fp == 0 ? 0 : (double) tp / (tp + fp));
+            assertThat(m.value("what", "precision", "class", cls))
+                    .isEqualTo(tp + fp == 0 ? 0 : (double) tp / (tp + fp));
             assertThat(m.value("what", "recall", "class", cls)).isEqualTo(tp + fn == 0 ? 0 : (double) tp / (tp + fn));
             double f1 = 2.0 * tp / (2 * tp + fp + fn);
             assertThat(m.value("what", "f1", "class", cls)).isEqualTo(f1);

@@ -57,7 +57,8 @@ public final class Processor {
     private ProcessorHealth processorHealth = new ProcessorHealth();
     private final LabelJoin labels;
     private LabelStream labelStream;
-    private final java.util.concurrent.atomic.AtomicBoolean labelsArrived = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean labelsArrived =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private long nextInboxLookNanos;
     private static final long INBOX_LOOK_INTERVAL_NANOS = Duration.ofMillis(500).toNanos();
 

@@ -134,7 +134,7 @@ public final class EventTimeBuckets {
         return lastModel;
     }
 
-    /** The start of the bucket that took the last record's statistics, or {@link #NOT_ADDED} (a late record dropped). */
+    /** The start of the bucket that took the last record, or {@link #NOT_ADDED} (a late record, dropped). */
     public long lastStart() {
         return lastStart;
     }

@@ -54,7 +54,8 @@ final class LabelsHandler implements HttpHandler {
                 body = in.readNBytes(MAX_BODY_BYTES + 1);
             }
             if (body.length > MAX_BODY_BYTES) {
-                answer(exchange, 413, error("body larger than " + (MAX_BODY_BYTES >> 20) + " MiB: send smaller batches"));
+                answer(exchange, 413, error("body larger than " + (MAX_BODY_BYTES >> 20)
+                        + " MiB: send smaller batches"));
                 return;
             }
             List<Label> good = new ArrayList<>();

@@ -29,8 +29,8 @@ import java.util.TreeMap;
  * prediction by id; a label whose prediction has not been read yet waits until the inference watermark passes the
  * label's time (a prediction comes before its label), and is then counted as unknown.
  *
- * <p>The label clock is {@code max(inference watermark, latest joined label time - label grace)}. When it reaches a closed
- * bucket's end plus a maturity, that window's metrics are emitted once: over the bucket's predictions whose label
+ * <p>The label clock is {@code max(inference watermark, latest joined label time - label grace)}. When it reaches a
+ * closed bucket's end plus a maturity, that window's metrics are emitted once: over the bucket's predictions whose label
  * time is before that moment. A label that arrives after the window it belonged to was emitted is counted late (it
  * still counts in the bucket's later windows).
  *

@@ -10,7 +10,7 @@ import java.util.TreeSet;
  * every formula, and these methods follow them term by term.
  */
 public final class LabelQuality {
-    /** Probabilities below this are raised to it in the log loss, so a confident mistake costs a large finite amount. */
+    /** Probabilities below this are raised to it in the log loss: a confident mistake costs much, but finitely. */
     public static final double LOG_LOSS_EPSILON = 1e-15;
     /** Equal-width confidence bins of the expected calibration error. */
     public static final int CALIBRATION_BINS = 10;
@@ -169,8 +169,8 @@ public final class LabelQuality {
         }
 
         /**
-         * Two classes: {@code (1/n) Σ (p[1] - [y_i = 1])²}; more: {@code (1/n) Σ_i Σ_c (p[c] - [y_i = c])²} over the
-         * model's classes, plus 1 for a label beyond them. NaN without probabilities.
+         * Two classes: {@code (1/n) Σ (p[1] - [y_i = 1])²}; more: {@code (1/n) Σ_i Σ_c (p[c] - [y_i = c])²} over
+         * the model's classes, plus 1 for a label beyond them. NaN without probabilities.
          */
         public double brier() {
             if (probabilities == null) {

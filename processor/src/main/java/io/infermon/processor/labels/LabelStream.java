@@ -204,7 +204,8 @@ public final class LabelStream {
         byte[] body = bytes.toByteArray();
         ByteBuffer b = ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue()).flip();
         // names sort in the order written: time, then a per-process counter, then randomness against other writers
-        String name = String.format("%013d-%08d-%08x%s", System.currentTimeMillis(), WRITES.incrementAndGet() % 100_000_000,
+        String name = String.format("%013d-%08d-%08x%s", System.currentTimeMillis(),
+                WRITES.incrementAndGet() % 100_000_000,
                 ThreadLocalRandom.current().nextInt(), SUFFIX);
         Path tmp = box.resolve("." + name + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
