@@ -15,10 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -40,8 +41,28 @@ class LabelsIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One request as the app reported it. */
-    private record Served(String model, int n, String id, int label, double[] p) {
+    /** Bucket width of the run: short, so that buckets close (and checkpoints are written) while it runs. */
+    private static final long WIDTH = 2_000L;
+
+    /**
+     * One request as the app reported it, with the capture times the agent gave its call and (for labels through the
+     * feedback method) its label record.
+     */
+    private record Served(String model, int n, String id, int label, double[] p, long captureMillis,
+                          long agentLabelMillis) {
+        long bucketStart() {
+            return Math.floorDiv(captureMillis, WIDTH) * WIDTH;
+        }
+
+        long bucketEnd() {
+            return bucketStart() + WIDTH;
+        }
+
+        /** When its label is known, or Long.MIN_VALUE when it never gets one. */
+        long labelMillis() {
+            long offset = labelOffset(n);
+            return offset == -1 ? agentLabelMillis : offset == Long.MIN_VALUE ? Long.MIN_VALUE : bucketEnd() + offset;
+        }
     }
 
     private static String config(String model) {
@@ -61,13 +82,16 @@ class LabelsIT {
                 """.formatted(model);
     }
 
-    /** When row n's label is known, relative to the bucket's end e; Long.MIN_VALUE for none. Agent labels: -1. */
+    /**
+     * When request n's label is known, after its bucket's end; Long.MIN_VALUE for never, -1 for through the feedback
+     * method (just after the call). Posted labels come 30 minutes to 30 hours late, so the label grace is 31 hours.
+     */
     private static long labelOffset(int n) {
         if (n % 5 == 0) {
-            return -1; // through the feedback method, at once
+            return -1;
         }
         if (n == 7) {
-            return 3 * DAY + 6 * HOUR + 60_000L; // the label that moves the label clock past every maturity
+            return 4 * DAY; // the label that moves the label clock past every maturity (2 days + the grace)
         }
         if (n % 7 == 0) {
             return Long.MIN_VALUE;
@@ -82,39 +106,36 @@ class LabelsIT {
     @Test
     void labelWindowsEqualAnIndependentComputationAfterKills() throws Exception {
         Path dir = WORK.resolve("run");
+        CapturedRun.deleteRecursively(dir);
+        Files.createDirectories(dir);
         List<Served> served = new ArrayList<>();
         Path digitsQueue = dir.resolve("queue-digits");
         Path cancerQueue = dir.resolve("queue-cancer");
-        long dayStart;
-        for (int attempt = 1; ; attempt++) {
-            CapturedRun.deleteRecursively(dir);
-            Files.createDirectories(dir);
-            served.clear();
-            Instant started = Instant.now();
-            for (String model : List.of("digits", "cancer")) {
-                Path config = dir.resolve(model + ".yaml");
-                Files.writeString(config, config(model));
-                Path report = dir.resolve(model + ".csv");
-                ChildJvm.app(APP).args("--data", model, "--requests", model.equals("digits") ? "400" : "300",
-                                "--report", report.toString(), "--feedback-every", "5")
-                        .jvmArg("-javaagent:" + ChildJvm.AGENT_JAR + "=config=" + config + ",queue.dir="
-                                + dir.resolve("queue-" + model))
-                        .log(dir.resolve(model + ".log")).runOk();
-                for (String line : Files.readAllLines(report)) {
-                    String[] f = line.split(",");
-                    double[] p = java.util.Arrays.stream(f[3].split(";")).mapToDouble(Float::parseFloat).toArray();
-                    served.add(new Served(model, Integer.parseInt(f[0].substring(f[0].indexOf('-') + 1)), f[0],
-                            Integer.parseInt(f[2]), p));
-                }
+        for (String model : List.of("digits", "cancer")) {
+            Path config = dir.resolve(model + ".yaml");
+            Files.writeString(config, config(model));
+            Path report = dir.resolve(model + ".csv");
+            Path queue = dir.resolve("queue-" + model);
+            ChildJvm.app(APP).args("--data", model, "--requests", model.equals("digits") ? "400" : "300",
+                            "--report", report.toString(), "--feedback-every", "5")
+                    .jvmArg("-javaagent:" + ChildJvm.AGENT_JAR + "=config=" + config + ",queue.dir=" + queue)
+                    .log(dir.resolve(model + ".log")).runOk();
+            QueueRecords q = QueueRecords.read(queue);
+            Map<String, Long> captured = new HashMap<>();
+            q.calls().forEach(c -> captured.put(c.requestId(), c.captureTimeEpochNanos() / 1_000_000L));
+            Map<String, Long> fedBack = new HashMap<>();
+            q.labels().forEach(c -> fedBack.put(c.requestId(), c.captureTimeEpochNanos() / 1_000_000L));
+            for (String line : Files.readAllLines(report)) {
+                String[] f = line.split(",");
+                double[] p = java.util.Arrays.stream(f[3].split(";")).mapToDouble(Float::parseFloat).toArray();
+                int n = Integer.parseInt(f[0].substring(f[0].indexOf('-') + 1));
+                assertThat(captured).as("the call of " + f[0]).containsKey(f[0]);
+                served.add(new Served(model, n, f[0], Integer.parseInt(f[2]), p, captured.get(f[0]),
+                        fedBack.getOrDefault(f[0], Long.MIN_VALUE)));
             }
-            Instant ended = Instant.now();
-            dayStart = started.atZone(ZoneOffset.UTC).toLocalDate().atStartOfDay(ZoneOffset.UTC).toInstant()
-                    .toEpochMilli();
-            if (ended.toEpochMilli() < dayStart + DAY || attempt == 3) {
-                break; // both runs in one UTC day: one bucket of a day per model
-            }
+            assertThat(fedBack).hasSize((int) served.stream().filter(x -> x.model().equals(model) && x.n() % 5 == 0)
+                    .count());
         }
-        long end = dayStart + DAY;
 
         // the posted labels: shuffled over both models, in batches, each with an unknown id and a malformed row
         List<Served> posted = new ArrayList<>(served.stream().filter(s -> labelOffset(s.n()) > 0 && s.n() != 7)
@@ -127,9 +148,10 @@ class LabelsIT {
             for (int k = b; k < posted.size(); k += batches) {
                 Served s = posted.get(k);
                 rows.addObject().put("id", s.id()).put("label", s.label())
-                        .put("time", Instant.ofEpochMilli(end + labelOffset(s.n())).toString());
+                        .put("time", Instant.ofEpochMilli(s.labelMillis()).toString());
             }
-            rows.addObject().put("id", "ghost-" + b).put("label", 1).put("time", dayStart / 1000);
+            rows.addObject().put("id", "ghost-" + b).put("label", 1)
+                    .put("time", served.get(0).captureMillis() / 1000); // long before the watermark: unknown
             rows.addObject().put("id", "digits-1").put("label", "seven");
             bodies.add(JSON.writeValueAsString(rows));
         }
@@ -140,7 +162,7 @@ class LabelsIT {
         Path out = dir.resolve("out");
         Path log = dir.resolve("processor.log");
         String[] run = {"run", "--queue", digitsQueue.toString(), "--queue", cancerQueue.toString(), "--out",
-                out.toString(), "--bucket", "1d", "--label-maturity", "1h,1d,2d", "--label-grace", "30h",
+                out.toString(), "--bucket", "2s", "--label-maturity", "1h,1d,2d", "--label-grace", "31h",
                 "--max-future", "5d", "--dashboard-port", Integer.toString(port)};
         for (int b = 0; b < batches; b += 2) {
             ChildJvm.Running p = ChildJvm.processor().args(run).log(log).start();
@@ -153,30 +175,35 @@ class LabelsIT {
                 .orElseThrow();
         ChildJvm.Running p = ChildJvm.processor().args(run).log(log).start();
         post(port, "[{\"id\": \"" + clock.id() + "\", \"label\": " + clock.label() + ", \"time\": "
-                + (end + labelOffset(7)) / 1000 + "}]");
+                + clock.labelMillis() / 1000.0 + "}]");
         p.process().destroyForcibly();
         assertThat(p.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
-        // the day's bucket closes at the end of a drain; the label clock is past every maturity by then
+        // the last buckets close at the end of a drain; the label clock is past every maturity by then
         String last = ChildJvm.processor().args(run).args("--drain", "--no-dashboard").log(log).runOk();
         assertThat(last).contains("continuing from checkpoint");
 
         MetricLines all = MetricLines.read(out.resolve("metrics.jsonl"));
+        int windows = 0;
         for (String model : List.of("digits", "cancer")) {
-            List<Served> rows = served.stream().filter(s -> s.model().equals(model)).toList();
-            for (String window : List.of("1h", "1d", "2d")) {
-                long maturity = window.equals("1h") ? HOUR : window.equals("1d") ? DAY : 2 * DAY;
-                Path file = out.resolve("anodot").resolve(model + ".labels_" + window + "-" + dayStart / 1000
-                        + ".json");
-                assertThat(file).as(Files.readString(log)).exists();
-                MetricLines m = MetricLines.of(MetricLines.readArray(file));
-                List<Served> labelled = rows.stream().filter(s -> {
-                    long offset = labelOffset(s.n());
-                    return offset == -1 || (offset != Long.MIN_VALUE && offset < maturity);
-                }).toList();
-                checkWindow(m, rows.size(), labelled, dayStart / 1000);
-                assertThat(all.where("what", "accuracy", "model", model, "label_window", window)).hasSize(1);
+            for (long start : served.stream().filter(x -> x.model().equals(model)).map(Served::bucketStart)
+                    .collect(java.util.stream.Collectors.toCollection(TreeSet::new))) {
+                List<Served> rows = served.stream().filter(x -> x.model().equals(model) && x.bucketStart() == start)
+                        .toList();
+                for (String window : List.of("1h", "1d", "2d")) {
+                    long maturity = window.equals("1h") ? HOUR : window.equals("1d") ? DAY : 2 * DAY;
+                    Path file = out.resolve("anodot").resolve(model + ".labels_" + window + "-" + start / 1000
+                            + ".json");
+                    assertThat(file).as(Files.readString(log)).exists();
+                    List<Served> labelled = rows.stream().filter(x -> x.labelMillis() != Long.MIN_VALUE
+                            && x.labelMillis() < start + WIDTH + maturity).toList();
+                    checkWindow(MetricLines.of(MetricLines.readArray(file)), rows.size(), labelled, start / 1000);
+                    assertThat(all.where("what", "accuracy", "model", model, "label_window", window)
+                            .stream().filter(x -> x.timestamp() == start / 1000)).hasSize(1);
+                    windows++;
+                }
             }
         }
+        assertThat(windows).isGreaterThanOrEqualTo(2 * 3);
         long agentLabels = served.stream().filter(s -> s.n() % 5 == 0).count();
         assertThat(all.sum("what", "processor_labels", "event", "joined"))
                 .isEqualTo(agentLabels + posted.size() + 1);
@@ -219,9 +246,17 @@ class LabelsIT {
 
     private static void checkWindow(MetricLines m, int predictions, List<Served> rows, long bucketStartSeconds) {
         int n = rows.size();
-        int width = rows.get(0).p().length;
         assertThat(single(m, "labeled_rows")).isEqualTo(n);
         assertThat(single(m, "label_coverage")).isEqualTo((double) n / predictions);
+        if (n == 0) {
+            return;
+        }
+        int width = rows.get(0).p().length;
+        double[] delays = rows.stream().mapToDouble(x -> (x.labelMillis() - x.captureMillis()) / 1000.0).sorted()
+                .toArray();
+        assertThat(m.value("what", "label_delay_seconds", "stat", "max")).isEqualTo(delays[n - 1]);
+        assertThat(m.value("what", "label_delay_seconds", "stat", "p50"))
+                .isEqualTo(delays[(int) Math.ceil(0.5 * n) - 1]);
         long right = rows.stream().filter(s -> predicted(s.p()) == s.label()).count();
         assertThat(single(m, "accuracy")).isEqualTo((double) right / n);
         TreeSet<Integer> classes = new TreeSet<>();
