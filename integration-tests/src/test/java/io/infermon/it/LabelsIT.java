@@ -168,6 +168,12 @@ class LabelsIT {
             ChildJvm.Running p = ChildJvm.processor().args(run).log(log).start();
             post(port, bodies.get(b));
             post(port, bodies.get(b + 1));
+            if (b >= 2) {
+                // let it take the batches (and, once, pass a bucket boundary) before the kill; the first time it
+                // dies as soon as the batches are on disk, before it has read anything much
+                await().atMost(Duration.ofSeconds(60)).until(() -> inboxEmpty(out)
+                        && Files.exists(out.resolve("checkpoint")));
+            }
             p.process().destroyForcibly(); // SIGKILL
             assertThat(p.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
@@ -211,6 +217,12 @@ class LabelsIT {
         assertThat(all.sum("what", "processor_labels", "event", "rejected_rows")).isEqualTo(batches);
         assertThat(all.where("what", "processor_labels", "event", "replaced")).isEmpty();
         assertThat(all.where("what", "processor_labels", "event", "late")).isEmpty();
+    }
+
+    private static boolean inboxEmpty(Path out) throws java.io.IOException {
+        try (var files = Files.list(out.resolve("labels").resolve("inbox"))) {
+            return files.noneMatch(f -> f.getFileName().toString().endsWith(".labels"));
+        }
     }
 
     /** Posts until the (re)started processor answers 200. */
