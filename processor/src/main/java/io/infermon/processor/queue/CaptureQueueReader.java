@@ -48,6 +48,43 @@ public final class CaptureQueueReader implements AutoCloseable {
         this.dir = dir;
         this.queue = SingleChronicleQueueBuilder.binary(dir).readOnly(true).build();
         this.tailer = queue.createTailer();
+        toFirstCycle();
+    }
+
+    /**
+     * Moves to the first cycle file that exists. A read-only reader takes the queue's first cycle from the queue's
+     * directory listing, which still names cycles whose files were deleted (by retention); without this it would
+     * read nothing at all from such a queue.
+     */
+    private void toFirstCycle() {
+        tailer.toStart();
+        int first = Integer.MAX_VALUE;
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            net.openhft.chronicle.queue.impl.RollingResourcesCache cycles = cycleNames();
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(CYCLE_SUFFIX)).toList()) {
+                try {
+                    first = Math.min(first, cycles.parseCount(cycleName(f)));
+                } catch (RuntimeException e) {
+                    // not a cycle file
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return;
+        }
+        if (first != Integer.MAX_VALUE && first > tailer.cycle()) {
+            tailer.moveToCycle(first);
+        }
+    }
+
+    private net.openhft.chronicle.queue.impl.RollingResourcesCache cycleNames() {
+        return new net.openhft.chronicle.queue.impl.RollingResourcesCache(queue.rollCycle(), 0,
+                name -> dir.resolve(name + CYCLE_SUFFIX).toFile(),
+                file -> file.getName().substring(0, file.getName().length() - CYCLE_SUFFIX.length()));
+    }
+
+    private static String cycleName(Path f) {
+        String name = f.getFileName().toString();
+        return name.substring(0, name.length() - CYCLE_SUFFIX.length());
     }
 
     /**
@@ -120,6 +157,38 @@ public final class CaptureQueueReader implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Deletes this queue's cycle files that lie wholly before the reader's position and were last modified more than
+     * {@code minAge} ago; returns how many. Call it only once that position is saved in a checkpoint: a restart must
+     * never need a deleted file. The cycle being read, and any later one, is never touched.
+     */
+    public int deleteConsumedCycles(java.time.Duration minAge) throws java.io.IOException {
+        if (lastReadIndex < 0) {
+            return 0;
+        }
+        int current = queue.rollCycle().toCycle(lastReadIndex);
+        net.openhft.chronicle.queue.impl.RollingResourcesCache cycles = cycleNames();
+        long oldest = System.currentTimeMillis() - minAge.toMillis();
+        int deleted = 0;
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(CYCLE_SUFFIX)).sorted().toList()) {
+                int cycle;
+                try {
+                    cycle = cycles.parseCount(cycleName(f));
+                } catch (RuntimeException e) {
+                    continue; // not a cycle file of this roll cycle: leave it
+                }
+                if (cycle < current && Files.getLastModifiedTime(f).toMillis() < oldest) {
+                    Files.deleteIfExists(f);
+                    deleted++;
+                }
+            }
+        }
+        return deleted;
+    }
+
+    private static final String CYCLE_SUFFIX = ".cq4";
+
     /** Documents Chronicle could not read at all (damaged on disk). */
     public long unreadable() {
         return unreadable;
@@ -143,7 +212,7 @@ public final class CaptureQueueReader implements AutoCloseable {
      */
     public void seek(long index, boolean after) {
         if (index < 0) {
-            tailer.toStart();
+            toFirstCycle();
             lastReadIndex = -1;
             return;
         }
