@@ -106,6 +106,7 @@ public final class CaptureQueueReader implements AutoCloseable {
                 }
                 in.read(buffer, 0, length);
                 bytes = ByteBuffer.wrap(buffer, 0, length);
+                surfaceMemoryFault();
             } catch (RuntimeException | InternalError e) {
                 // Chronicle itself could not read a document: a header damaged on disk (a full disk under an older
                 // agent, a truncated copy). Count it once and step over it; if there is nothing after it yet, wait.
@@ -132,8 +133,26 @@ public final class CaptureQueueReader implements AutoCloseable {
             } catch (CorruptRecordException e) {
                 rejected.merge(e.reason(), 1L, Long::sum);
                 lastRejection = e.getMessage() + " (queue " + dir + ")";
+            } catch (InternalError e) {
+                // the JVM reports a fault of memory-mapped access (a queue file cut short under Chronicle) at the
+                // next safe point, which may be here rather than inside Chronicle: the document read is unusable
+                if (lastReadIndex != unreadableIndex) {
+                    unreadableIndex = lastReadIndex;
+                    unreadable++;
+                    lastRejection = "unreadable document at index 0x" + Long.toHexString(lastReadIndex) + " (queue "
+                            + dir + "): " + e;
+                }
             }
         }
+    }
+
+    /**
+     * Makes the JVM raise, here, a fault of a memory-mapped read that just happened. HotSpot turns such a fault in
+     * compiled code into an {@code InternalError} thrown at a later safe point of this thread, which could be
+     * anywhere; a native call (this one) is such a point, so the error surfaces inside the caller's try block.
+     */
+    private static void surfaceMemoryFault() {
+        Thread.yield();
     }
 
     /** Counts the document at the tailer's position as unreadable (once) and moves past it when it can. */
@@ -216,17 +235,38 @@ public final class CaptureQueueReader implements AutoCloseable {
             lastReadIndex = -1;
             return;
         }
-        if (!tailer.moveToIndex(index)) {
+        boolean moved;
+        try {
+            moved = tailer.moveToIndex(index);
+            surfaceMemoryFault();
+        } catch (InternalError e) {
+            throw new IllegalStateException("queue " + dir + " is damaged on disk before index 0x"
+                    + Long.toHexString(index) + ", where the checkpoint continues, and Chronicle cannot get past it ("
+                    + e.getMessage() + "); copy the queue aside and delete the checkpoint to read it again from the"
+                    + " start, skipping damaged documents", e);
+        }
+        if (!moved) {
             throw new IllegalStateException("queue " + dir + " no longer holds index 0x" + Long.toHexString(index)
                     + " (its file was deleted or the queue replaced); delete the checkpoint to start over");
         }
         lastReadIndex = index;
         if (after) {
+            boolean present;
+            long at;
             try (DocumentContext dc = tailer.readingDocument()) {
-                if (!dc.isPresent() || dc.index() != index) {
-                    throw new IllegalStateException("queue " + dir + " has no document at index 0x"
-                            + Long.toHexString(index));
+                present = dc.isPresent();
+                at = dc.index();
+            } catch (RuntimeException | InternalError e) {
+                // the checkpoint's last document was one Chronicle cannot read (counted then): step over it again
+                unreadableIndex = index;
+                if (!tailer.moveToIndex(index + 1)) {
+                    tailer.moveToIndex(index);
                 }
+                return;
+            }
+            if (!present || at != index) {
+                throw new IllegalStateException("queue " + dir + " has no document at index 0x"
+                        + Long.toHexString(index));
             }
         }
     }
