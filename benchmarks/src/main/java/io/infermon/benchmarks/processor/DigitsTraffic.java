@@ -153,7 +153,7 @@ public final class DigitsTraffic {
     }
 
     /** The features of data row {@code k}. */
-    float[] features(int k) {
+    public float[] features(int k) {
         return features[k].clone();
     }
 
