@@ -98,7 +98,7 @@ if [[ " $PARTS " == *" start "* ]]; then
       agent=()
       if [[ $side == on ]]; then agent=("-javaagent:$AGENT" "-Dinfermon.queue.dir=$QUEUE"); fi
       ms=$(java "${agent[@]}" -cp "$CP" io.infermon.benchmarks.agent.FirstInference "$MODEL" 2>/dev/null \
-        | sed -n 's/^first_inference_ms \([0-9]*\).*/\1/p')
+        | sed -n 's/^first_inference_ms \([0-9]*\) main_entered_ms \([0-9]*\).*/\1 \2/p')
       echo "$side $ms" | tee -a "$OUT/start.txt"
     done
   done
@@ -137,10 +137,14 @@ if "sustained" in parts:
               f"{r['p999_us']:8.1f} {r['p9999_us']:8.1f} {r['max_us']:9.1f} {r['late_starts']:>5}")
 if "start" in parts:
     runs = {"off": [], "on": []}
+    mains = {"off": [], "on": []}
     for line in open(os.path.join(out, "start.txt")):
-        side, ms = line.split()
+        side, ms, main = line.split()
         runs[side].append(int(ms))
+        mains[side].append(int(main))
     off, on = statistics.median(runs["off"]), statistics.median(runs["on"])
+    moff, mon = statistics.median(mains["off"]), statistics.median(mains["on"])
     print(f"\nJVM start to first inference, median of {len(runs['off'])} runs each: without {off:.0f} ms, "
           f"with the agent {on:.0f} ms, added {on - off:.0f} ms (min {min(runs['off'])} / {min(runs['on'])} ms)")
+    print(f"JVM start to main (the agent's premain): without {moff:.0f} ms, with {mon:.0f} ms, added {mon - moff:.0f} ms")
 PY

@@ -31,7 +31,7 @@ public final class SustainedRateLatency {
         double warmup = Double.parseDouble(arg(args, "--warmup", "15"));
         double seconds = Double.parseDouble(arg(args, "--seconds", "60"));
         String label = arg(args, "--label", "run");
-        String json = arg(args, "--json", null);
+        String json = arg(args, "--json", "");
 
         long period = (long) (1e9 / rate);
         int warmupCalls = (int) (warmup * rate);
@@ -62,7 +62,7 @@ public final class SustainedRateLatency {
                 label, batch, rate, measuredCalls, pct(nanos, 0.5), pct(nanos, 0.9), pct(nanos, 0.99),
                 pct(nanos, 0.999), pct(nanos, 0.9999), nanos[nanos.length - 1] / 1e3, mean(nanos), late, sink);
         System.out.println(line);
-        if (json != null) {
+        if (!json.isEmpty()) {
             Files.writeString(Path.of(json), line + "\n");
         }
     }
