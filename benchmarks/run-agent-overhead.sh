@@ -11,7 +11,7 @@
 #
 # Environment:
 #   JMH_ARGS=...   extra JMH options, e.g. "-wi 1 -w 2s -i 1 -r 3s" for a smoke run
-#   RATE=1000      calls per second for part 2;  WARMUP=15 SECONDS=60  its warm-up and measured seconds
+#   RATE=1000      calls per second for part 2;  WARMUP=15 DURATION=60  its warm-up and measured seconds
 #   RUNS=10        start-time runs per side for part 3
 #   PARTS="jmh sustained start"   which parts to run
 #   OUT=benchmarks/target/agent-overhead   model, queues and raw results
@@ -23,7 +23,7 @@ AGENT=javaagent/target/infermon-agent.jar
 JMH_ARGS=${JMH_ARGS:-}
 RATE=${RATE:-1000}
 WARMUP=${WARMUP:-15}
-SECONDS_MEASURED=${SECONDS:-60}
+DURATION=${DURATION:-60}
 RUNS=${RUNS:-10}
 PARTS=${PARTS:-jmh sustained start}
 OUT=${OUT:-benchmarks/target/agent-overhead}
@@ -84,7 +84,7 @@ if [[ " $PARTS " == *" sustained "* ]]; then
       if [[ $side == on ]]; then agent=("-javaagent:$AGENT" "-Dinfermon.queue.dir=$QUEUE"); fi
       echo "load before sustained batch $batch agent $side: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
       java -Xms1g -Xmx1g "${agent[@]}" -cp "$CP" io.infermon.benchmarks.agent.SustainedRateLatency \
-        --model "$MODEL" --batch "$batch" --rate "$RATE" --warmup "$WARMUP" --seconds "$SECONDS_MEASURED" \
+        --model "$MODEL" --batch "$batch" --rate "$RATE" --warmup "$WARMUP" --seconds "$DURATION" \
         --label "agent-$side" 2>/dev/null | grep '^{' | tee -a "$OUT/sustained.jsonl"
       if [[ $side == on ]]; then queue_health "$QUEUE"; fi
     done

@@ -158,7 +158,7 @@ public final class DigitsTraffic {
     }
 
     /** The model's probabilities for data row {@code k}. */
-    float[] probabilities(int k) {
+    public float[] probabilities(int k) {
         return probabilities[k].clone();
     }
 
