@@ -12,6 +12,7 @@
 # Environment:
 #   JMH_ARGS=...   extra JMH options, e.g. "-wi 1 -w 2s -i 1 -r 3s" for a smoke run
 #   RATE=1000      calls per second for part 2;  WARMUP=15 DURATION=60  its warm-up and measured seconds
+#   BATCHES="1 64" batch sizes for part 2
 #   RUNS=10        start-time runs per side for part 3
 #   PARTS="jmh sustained start"   which parts to run
 #   OUT=benchmarks/target/agent-overhead   model, queues and raw results
@@ -25,6 +26,7 @@ RATE=${RATE:-1000}
 WARMUP=${WARMUP:-15}
 DURATION=${DURATION:-60}
 RUNS=${RUNS:-10}
+BATCHES=${BATCHES:-1 64}
 PARTS=${PARTS:-jmh sustained start}
 OUT=${OUT:-benchmarks/target/agent-overhead}
 MODEL=$OUT/digits-model   # AgentOverheadBenchmark's default @Param model
@@ -78,7 +80,7 @@ fi
 
 if [[ " $PARTS " == *" sustained "* ]]; then
   : > "$OUT/sustained.jsonl"
-  for batch in 1 64; do
+  for batch in $BATCHES; do
     for side in off on; do
       agent=()
       if [[ $side == on ]]; then agent=("-javaagent:$AGENT" "-Dinfermon.queue.dir=$QUEUE"); fi

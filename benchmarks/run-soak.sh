@@ -6,10 +6,10 @@
 #
 # Environment (defaults in brackets):
 #   QUEUES [4]  RATE [10000]  HOURS [1]   the traffic: HOURS * 3600 * RATE calls of one digits row each
-#   WALL_RATE [100000]   at most this many calls written per wall-clock second (the compression)
+#   WALL_RATE [150000]   at most this many calls written per wall-clock second (the compression)
 #   HEAP [512m]          the processor's -Xms/-Xmx
 #   BUCKET [60s]         the processor's bucket width
-#   SAMPLE [5]           seconds between samples
+#   SAMPLE [5]           seconds between samples;  WINDOW [20]  seconds a line of the summary covers
 #   PORT [18686]         the processor's dashboard port (127.0.0.1), read for records/s
 #   OUT [benchmarks/target/soak]   queues (about 420 bytes a call: 15 GB for the default hour), outputs, samples
 set -euo pipefail
@@ -20,10 +20,11 @@ PROCESSOR=processor/target/infermon-processor.jar
 QUEUES=${QUEUES:-4}
 RATE=${RATE:-10000}
 HOURS=${HOURS:-1}
-WALL_RATE=${WALL_RATE:-100000}
+WALL_RATE=${WALL_RATE:-150000}
 HEAP=${HEAP:-512m}
 BUCKET=${BUCKET:-60s}
 SAMPLE=${SAMPLE:-5}
+WINDOW=${WINDOW:-20}
 PORT=${PORT:-18686}
 OUT=${OUT:-benchmarks/target/soak}
 
@@ -87,33 +88,34 @@ wait "$PROC" || true
 tail -3 "$OUT/processor.log"
 echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
 
-python3 - "$OUT" "$SAMPLE" <<'PY'
+python3 - "$OUT" "$RATE" "$WINDOW" <<'PY'
 import csv, os, re, sys
-out, sample = sys.argv[1], int(sys.argv[2])
+out, rate, window = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rows = [r for r in csv.DictReader(open(os.path.join(out, "samples.csv"))) if r["records_read"] and r["heap_used_mb"]]
-gc = []  # (uptime s, heap after GC MB)
+gc = []  # (JVM uptime s, heap after GC MB); the processor starts a moment before the sampling clock
 for line in open(os.path.join(out, "gc.log")):
     m = re.search(r"^\[([\d.]+)s\].*Pause.*?(\d+)M->(\d+)M\((\d+)M\)", line)
     if m:
         gc.append((float(m.group(1)), int(m.group(3))))
-print("\nper minute of the run: records read per second, heap used (jstat, max of the samples), heap after GC")
-print(f"{'minute':>6} {'records/s':>10} {'heap used max MB':>17} {'after GC min..max MB':>21} {'GCs':>5}")
-t0 = int(rows[0]["wall_s"]) - sample
-prev_t, prev_n = t0, 0
-for minute in range(0, int(rows[-1]["wall_s"]) // 60 + 1):
-    win = [r for r in rows if minute * 60 < int(r["wall_s"]) - t0 <= (minute + 1) * 60]
+print(f"\nevery {window} s of the run: event time reached (records read / {rate:,} calls/s), records read per second,")
+print("heap used (jstat samples, max), heap after GC (-Xlog:gc, min..max of the GCs in the window)")
+print(f"{'wall s':>6} {'event min':>9} {'records/s':>10} {'heap used max MB':>17} {'after GC MB':>12} {'GCs':>5}")
+prev_t, prev_n = 0, 0
+end = int(rows[-1]["wall_s"])
+for w in range(0, end, window):
+    win = [r for r in rows if w < int(r["wall_s"]) <= w + window]
     if not win:
         continue
     n, t = int(win[-1]["records_read"]), int(win[-1]["wall_s"])
-    rate = (n - prev_n) / max(1, t - prev_t)
+    per_s = (n - prev_n) / max(1, t - prev_t)
     prev_n, prev_t = n, t
     heap = max(float(r["heap_used_mb"]) for r in win)
-    after = [a for (u, a) in gc if minute * 60 <= u < (minute + 1) * 60]
+    after = [a for (u, a) in gc if w < u <= w + window]
     shown = f"{min(after)}..{max(after)}" if after else "-"
-    print(f"{minute:>6} {rate:10,.0f} {heap:17.1f} {shown:>21} {len(after):>5}")
+    print(f"{t:>6} {n / rate / 60:9.1f} {per_s:10,.0f} {heap:17.1f} {shown:>12} {len(after):>5}")
 total = int(rows[-1]["records_read"])
-busy = [r for r in rows]
-print(f"\nrecords read: {total:,}; GCs: {len(gc)}")
+print(f"\nrecords read: {total:,} ({total / rate / 3600:.2f} h of event time); GCs: {len(gc)}; "
+      f"heap used, all samples: {min(float(r['heap_used_mb']) for r in rows):.1f}..{max(float(r['heap_used_mb']) for r in rows):.1f} MB")
 if len(gc) >= 10:
     k = max(1, len(gc) // 10)
     first, last = [a for _, a in gc[:k]], [a for _, a in gc[-k:]]

@@ -25,7 +25,7 @@ import net.openhft.chronicle.wire.DocumentContext;
  * so the whole hour lies in the past.
  *
  * <pre>
- * SoakGenerator --root DIR [--queues 4] [--rate 10000] [--hours 1] [--wall-rate 100000]
+ * SoakGenerator --root DIR [--queues 4] [--rate 10000] [--hours 1] [--wall-rate 150000]
  * </pre>
  */
 public final class SoakGenerator {
@@ -40,7 +40,7 @@ public final class SoakGenerator {
         int queues = Integer.parseInt(arg(args, "--queues", "4"));
         long rate = Long.parseLong(arg(args, "--rate", "10000"));
         double hours = Double.parseDouble(arg(args, "--hours", "1"));
-        double wallRate = Double.parseDouble(arg(args, "--wall-rate", "100000"));
+        double wallRate = Double.parseDouble(arg(args, "--wall-rate", "150000"));
 
         long calls = (long) (hours * 3600 * rate);
         long spacing = SECOND / rate;
