@@ -9,6 +9,7 @@
 #   WALL_RATE [150000]   at most this many calls written per wall-clock second (the compression)
 #   HEAP [512m]          the processor's -Xms/-Xmx
 #   BUCKET [60s]         the processor's bucket width
+#   LIVE_EVERY [60]      seconds between full GCs (jcmd GC.run) whose result is the live heap; 0 = none
 #   SAMPLE [5]           seconds between samples;  WINDOW [20]  seconds a line of the summary covers
 #   PORT [18686]         the processor's dashboard port (127.0.0.1), read for records/s
 #   OUT [benchmarks/target/soak]   queues (about 420 bytes a call: 15 GB for the default hour), outputs, samples
@@ -25,6 +26,7 @@ HEAP=${HEAP:-512m}
 BUCKET=${BUCKET:-60s}
 SAMPLE=${SAMPLE:-5}
 WINDOW=${WINDOW:-20}
+LIVE_EVERY=${LIVE_EVERY:-60}
 PORT=${PORT:-18686}
 OUT=${OUT:-benchmarks/target/soak}
 
@@ -65,6 +67,10 @@ records_read() {
     | awk '/^infermon_processor_records_read_total /{printf "%d", $2}'
 }
 echo "wall_s,records_read,heap_used_mb,old_used_mb" > "$OUT/samples.csv"
+# Heap after a young GC includes whatever old garbage G1 has not yet had reason to collect, so it creeps up in any
+# long run; what must stay flat is the live heap: heap used right after a full GC, forced every LIVE_EVERY seconds.
+echo "wall_s,records_read,live_heap_mb" > "$OUT/live.csv"
+next_live=$LIVE_EVERY
 start=$(date +%s)
 last=-1
 still=0
@@ -74,6 +80,12 @@ while kill -0 "$PROC" 2>/dev/null; do
   read_now=$(records_read || true)
   heap=$(jstat -gc "$PROC" 2>/dev/null | tail -1 | awk '{printf "%.1f,%.1f", ($3+$4+$6+$8)/1024, $8/1024}')
   echo "$now,${read_now:-},$heap" >> "$OUT/samples.csv"
+  if (( LIVE_EVERY > 0 && now >= next_live )); then
+    jcmd "$PROC" GC.run > /dev/null 2>&1 || true
+    live=$(jstat -gc "$PROC" 2>/dev/null | tail -1 | awk '{printf "%.1f", ($3+$4+$6+$8)/1024}')
+    echo "$now,$(records_read || true),$live" >> "$OUT/live.csv"
+    next_live=$((next_live + LIVE_EVERY))
+  fi
   if ! kill -0 "$GEN" 2>/dev/null; then
     # the generator is done: stop once the processor has read everything (no progress for two samples)
     if [[ ${read_now:-0} == "$last" ]]; then still=$((still + 1)); else still=0; fi
@@ -116,6 +128,12 @@ for w in range(0, end, window):
 total = int(rows[-1]["records_read"])
 print(f"\nrecords read: {total:,} ({total / rate / 3600:.2f} h of event time); GCs: {len(gc)}; "
       f"heap used, all samples: {min(float(r['heap_used_mb']) for r in rows):.1f}..{max(float(r['heap_used_mb']) for r in rows):.1f} MB")
+live = [r for r in csv.DictReader(open(os.path.join(out, "live.csv"))) if r["live_heap_mb"]]
+if live:
+    print("\nlive heap (heap used right after a forced full GC):")
+    print(f"{'wall s':>6} {'event min':>9} {'live heap MB':>12}")
+    for r in live:
+        print(f"{int(r['wall_s']):>6} {int(r['records_read'] or 0) / rate / 60:9.1f} {float(r['live_heap_mb']):12.1f}")
 if len(gc) >= 10:
     k = max(1, len(gc) // 10)
     first, last = [a for _, a in gc[:k]], [a for _, a in gc[-k:]]
