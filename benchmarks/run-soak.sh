@@ -11,6 +11,8 @@
 #   BUCKET [60s]         the processor's bucket width
 #   LIVE_EVERY [60]      seconds between full GCs (jcmd GC.run) whose result is the live heap; 0 = none
 #   SAMPLE [5]           seconds between samples;  WINDOW [20]  seconds a line of the summary covers
+#   PROCESSOR_ARGS []    more options for `run`, e.g. --no-dashboard (then records/s are not sampled: the
+#                        dashboard's /metrics is where they come from, and the dashboard keeps a bucket history)
 #   PORT [18686]         the processor's dashboard port (127.0.0.1), read for records/s
 #   OUT [benchmarks/target/soak]   queues (about 420 bytes a call: 15 GB for the default hour), outputs, samples
 set -euo pipefail
@@ -28,6 +30,7 @@ SAMPLE=${SAMPLE:-5}
 WINDOW=${WINDOW:-20}
 LIVE_EVERY=${LIVE_EVERY:-60}
 PORT=${PORT:-18686}
+PROCESSOR_ARGS=${PROCESSOR_ARGS:-}
 OUT=${OUT:-benchmarks/target/soak}
 
 for f in "$JAR" "$PROCESSOR"; do
@@ -55,7 +58,7 @@ mkdir -p "$OUT/queues" "$OUT/processor"
 
 java -Xms"$HEAP" -Xmx"$HEAP" -Xlog:gc:file="$OUT/gc.log":uptime -jar "$PROCESSOR" run \
   --queue-root "$OUT/queues" --out "$OUT/processor" --bucket "$BUCKET" --quiet --dashboard-port "$PORT" \
-  > "$OUT/processor.log" 2>&1 &
+  $PROCESSOR_ARGS > "$OUT/processor.log" 2>&1 &
 PROC=$!
 java "${OPENS[@]}" -cp "$JAR" io.infermon.benchmarks.soak.SoakGenerator --root "$OUT/queues" --queues "$QUEUES" \
   --rate "$RATE" --hours "$HOURS" --wall-rate "$WALL_RATE" > "$OUT/generator.log" 2>/dev/null &
@@ -69,7 +72,7 @@ records_read() {
 echo "wall_s,records_read,heap_used_mb,old_used_mb" > "$OUT/samples.csv"
 # Heap after a young GC includes whatever old garbage G1 has not yet had reason to collect, so it creeps up in any
 # long run; what must stay flat is the live heap: heap used right after a full GC, forced every LIVE_EVERY seconds.
-echo "wall_s,records_read,live_heap_mb" > "$OUT/live.csv"
+echo "wall_s,records_read" > "$OUT/live.csv"
 next_live=$LIVE_EVERY
 start=$(date +%s)
 last=-1
@@ -82,8 +85,7 @@ while kill -0 "$PROC" 2>/dev/null; do
   echo "$now,${read_now:-},$heap" >> "$OUT/samples.csv"
   if (( LIVE_EVERY > 0 && now >= next_live )); then
     jcmd "$PROC" GC.run > /dev/null 2>&1 || true
-    live=$(jstat -gc "$PROC" 2>/dev/null | tail -1 | awk '{printf "%.1f", ($3+$4+$6+$8)/1024}')
-    echo "$now,$(records_read || true),$live" >> "$OUT/live.csv"
+    echo "$now,$(records_read || true)" >> "$OUT/live.csv"
     next_live=$((next_live + LIVE_EVERY))
   fi
   if ! kill -0 "$GEN" 2>/dev/null; then
@@ -103,7 +105,9 @@ echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machi
 python3 - "$OUT" "$RATE" "$WINDOW" <<'PY'
 import csv, os, re, sys
 out, rate, window = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rows = [r for r in csv.DictReader(open(os.path.join(out, "samples.csv"))) if r["records_read"] and r["heap_used_mb"]]
+rows = [r for r in csv.DictReader(open(os.path.join(out, "samples.csv"))) if r["heap_used_mb"]]
+for r in rows:
+    r["records_read"] = r["records_read"] or "0"  # no dashboard: no records/s
 gc = []  # (JVM uptime s, heap after GC MB); the processor starts a moment before the sampling clock
 for line in open(os.path.join(out, "gc.log")):
     m = re.search(r"^\[([\d.]+)s\].*Pause.*?(\d+)M->(\d+)M\((\d+)M\)", line)
@@ -128,12 +132,16 @@ for w in range(0, end, window):
 total = int(rows[-1]["records_read"])
 print(f"\nrecords read: {total:,} ({total / rate / 3600:.2f} h of event time); GCs: {len(gc)}; "
       f"heap used, all samples: {min(float(r['heap_used_mb']) for r in rows):.1f}..{max(float(r['heap_used_mb']) for r in rows):.1f} MB")
-live = [r for r in csv.DictReader(open(os.path.join(out, "live.csv"))) if r["live_heap_mb"]]
-if live:
-    print("\nlive heap (heap used right after a forced full GC):")
-    print(f"{'wall s':>6} {'event min':>9} {'live heap MB':>12}")
-    for r in live:
-        print(f"{int(r['wall_s']):>6} {int(r['records_read'] or 0) / rate / 60:9.1f} {float(r['live_heap_mb']):12.1f}")
+# the live heap: the heap after each forced full GC, from the GC log; the event time reached from live.csv
+full = [(float(m.group(1)), int(m.group(2))) for m in
+        (re.search(r"^\[([\d.]+)s\].*Pause Full.*?\d+M->(\d+)M", l) for l in open(os.path.join(out, "gc.log"))) if m]
+live = [r for r in csv.DictReader(open(os.path.join(out, "live.csv")))]
+if full:
+    print("\nlive heap (heap after a forced full GC, -Xlog:gc):")
+    print(f"{'JVM s':>6} {'event min':>9} {'live heap MB':>12}")
+    for i, (u, mb) in enumerate(full):
+        ev = f"{int(live[i]['records_read']) / rate / 60:9.1f}" if i < len(live) and live[i]["records_read"] else f"{'-':>9}"
+        print(f"{u:6.0f} {ev} {mb:12d}")
 if len(gc) >= 10:
     k = max(1, len(gc) // 10)
     first, last = [a for _, a in gc[:k]], [a for _, a in gc[-k:]]
