@@ -48,6 +48,8 @@ public final class Processor {
     private final ProcessorCounters counters = new ProcessorCounters();
     private final long maxFutureMillis;
     private Path queueRoot;
+    private Duration consumedRetention;
+    private long cyclesDeleted;
     private long nextDiscoveryNanos;
     private volatile boolean stopRequested;
     private volatile boolean outputPaused;
@@ -157,6 +159,9 @@ public final class Processor {
         if (labelStream != null) {
             labelStream.deleteAppliedUpTo(labels.appliedSequence()); // the checkpoint holds their effect now
         }
+        if (consumedRetention != null) {
+            cyclesDeleted += reader.deleteConsumedCycles(consumedRetention);
+        }
     }
 
     /**
@@ -212,6 +217,14 @@ public final class Processor {
         if (checkpointDir == null) {
             labelStream.deleteAppliedUpTo(t.sequence()); // nothing keeps state across runs
         }
+    }
+
+    /**
+     * After each checkpoint, deletes queue cycle files the checkpoint no longer needs (wholly read) once they are
+     * {@code minAge} old; null (the default) deletes nothing.
+     */
+    public void deleteConsumedCyclesAfter(Duration minAge) {
+        this.consumedRetention = minAge;
     }
 
     /** Also reads every queue under {@code root}, including agents' queues that appear while it runs. */
@@ -339,6 +352,11 @@ public final class Processor {
 
     private static final long OUTPUT_RETRY_MIN_NANOS = Duration.ofMillis(50).toNanos();
     private static final long OUTPUT_RETRY_MAX_NANOS = Duration.ofSeconds(5).toNanos();
+
+    /** Queue cycle files deleted because they were wholly read and checkpointed. */
+    public long cyclesDeleted() {
+        return cyclesDeleted;
+    }
 
     /** True while outputs cannot be written and the processor waits for space. */
     public boolean outputPaused() {

@@ -17,11 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
@@ -153,10 +151,10 @@ class CrashRestartTest {
         assertThat(once.waitFor(2, TimeUnit.MINUTES)).isTrue();
         assertThat(once.exitValue()).isZero();
 
-        Map<String, byte[]> expected = files(clean);
+        Map<String, byte[]> expected = OutputFiles.read(clean);
         assertThat(expected.keySet()).contains("metrics.jsonl").anyMatch(f -> f.startsWith("profiles/reference-"));
         assertThat(expected.keySet().stream().filter(f -> f.startsWith("anodot/cancer-"))).hasSize(48);
-        Map<String, byte[]> actual = files(crashed);
+        Map<String, byte[]> actual = OutputFiles.read(crashed);
         assertThat(actual.keySet()).isEqualTo(expected.keySet());
         for (String f : expected.keySet()) {
             if (f.endsWith(".json") || f.endsWith(".jsonl")) {
@@ -179,19 +177,5 @@ class CrashRestartTest {
         } catch (java.io.IOException e) {
             return 0; // being replaced right now: the rename makes this rare and momentary
         }
-    }
-
-    /** Every output file (not the checkpoint) by relative path. */
-    private static Map<String, byte[]> files(Path out) throws Exception {
-        Map<String, byte[]> all = new TreeMap<>();
-        try (Stream<Path> s = Files.walk(out)) {
-            for (Path f : s.filter(Files::isRegularFile).toList()) {
-                String rel = out.relativize(f).toString();
-                if (!rel.startsWith("checkpoint")) {
-                    all.put(rel, Files.readAllBytes(f));
-                }
-            }
-        }
-        return all;
     }
 }

@@ -15,10 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
@@ -112,8 +110,8 @@ class DiskFullTest {
             files.close();
             assertThat(running.get().outputFailures()).isPositive();
             assertThat(running.get().outputPaused()).isFalse();
-            Map<String, byte[]> expected = files(clean);
-            Map<String, byte[]> actual = files(out);
+            Map<String, byte[]> expected = OutputFiles.read(clean);
+            Map<String, byte[]> actual = OutputFiles.read(out);
             assertThat(actual.keySet()).isEqualTo(expected.keySet());
             assertThat(expected.keySet().stream().filter(f -> f.startsWith("anodot/cancer-"))).hasSize(10);
             for (String f : expected.keySet()) {
@@ -122,18 +120,5 @@ class DiskFullTest {
         } finally {
             sh("umount", full.toString());
         }
-    }
-
-    private static Map<String, byte[]> files(Path out) throws Exception {
-        Map<String, byte[]> all = new TreeMap<>();
-        try (Stream<Path> s = Files.walk(out)) {
-            for (Path f : s.filter(Files::isRegularFile).toList()) {
-                String rel = out.relativize(f).toString();
-                if (!rel.startsWith("checkpoint")) {
-                    all.put(rel, Files.readAllBytes(f));
-                }
-            }
-        }
-        return all;
     }
 }

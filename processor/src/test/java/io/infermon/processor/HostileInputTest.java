@@ -209,5 +209,20 @@ class HostileInputTest {
         List<AnodotMetric> m = drain(queue, dir.resolve("out"));
         assertThat(sum(m, "processor_records_rejected", "reason", "unreadable")).isEqualTo(1);
         assertThat(sum(m, "inference_calls", "model", "m")).isBetween(1.0, 2.0);
+        // a restart whose checkpoint lies past the damaged document goes on and counts no good record twice (the
+        // damaged one may be met, and counted, again on the way: Chronicle scans across it to reach the position)
+        try (MergedQueues reader = new MergedQueues(List.of(queue))) {
+            io.infermon.processor.checkpoint.Checkpoint c =
+                    io.infermon.processor.checkpoint.Checkpoint.load(dir.resolve("out"));
+            MetricFiles files = new MetricFiles(dir.resolve("out"), c.jsonlLength());
+            EventTimeBuckets buckets = new EventTimeBuckets(Duration.ofSeconds(10), Duration.ZERO,
+                    EventTimeBuckets.LatePolicy.DROP, StatisticsSettings.DEFAULTS, 3);
+            Processor p = new Processor(reader, buckets, References.none(), files, b -> { }, dir.resolve("out"), c,
+                    Duration.ofHours(1));
+            p.run(true);
+            files.close();
+            assertThat(reader.unreadable()).isPositive();
+            assertThat(p.recordsRead()).isEqualTo(c.recordsRead());
+        }
     }
 }

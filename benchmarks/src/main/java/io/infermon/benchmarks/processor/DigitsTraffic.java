@@ -153,12 +153,12 @@ public final class DigitsTraffic {
     }
 
     /** The features of data row {@code k}. */
-    float[] features(int k) {
+    public float[] features(int k) {
         return features[k].clone();
     }
 
     /** The model's probabilities for data row {@code k}. */
-    float[] probabilities(int k) {
+    public float[] probabilities(int k) {
         return probabilities[k].clone();
     }
 

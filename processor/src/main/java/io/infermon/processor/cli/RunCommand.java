@@ -115,6 +115,11 @@ public final class RunCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     int labelMaxPredictions;
 
+    @Option(names = "--delete-consumed-after", paramLabel = "AGE", converter = DurationConverter.class,
+            description = "Delete an agent's queue cycle files once wholly read, checkpointed and this old (e.g. 1h). "
+                    + "Default: never (the agent's own retention applies). Not with --no-checkpoint.")
+    Duration deleteConsumedAfter;
+
     @Option(names = "--no-checkpoint",
             description = "Neither read nor write OUT/checkpoint: read the queues from their beginning and keep no "
                     + "state across runs.")
@@ -215,6 +220,9 @@ public final class RunCommand implements Callable<Integer> {
             }
             if (queueRoot != null) {
                 processor.discoverQueuesUnder(queueRoot.toAbsolutePath());
+            }
+            if (deleteConsumedAfter != null && !noCheckpoint) {
+                processor.deleteConsumedCyclesAfter(deleteConsumedAfter);
             }
             if (restored != null) {
                 System.out.println("infermon: continuing from checkpoint " + restored.sequence() + " ("

@@ -56,6 +56,7 @@ public final class MetricFiles implements AutoCloseable {
         Files.createDirectories(anodotDir);
         this.profileDir = outDir.resolve("profiles");
         Files.createDirectories(profileDir);
+        removeLeftoverTemporaryFiles(outDir);
         removeLeftoverTemporaryFiles(anodotDir);
         removeLeftoverTemporaryFiles(profileDir);
         this.jsonlFile = outDir.resolve("metrics.jsonl");

@@ -1,5 +1,6 @@
 package io.infermon.processor.profile;
 
+import io.infermon.anodot.AnodotFiles;
 import io.infermon.processor.bucket.ModelKey;
 import io.infermon.processor.stats.BucketStatistics;
 import io.infermon.processor.stats.StatisticsSettings;
@@ -10,10 +11,8 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
@@ -91,20 +90,8 @@ public final class ProfileCodec {
         }
     }
 
-    /** Writes to a temporary file beside {@code file} and renames it, so a reader never sees half a profile. */
+    /** Writes to a temporary file beside {@code file}, forces it to disk and renames it: never half a profile. */
     public static void write(Path file, BucketProfile p) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".profile-", ".tmp");
-        try {
-            Files.write(tmp, encode(p));
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AnodotFiles.writeAtomically(file, encode(p));
     }
 }

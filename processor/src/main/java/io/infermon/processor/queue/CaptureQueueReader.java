@@ -48,6 +48,43 @@ public final class CaptureQueueReader implements AutoCloseable {
         this.dir = dir;
         this.queue = SingleChronicleQueueBuilder.binary(dir).readOnly(true).build();
         this.tailer = queue.createTailer();
+        toFirstCycle();
+    }
+
+    /**
+     * Moves to the first cycle file that exists. A read-only reader takes the queue's first cycle from the queue's
+     * directory listing, which still names cycles whose files were deleted (by retention); without this it would
+     * read nothing at all from such a queue.
+     */
+    private void toFirstCycle() {
+        tailer.toStart();
+        int first = Integer.MAX_VALUE;
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            net.openhft.chronicle.queue.impl.RollingResourcesCache cycles = cycleNames();
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(CYCLE_SUFFIX)).toList()) {
+                try {
+                    first = Math.min(first, cycles.parseCount(cycleName(f)));
+                } catch (RuntimeException e) {
+                    // not a cycle file
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return;
+        }
+        if (first != Integer.MAX_VALUE && first > tailer.cycle()) {
+            tailer.moveToCycle(first);
+        }
+    }
+
+    private net.openhft.chronicle.queue.impl.RollingResourcesCache cycleNames() {
+        return new net.openhft.chronicle.queue.impl.RollingResourcesCache(queue.rollCycle(), 0,
+                name -> dir.resolve(name + CYCLE_SUFFIX).toFile(),
+                file -> file.getName().substring(0, file.getName().length() - CYCLE_SUFFIX.length()));
+    }
+
+    private static String cycleName(Path f) {
+        String name = f.getFileName().toString();
+        return name.substring(0, name.length() - CYCLE_SUFFIX.length());
     }
 
     /**
@@ -69,6 +106,7 @@ public final class CaptureQueueReader implements AutoCloseable {
                 }
                 in.read(buffer, 0, length);
                 bytes = ByteBuffer.wrap(buffer, 0, length);
+                surfaceMemoryFault();
             } catch (RuntimeException | InternalError e) {
                 // Chronicle itself could not read a document: a header damaged on disk (a full disk under an older
                 // agent, a truncated copy). Count it once and step over it; if there is nothing after it yet, wait.
@@ -94,8 +132,26 @@ public final class CaptureQueueReader implements AutoCloseable {
             } catch (CorruptRecordException e) {
                 rejected.merge(e.reason(), 1L, Long::sum);
                 lastRejection = e.getMessage() + " (queue " + dir + ")";
+            } catch (InternalError e) {
+                // the JVM reports a fault of memory-mapped access (a queue file cut short under Chronicle) at the
+                // next safe point, which may be here rather than inside Chronicle: the document read is unusable
+                if (lastReadIndex != unreadableIndex) {
+                    unreadableIndex = lastReadIndex;
+                    unreadable++;
+                    lastRejection = "unreadable document at index 0x" + Long.toHexString(lastReadIndex) + " (queue "
+                            + dir + "): " + e;
+                }
             }
         }
+    }
+
+    /**
+     * Makes the JVM raise, here, a fault of a memory-mapped read that just happened. HotSpot turns such a fault in
+     * compiled code into an {@code InternalError} thrown at a later safe point of this thread, which could be
+     * anywhere; a native call (this one) is such a point, so the error surfaces inside the caller's try block.
+     */
+    private static void surfaceMemoryFault() {
+        Thread.yield();
     }
 
     /** Counts the document at the tailer's position as unreadable (once) and moves past it when it can. */
@@ -118,6 +174,38 @@ public final class CaptureQueueReader implements AutoCloseable {
         }
         return false;
     }
+
+    /**
+     * Deletes this queue's cycle files that lie wholly before the reader's position and were last modified more than
+     * {@code minAge} ago; returns how many. Call it only once that position is saved in a checkpoint: a restart must
+     * never need a deleted file. The cycle being read, and any later one, is never touched.
+     */
+    public int deleteConsumedCycles(java.time.Duration minAge) throws java.io.IOException {
+        if (lastReadIndex < 0) {
+            return 0;
+        }
+        int current = queue.rollCycle().toCycle(lastReadIndex);
+        net.openhft.chronicle.queue.impl.RollingResourcesCache cycles = cycleNames();
+        long oldest = System.currentTimeMillis() - minAge.toMillis();
+        int deleted = 0;
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(CYCLE_SUFFIX)).sorted().toList()) {
+                int cycle;
+                try {
+                    cycle = cycles.parseCount(cycleName(f));
+                } catch (RuntimeException e) {
+                    continue; // not a cycle file of this roll cycle: leave it
+                }
+                if (cycle < current && Files.getLastModifiedTime(f).toMillis() < oldest) {
+                    Files.deleteIfExists(f);
+                    deleted++;
+                }
+            }
+        }
+        return deleted;
+    }
+
+    private static final String CYCLE_SUFFIX = ".cq4";
 
     /** Documents Chronicle could not read at all (damaged on disk). */
     public long unreadable() {
@@ -142,21 +230,42 @@ public final class CaptureQueueReader implements AutoCloseable {
      */
     public void seek(long index, boolean after) {
         if (index < 0) {
-            tailer.toStart();
+            toFirstCycle();
             lastReadIndex = -1;
             return;
         }
-        if (!tailer.moveToIndex(index)) {
+        boolean moved;
+        try {
+            moved = tailer.moveToIndex(index);
+            surfaceMemoryFault();
+        } catch (InternalError e) {
+            throw new IllegalStateException("queue " + dir + " is damaged on disk before index 0x"
+                    + Long.toHexString(index) + ", where the checkpoint continues, and Chronicle cannot get past it ("
+                    + e.getMessage() + "); copy the queue aside and delete the checkpoint to read it again from the"
+                    + " start, skipping damaged documents", e);
+        }
+        if (!moved) {
             throw new IllegalStateException("queue " + dir + " no longer holds index 0x" + Long.toHexString(index)
                     + " (its file was deleted or the queue replaced); delete the checkpoint to start over");
         }
         lastReadIndex = index;
         if (after) {
+            boolean present;
+            long at;
             try (DocumentContext dc = tailer.readingDocument()) {
-                if (!dc.isPresent() || dc.index() != index) {
-                    throw new IllegalStateException("queue " + dir + " has no document at index 0x"
-                            + Long.toHexString(index));
+                present = dc.isPresent();
+                at = dc.index();
+            } catch (RuntimeException | InternalError e) {
+                // the checkpoint's last document was one Chronicle cannot read (counted then): step over it again
+                unreadableIndex = index;
+                if (!tailer.moveToIndex(index + 1)) {
+                    tailer.moveToIndex(index);
                 }
+                return;
+            }
+            if (!present || at != index) {
+                throw new IllegalStateException("queue " + dir + " has no document at index 0x"
+                        + Long.toHexString(index));
             }
         }
     }

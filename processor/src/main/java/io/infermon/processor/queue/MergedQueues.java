@@ -120,6 +120,15 @@ public final class MergedQueues implements AutoCloseable {
         return readers.stream().mapToLong(CaptureQueueReader::labelRecords).sum();
     }
 
+    /** {@link CaptureQueueReader#deleteConsumedCycles} for every queue. */
+    public int deleteConsumedCycles(java.time.Duration minAge) throws IOException {
+        int n = 0;
+        for (CaptureQueueReader r : readers) {
+            n += r.deleteConsumedCycles(minAge);
+        }
+        return n;
+    }
+
     /** Documents Chronicle could not read, in all queues. */
     public long unreadable() {
         return readers.stream().mapToLong(CaptureQueueReader::unreadable).sum();
