@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.infermon.capture.AgentHealth;
 import io.infermon.capture.CaptureCodec;
 import io.infermon.processor.checkpoint.Checkpoint;
-import io.infermon.processor.cli.InfermonCli;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,13 +103,9 @@ class CrashRestartTest {
     }
 
     private Process processor(Path queue, Path out, Path log, String... extra) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports")).forEach(cmd::add);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), InfermonCli.class.getName(), "run",
+        List<String> cmd = ProcessorCommand.of("run",
                 "--queue", queue.toString(), "--out", out.toString(), "--bucket", "5s", "--grace", "1s",
-                "--reference-buckets", "3"));
+                "--reference-buckets", "3");
         cmd.addAll(List.of(extra));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

@@ -9,11 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.infermon.capture.RejectReason;
 import io.infermon.processor.OutputFixture;
-import io.infermon.processor.ProcessorHealth;
+import io.infermon.processor.ProcessorCommand;
 import io.infermon.processor.cli.InfermonCli;
+import io.infermon.processor.ProcessorHealth;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -231,14 +231,10 @@ class DashboardServerTest {
     /** {@code infermon run} live in its own JVM: its dashboard reports the processor's health while it reads. */
     @Test
     void aLiveProcessorServesItsHealth(@TempDir Path dir) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports")).forEach(cmd::add);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), InfermonCli.class.getName(), "run",
+        List<String> cmd = ProcessorCommand.of("run",
                 "--queue", OutputFixture.shared().resolveSibling("queue").toString(), "--out",
                 dir.resolve("out").toString(), "--bucket", OutputFixture.BUCKET_SECONDS + "s",
-                "--dashboard-port", "0", "--quiet"));
+                "--dashboard-port", "0", "--quiet");
         Path log = dir.resolve("processor.log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {

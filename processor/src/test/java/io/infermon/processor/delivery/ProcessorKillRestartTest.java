@@ -6,10 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.infermon.anodot.standin.AnodotStandIn;
+import io.infermon.processor.ProcessorCommand;
 import io.infermon.processor.Records;
-import io.infermon.processor.cli.InfermonCli;
 import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,15 +69,10 @@ class ProcessorKillRestartTest {
     }
 
     private Process processor(Path queue, Path out, Path log, String... extra) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // the flags Chronicle needs, as this test JVM got them (the jar's manifest carries the same)
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports")).forEach(cmd::add);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), InfermonCli.class.getName(), "run",
+        List<String> cmd = ProcessorCommand.of("run",
                 "--queue", queue.toString(), "--out", out.toString(), "--bucket", BUCKET_SECONDS + "s",
                 "--anodot-url", anodot.url(), "--anodot-batch-size", "10", "--anodot-backoff", "10ms",
-                "--anodot-backoff-max", "100ms", "--anodot-timeout", "3s", "--anodot-rate", "1000"));
+                "--anodot-backoff-max", "100ms", "--anodot-timeout", "3s", "--anodot-rate", "1000");
         cmd.addAll(List.of(extra));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -13,10 +13,9 @@ import io.infermon.capture.CaptureRecord;
 import io.infermon.capture.RecordKind;
 import io.infermon.capture.TensorRole;
 import io.infermon.processor.Datasets;
+import io.infermon.processor.ProcessorCommand;
 import io.infermon.processor.Records;
 import io.infermon.processor.checkpoint.Checkpoint;
-import io.infermon.processor.cli.InfermonCli;
-import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -108,13 +107,9 @@ class LabelsCrashRestartTest {
     }
 
     private Process processor(Path queue, Path out, Path log, int port, String... extra) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports")).forEach(cmd::add);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), InfermonCli.class.getName(), "run",
+        List<String> cmd = ProcessorCommand.of("run",
                 "--queue", queue.toString(), "--out", out.toString(), "--bucket", "5s", "--label-grace", "2d",
-                "--dashboard-port", Integer.toString(port)));
+                "--dashboard-port", Integer.toString(port));
         cmd.addAll(List.of(extra));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
