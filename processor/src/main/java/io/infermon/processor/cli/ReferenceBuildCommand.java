@@ -107,7 +107,22 @@ public final class ReferenceBuildCommand implements Callable<Integer> {
         }
     }
 
-    private void readCsv(Path file, int[] picked, BucketStatistics statistics) throws IOException {
+    /** What one line held: a row of numbers, or why it is not one; neither means the line is skipped quietly. */
+    private record Parsed(double[] row, String problem) {
+        static Parsed row(double[] row) {
+            return new Parsed(row, null);
+        }
+
+        static Parsed bad(String problem) {
+            return new Parsed(null, problem);
+        }
+
+        static final Parsed SKIP = new Parsed(null, null);
+    }
+
+    /** Feeds every non-blank line of {@code file} through {@code parse}, counting the lines that are not rows. */
+    private void readRows(Path file, int[] picked, BucketStatistics statistics,
+                          java.util.function.BiFunction<Long, String, Parsed> parse) throws IOException {
         try (BufferedReader r = reader(file)) {
             long lineNo = 0;
             for (String line; (line = r.readLine()) != null; ) {
@@ -115,67 +130,58 @@ public final class ReferenceBuildCommand implements Callable<Integer> {
                 if (line.isBlank()) {
                     continue;
                 }
-                String[] cells = line.split(",", -1);
-                double[] row = new double[cells.length];
-                boolean numeric = true;
-                for (int i = 0; i < cells.length && numeric; i++) {
-                    try {
-                        row[i] = cells[i].isBlank() ? Double.NaN : Double.parseDouble(cells[i].trim());
-                    } catch (NumberFormatException e) {
-                        numeric = false;
-                    }
+                Parsed p = parse.apply(lineNo, line);
+                if (p.row() != null) {
+                    addRow(file, lineNo, p.row(), picked, statistics);
+                } else if (p.problem() != null) {
+                    bad(file, lineNo, p.problem());
                 }
-                if (!numeric) {
-                    if (lineNo > 1) {
-                        bad(file, lineNo, "not a row of numbers");
-                    }
-                    continue;
-                }
-                addRow(file, lineNo, row, picked, statistics);
             }
         }
     }
 
+    private void readCsv(Path file, int[] picked, BucketStatistics statistics) throws IOException {
+        readRows(file, picked, statistics, (lineNo, line) -> {
+            String[] cells = line.split(",", -1);
+            double[] row = new double[cells.length];
+            for (int i = 0; i < cells.length; i++) {
+                try {
+                    row[i] = cells[i].isBlank() ? Double.NaN : Double.parseDouble(cells[i].trim());
+                } catch (NumberFormatException e) {
+                    // a first line that is not all numbers is a header
+                    return lineNo == 1 ? Parsed.SKIP : Parsed.bad("not a row of numbers");
+                }
+            }
+            return Parsed.row(row);
+        });
+    }
+
     private void readJsonl(Path file, int[] picked, BucketStatistics statistics) throws IOException {
         ObjectMapper json = new ObjectMapper();
-        try (BufferedReader r = reader(file)) {
-            long lineNo = 0;
-            for (String line; (line = r.readLine()) != null; ) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode node;
-                try {
-                    node = json.readTree(line);
-                } catch (IOException e) {
-                    bad(file, lineNo, "not JSON");
-                    continue;
-                }
-                JsonNode array = node.isObject() ? node.get("features") : node;
-                if (array == null || !array.isArray()) {
-                    bad(file, lineNo, "neither an array nor an object with a \"features\" array");
-                    continue;
-                }
-                double[] row = new double[array.size()];
-                boolean numeric = true;
-                for (int i = 0; i < row.length; i++) {
-                    JsonNode v = array.get(i);
-                    if (v.isNumber()) {
-                        row[i] = v.asDouble();
-                    } else if (v.isNull()) {
-                        row[i] = Double.NaN;
-                    } else {
-                        numeric = false;
-                    }
-                }
-                if (!numeric) {
-                    bad(file, lineNo, "a feature that is not a number");
-                    continue;
-                }
-                addRow(file, lineNo, row, picked, statistics);
+        readRows(file, picked, statistics, (lineNo, line) -> {
+            JsonNode node;
+            try {
+                node = json.readTree(line);
+            } catch (IOException e) {
+                return Parsed.bad("not JSON");
             }
-        }
+            JsonNode array = node.isObject() ? node.get("features") : node;
+            if (array == null || !array.isArray()) {
+                return Parsed.bad("neither an array nor an object with a \"features\" array");
+            }
+            double[] row = new double[array.size()];
+            for (int i = 0; i < row.length; i++) {
+                JsonNode v = array.get(i);
+                if (v.isNumber()) {
+                    row[i] = v.asDouble();
+                } else if (v.isNull()) {
+                    row[i] = Double.NaN;
+                } else {
+                    return Parsed.bad("a feature that is not a number");
+                }
+            }
+            return Parsed.row(row);
+        });
     }
 
     private void addRow(Path file, long lineNo, double[] row, int[] picked, BucketStatistics statistics) {
