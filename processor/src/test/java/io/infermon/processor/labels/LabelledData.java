@@ -114,4 +114,34 @@ final class LabelledData {
         }
         return out;
     }
+    /** The window metric {@code what} (no class, no stat) among one window's metrics. */
+    static double value(java.util.List<io.infermon.anodot.AnodotMetric> metrics, String what) {
+        return metrics.stream().filter(m -> m.property("what").equals(what) && m.property("class") == null
+                && m.property("stat") == null).findFirst().orElseThrow(() -> new AssertionError(what)).value();
+    }
+
+    /**
+     * Checks one classification window against {@link LabelQuality} computed here from the labelled rows: counts and
+     * ratios exactly, log loss and Brier to 1e-9.
+     *
+     * @param labelled the rows (indexes into {@code y} and {@code p}) that had a label by the window's end
+     * @param rows     the bucket's predicted rows
+     */
+    static void assertClassificationWindow(java.util.List<io.infermon.anodot.AnodotMetric> metrics,
+                                           java.util.List<Integer> labelled, int rows, int[] y, float[][] p) {
+        int[] yy = labelled.stream().mapToInt(i -> y[i]).toArray();
+        double[][] pp = toDouble(labelled.stream().map(i -> p[i]).toArray(float[][]::new));
+        LabelQuality.Classification q = new LabelQuality.Classification(yy, predictions(pp), pp);
+        org.assertj.core.api.Assertions.assertThat(value(metrics, "labeled_rows")).isEqualTo(labelled.size());
+        org.assertj.core.api.Assertions.assertThat(value(metrics, "label_coverage"))
+                .isEqualTo((double) labelled.size() / rows);
+        org.assertj.core.api.Assertions.assertThat(value(metrics, "accuracy")).isEqualTo(q.accuracy());
+        org.assertj.core.api.Assertions.assertThat(value(metrics, "roc_auc")).isEqualTo(q.rocAuc());
+        org.assertj.core.api.Assertions.assertThat(value(metrics, "f1_macro")).isEqualTo(q.macroF1());
+        org.assertj.core.api.Assertions.assertThat(value(metrics, "f1_weighted")).isEqualTo(q.weightedF1());
+        org.assertj.core.api.Assertions.assertThat(value(metrics, "log_loss"))
+                .isCloseTo(q.logLoss(), org.assertj.core.api.Assertions.within(1e-9));
+        org.assertj.core.api.Assertions.assertThat(value(metrics, "brier_score"))
+                .isCloseTo(q.brier(), org.assertj.core.api.Assertions.within(1e-9));
+    }
 }

@@ -1,7 +1,6 @@
 package io.infermon.processor.labels;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import io.infermon.anodot.AnodotFiles;
 import io.infermon.anodot.AnodotJson;
@@ -175,21 +174,8 @@ class LabelsEndToEndTest {
                 labelled.add(i);
             }
         }
-        int[] yy = labelled.stream().mapToInt(i -> y[i]).toArray();
-        double[][] pp = LabelledData.toDouble(labelled.stream().map(i -> p[i]).toArray(float[][]::new));
-        LabelQuality.Classification q = new LabelQuality.Classification(yy, LabelledData.predictions(pp), pp);
-        assertThat(value(metrics, "labeled_rows")).isEqualTo(labelled.size());
-        assertThat(value(metrics, "label_coverage")).isEqualTo((double) labelled.size() / rows.size());
-        assertThat(value(metrics, "accuracy")).isEqualTo(q.accuracy());
-        assertThat(value(metrics, "roc_auc")).isEqualTo(q.rocAuc());
-        assertThat(value(metrics, "log_loss")).isCloseTo(q.logLoss(), within(1e-9));
-        assertThat(value(metrics, "brier_score")).isCloseTo(q.brier(), within(1e-9));
-        assertThat(value(metrics, "f1_weighted")).isEqualTo(q.weightedF1());
+        LabelledData.assertClassificationWindow(metrics, labelled, rows.size(), y, p);
         assertThat(metrics).allSatisfy(m -> assertThat(m.timestamp()).isEqualTo(start / 1000));
     }
 
-    private static double value(List<AnodotMetric> metrics, String what) {
-        return metrics.stream().filter(m -> m.property("what").equals(what) && m.property("class") == null
-                && m.property("stat") == null).findFirst().orElseThrow(() -> new AssertionError(what)).value();
-    }
 }
