@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * The JSON API, version 1 (docs/dashboard.md):
@@ -111,7 +113,7 @@ final class ApiHandler implements HttpHandler {
         long after = number(query, "after", "a generation (the generation of an earlier answer)");
         // read once: a window added meanwhile has a larger sequence than this and comes with the next request
         long generation = history.generation();
-        java.util.SortedSet<ModelRef> keys = new java.util.TreeSet<>(
+        SortedSet<ModelRef> keys = new TreeSet<>(
                 history.find(model, query.get("version"), query.get("signature")));
         keys.addAll(history.findLabelled(model, query.get("version"), query.get("signature")));
         if (keys.isEmpty()) {
