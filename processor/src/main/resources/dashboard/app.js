@@ -73,6 +73,7 @@ async function refresh() {
         known.buckets = [...byStart.values()].sort((a, b) => a.start - b.start);
       }
     }
+    await refreshLabels(state.model); // labels.js
   }
   const agentsSince = state.agents.length ? state.agents[state.agents.length - 1].start - 1 : '';
   const agents = await api('/api/v1/agents' + (agentsSince === '' ? '' : '?since=' + agentsSince));
@@ -161,6 +162,7 @@ function render() {
         filter: item => item.text.endsWith('median')}}}},
     });
   }
+  renderLabels(series); // labels.js
   renderCompare(series);
   renderFeatures(series);
   renderAgents();
@@ -292,6 +294,7 @@ function reset() {
   state.charts.forEach(c => c.destroy());
   state.charts.clear();
   ['volume', 'classes', 'confidence'].forEach(id => document.getElementById(id).replaceChildren());
+  resetLabels(); // labels.js
 }
 
 async function tick() {

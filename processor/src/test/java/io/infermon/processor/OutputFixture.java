@@ -22,9 +22,16 @@ import picocli.CommandLine;
 
 /**
  * A real processor output directory for the tail, dashboard and /metrics tests: a queue written with the shared
- * codec (UCI digits as features, a stable and a canary version of one model, one agent's health records), then
- * {@code infermon run --drain} over it. Version 2 gets inverted digits from bucket {@link #DRIFT_FROM} on, so its
- * features drift from the reference learnt from the first {@link #REFERENCE_BUCKETS} buckets.
+ * codec (UCI digits as features, a stable and a canary version of one model, one agent's health records), labels
+ * imported with {@code infermon labels import}, then {@code infermon run --drain} over both. Version 2 gets inverted
+ * digits from bucket {@link #DRIFT_FROM} on, so its features drift from the reference learnt from the first
+ * {@link #REFERENCE_BUCKETS} buckets, and the labels say its answer was wrong for a third of those rows.
+ *
+ * <p>Labels: every call has a request id ({@link #requestId}); row {@code r} of a call gets its label
+ * ({@link #label}) {@link #labelDelayMillis} after the call, except every fifth row, which never gets one. The label
+ * windows ({@link #LABEL_WINDOWS}) are longer than the queue's whole span, so the inference watermark alone never
+ * reaches them; one more label, an hour after {@link #T0_SECONDS} for a row that is otherwise never labelled, moves
+ * the label clock (grace 0) past every window, so the drain emits them all, after every bucket.
  */
 public final class OutputFixture {
     public static final String MODEL = "digits";
@@ -39,6 +46,10 @@ public final class OutputFixture {
     /** A bucket boundary in the past (records from the future are refused): 2026-11-18 11:06:40 UTC. */
     public static final long T0_SECONDS = 1_795_000_000L;
     public static final String AGENT = "4242@host";
+    /** The label maturities ({@code --label-maturity}), as the processor names them in {@code label_window}. */
+    public static final List<String> LABEL_WINDOWS = List.of("2m", "5m");
+    /** A label time that moves the label clock past every window and counts in none. */
+    private static final long CLOCK_LABEL_SECONDS = T0_SECONDS + 3600;
 
     private static Path shared;
 
@@ -71,21 +82,94 @@ public final class OutputFixture {
         Path queue = dir.resolve("queue");
         Path out = dir.resolve("out");
         writeQueue(queue);
+        try {
+            Path labels = dir.resolve("labels.csv");
+            java.nio.file.Files.write(labels, labelsCsv());
+            infermon("labels", "import", "--out", out.toString(), "--quiet", labels.toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        infermon("run", "--queue", queue.toString(), "--out", out.toString(), "--bucket", BUCKET_SECONDS + "s",
+                "--reference-buckets", "" + REFERENCE_BUCKETS, "--label-maturity", String.join(",", LABEL_WINDOWS),
+                "--label-grace", "0s", "--drain", "--quiet");
+        return out;
+    }
+
+    private static void infermon(String... args) {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream stdout = System.out;
         int exit;
         try (PrintStream capture = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
             System.setOut(capture);
-            exit = new CommandLine(new InfermonCli()).execute("run", "--queue", queue.toString(), "--out",
-                    out.toString(), "--bucket", BUCKET_SECONDS + "s", "--reference-buckets", "" + REFERENCE_BUCKETS,
-                    "--drain", "--quiet");
+            exit = new CommandLine(new InfermonCli()).execute(args);
         } finally {
             System.setOut(stdout);
         }
         if (exit != 0) {
-            throw new IllegalStateException("infermon run failed (" + exit + "): " + printed);
+            throw new IllegalStateException("infermon " + args[0] + " failed (" + exit + "): " + printed);
         }
-        return out;
+    }
+
+    /** The request id of call {@code c} of bucket {@code b} and a version; its rows are {@code <id>#<row>}. */
+    public static String requestId(int b, String version, int c) {
+        return "b" + b + "-v" + version + "-c" + c;
+    }
+
+    /** The capture time of call {@code c} of bucket {@code b}, in milliseconds. */
+    public static long callMillis(int b, int c) {
+        return (T0_SECONDS + (long) b * BUCKET_SECONDS) * 1000 + 1000L * c + 100;
+    }
+
+    /** The digit the model predicts for row {@code r} (its largest probability): the row's true digit. */
+    public static int predicted(int b, String version, int c, int r) {
+        return DigitLabels.ALL[firstRow(b, version, c) + r];
+    }
+
+    /** Read once: the data set is a compressed file. */
+    private static final class DigitLabels {
+        static final int[] ALL = Datasets.digitLabels();
+    }
+
+    /**
+     * The label row {@code r} gets, or -1 if none ever comes: the predicted digit, but the next digit for a third
+     * of the rows of drifted buckets (the inverted images fool the model).
+     */
+    public static int label(int b, String version, int c, int r) {
+        if (r % 5 == 4) {
+            return -1;
+        }
+        int digit = predicted(b, version, c, r);
+        return drifted(b, version) && r % 3 == 0 ? (digit + 1) % 10 : digit;
+    }
+
+    /** How long after its call row {@code r}'s label comes: 30 s (in the 2 m window) or 3 min (only in 5 m). */
+    public static long labelDelayMillis(int r) {
+        return r % 2 == 0 ? 30_000L : 180_000L;
+    }
+
+    /** The maturity of a label window name of {@link #LABEL_WINDOWS}, in milliseconds. */
+    public static long maturityMillis(String window) {
+        return Long.parseLong(window.substring(0, window.length() - 1)) * 60_000L;
+    }
+
+    private static List<String> labelsCsv() {
+        List<String> lines = new java.util.ArrayList<>(List.of("id,label,time"));
+        for (int b = 0; b < BUCKETS; b++) {
+            for (String version : VERSIONS) {
+                for (int c = 0; c < CALLS_PER_BUCKET; c++) {
+                    for (int r = 0; r < ROWS_PER_CALL; r++) {
+                        int label = label(b, version, c, r);
+                        if (label >= 0) {
+                            lines.add(requestId(b, version, c) + "#" + r + "," + label + ","
+                                    + java.time.Instant.ofEpochMilli(callMillis(b, c) + labelDelayMillis(r)));
+                        }
+                    }
+                }
+            }
+        }
+        lines.add(requestId(0, VERSIONS.get(0), 0) + "#4," + predicted(0, VERSIONS.get(0), 0, 4) + ","
+                + CLOCK_LABEL_SECONDS);
+        return lines;
     }
 
     /** Rows of bucket {@code b}, version {@code v}, call {@code c}: consecutive digits, inverted where drifted. */
@@ -114,7 +198,7 @@ public final class OutputFixture {
     }
 
     private static void writeQueue(Path queue) {
-        int[] labels = Datasets.digitLabels();
+        int[] labels = DigitLabels.ALL;
         try (ChronicleQueue q = SingleChronicleQueueBuilder.binary(queue).build()) {
             ExcerptAppender a = q.createAppender();
             long captured = 0;
@@ -131,11 +215,12 @@ public final class OutputFixture {
                             }
                             probs[r] = probabilities(labels[firstRow(b, version, c) + r], drifted(b, version));
                         }
-                        long millis = (T0_SECONDS + (long) b * BUCKET_SECONDS) * 1000 + 1000L * c + 100;
+                        long millis = callMillis(b, c);
                         // latency grows with the call index, so p50 and p99 differ
                         long durationNanos = (1 + c) * 2_000_000L;
                         CaptureRecord r = new CaptureRecord(1, RecordKind.INFERENCE, 0, millis * 1_000_000L,
-                                durationNanos, MODEL, version, SIGNATURE, "tensorflow.signature", "", List.of(
+                                durationNanos, MODEL, version, SIGNATURE, "tensorflow.signature",
+                                requestId(b, version, c), List.of(
                                 Records.floats("x:0", TensorRole.INPUT, features),
                                 Records.floats("probs", TensorRole.OUTPUT, probs)));
                         append(a, Records.encode(r));

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -50,8 +51,11 @@ public final class LabelsImportCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}.")
     Duration maxFuture;
 
-    @Option(names = "--quiet", description = "No progress lines.")
+    @Option(names = "--quiet", description = "No progress bar (the same as --no-progress).")
     boolean quiet;
+
+    @Mixin
+    ProgressOptions progressOptions;
 
     private final PrintStream stdout;
     private final PrintStream stderr;
@@ -80,10 +84,14 @@ public final class LabelsImportCommand implements Callable<Integer> {
         long size = stdin ? -1 : Files.size(file);
         Path labelsDir = out.resolve("labels");
         Import run = new Import(labelsDir, size);
-        try (InputStream raw = stdin ? System.in : Files.newInputStream(file);
+        // rows read, good and bad; the share of the file read so far beside them
+        try (Progress progress = quiet ? Progress.NONE
+                : progressOptions.start(stderr, "labels import", -1, "rows");
+             InputStream raw = stdin ? System.in : Files.newInputStream(file);
              CountingStream counted = new CountingStream(raw);
              BufferedReader in = new BufferedReader(new InputStreamReader(counted, StandardCharsets.UTF_8))) {
             run.counted = counted;
+            run.progress = progress;
             if (kind.equals("csv")) {
                 if (!run.csv(in)) {
                     return 2;
@@ -119,11 +127,11 @@ public final class LabelsImportCommand implements Callable<Integer> {
         final long latest = now + maxFuture.toMillis();
         final List<Label> batch = new ArrayList<>();
         CountingStream counted;
+        Progress progress = Progress.NONE;
         int batchRejected;
         long good;
         long bad;
         long batches;
-        int nextProgressPercent = 10;
 
         Import(Path labelsDir, long size) {
             this.labelsDir = labelsDir;
@@ -191,6 +199,7 @@ public final class LabelsImportCommand implements Callable<Integer> {
         void add(Label l) throws IOException {
             batch.add(l);
             good++;
+            progressed();
             if (batch.size() >= BATCH_ROWS) {
                 flush();
             }
@@ -198,6 +207,7 @@ public final class LabelsImportCommand implements Callable<Integer> {
 
         void bad(long line, String message) throws IOException {
             bad++;
+            progressed();
             batchRejected++;
             if (bad <= ERRORS_SHOWN) {
                 stderr.println("infermon: " + file + ":" + line + ": " + message);
@@ -212,12 +222,12 @@ public final class LabelsImportCommand implements Callable<Integer> {
             batches++;
             batch.clear();
             batchRejected = 0;
-            if (!quiet && size > 0) {
-                int percent = (int) (100 * Math.min(size, counted.count) / size);
-                if (percent >= nextProgressPercent) {
-                    stdout.println("infermon: " + good + " labels imported (" + percent + "% of " + file + ")");
-                    nextProgressPercent = percent / 10 * 10 + 10;
-                }
+        }
+
+        private void progressed() {
+            progress.stepTo(good + bad);
+            if (size > 0) {
+                progress.message((int) (100 * Math.min(size, counted.count) / size) + "% of " + file.getFileName());
             }
         }
     }

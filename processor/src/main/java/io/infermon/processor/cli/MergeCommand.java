@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -36,6 +37,9 @@ public final class MergeCommand implements Callable<Integer> {
                     + "merged range's start).")
     Path anodot;
 
+    @Mixin
+    ProgressOptions progressOptions;
+
     @Override
     public Integer call() throws Exception {
         List<Path> files = new ArrayList<>();
@@ -54,9 +58,12 @@ public final class MergeCommand implements Callable<Integer> {
             return 1;
         }
         BucketProfile merged = null;
-        for (Path f : files) {
-            BucketProfile p = ProfileCodec.read(f);
-            merged = merged == null ? p.merge(p.empty()) : merged.merge(p);
+        try (Progress progress = progressOptions.start(System.err, "merge", files.size(), "profiles")) {
+            for (Path f : files) {
+                BucketProfile p = ProfileCodec.read(f);
+                merged = merged == null ? p.merge(p.empty()) : merged.merge(p);
+                progress.step();
+            }
         }
         ProfileCodec.write(out, merged);
         if (anodot != null) {

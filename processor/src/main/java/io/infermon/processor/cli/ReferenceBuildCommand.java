@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -65,24 +66,35 @@ public final class ReferenceBuildCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "The profile file to write.")
     Path out;
 
+    @Mixin
+    ProgressOptions progressOptions;
+
     private long badRows;
+    /** Rows taken into the profile so far, on stderr. */
+    private Progress progress = Progress.NONE;
 
     @Override
     public Integer call() throws Exception {
         BucketStatistics statistics = new BucketStatistics();
         long start = 0;
         long end = 0;
-        if (source.queue != null) {
-            start = from == null ? 0 : from.toEpochMilli();
-            end = to == null ? Long.MAX_VALUE : to.toEpochMilli();
-            readQueue(statistics, start, end);
-        } else {
-            int[] picked = columns == null ? null : parseColumns(columns);
-            if (source.csv != null) {
-                readCsv(source.csv, picked, statistics);
+        // how many rows a file or queue range holds is not known before reading it all: the bar counts up
+        try (Progress p = progressOptions.start(System.err, "reference build", -1, "rows")) {
+            progress = p;
+            if (source.queue != null) {
+                start = from == null ? 0 : from.toEpochMilli();
+                end = to == null ? Long.MAX_VALUE : to.toEpochMilli();
+                readQueue(statistics, start, end);
             } else {
-                readJsonl(source.jsonl, picked, statistics);
+                int[] picked = columns == null ? null : parseColumns(columns);
+                if (source.csv != null) {
+                    readCsv(source.csv, picked, statistics);
+                } else {
+                    readJsonl(source.jsonl, picked, statistics);
+                }
             }
+        } finally {
+            progress = Progress.NONE;
         }
         if (statistics.rows() == 0) {
             System.err.println("infermon: no rows for model " + model + "; no reference written");
@@ -102,6 +114,7 @@ public final class ReferenceBuildCommand implements Callable<Integer> {
                 long t = Math.floorDiv(r.captureTimeEpochNanos(), 1_000_000L);
                 if (r.modelName().equals(model) && t >= fromMillis && t < toMillis) {
                     statistics.add(r);
+                    progress.stepTo(statistics.rows());
                 }
             }
         }
@@ -187,6 +200,7 @@ public final class ReferenceBuildCommand implements Callable<Integer> {
     private void addRow(Path file, long lineNo, double[] row, int[] picked, BucketStatistics statistics) {
         if (picked == null) {
             statistics.addFeatureRow(row);
+            progress.step();
             return;
         }
         double[] selected = new double[picked.length];
@@ -198,6 +212,7 @@ public final class ReferenceBuildCommand implements Callable<Integer> {
             selected[i] = row[picked[i]];
         }
         statistics.addFeatureRow(selected);
+        progress.step();
     }
 
     private void bad(Path file, long lineNo, String why) {

@@ -57,6 +57,9 @@ public final class SendCommand implements Callable<Integer> {
     @Mixin
     AnodotOptions anodot;
 
+    @Mixin
+    ProgressOptions progressOptions;
+
     @Spec
     CommandSpec spec;
 
@@ -116,16 +119,17 @@ public final class SendCommand implements Callable<Integer> {
         SenderConfig config = anodot.config(spec.commandLine()).withMaxAttempts(Math.max(1, maxAttempts));
         Path ledgerPath = ledgerFile != null ? ledgerFile : dir.resolve(DEFAULT_LEDGER);
         SenderHealth health = new SenderHealth();
-        ProgressBar bar = new ProgressBar(out, files.size(), System.console() != null);
+        FileLines bar = new FileLines(out, files.size(), System.console() != null);
         long unreadable = 0;
         int refusedFiles = 0;
         int alreadyFiles = 0;
         int unsentFiles = 0;
         String unsentReason = "";
         out.println("infermon send: " + files.size() + " files from " + dir + " to " + config.redactedEndpoint());
-        try (DeliveryLedger ledger = DeliveryLedger.open(ledgerPath)) {
+        try (DeliveryLedger ledger = DeliveryLedger.open(ledgerPath);
+             Progress progress = progressOptions.start(System.err, "send", files.size(), "files")) {
             MetricSender sender = new MetricSender(config, ledger, health);
-            for (int i = 0; i < files.size(); i++) {
+            for (int i = 0; i < files.size(); progress.stepTo(++i)) {
                 Path f = files.get(i);
                 String name = f.getFileName().toString();
                 if (unsentFiles > 0) {
@@ -142,7 +146,8 @@ public final class SendCommand implements Callable<Integer> {
                 }
                 final int fileIndex = i;
                 MetricSender.FileResult r = sender.send(name, metrics,
-                        (n, done, total) -> bar.update(fileIndex, done, total, health.sent()));
+                        (n, done, total) -> progress.message(fileIndex + 1 + ": " + done + "/" + total
+                                + " metrics; " + health.sent() + " sent"));
                 switch (r.status()) {
                     case ALREADY_DELIVERED -> alreadyFiles++;
                     case REFUSED -> {
@@ -160,7 +165,6 @@ public final class SendCommand implements Callable<Integer> {
                 bar.fileDone(i + 1, health.sent());
             }
         }
-        bar.finish();
         out.println("infermon send: " + health.sent() + " metrics sent, " + health.rejected()
                 + " rejected by Anodot" + (refusedFiles > 0 ? " (" + refusedFiles + " files refused)" : "")
                 + ", " + health.invalid() + " invalid (not sent), " + alreadyFiles + " files delivered before"
@@ -179,56 +183,29 @@ public final class SendCommand implements Callable<Integer> {
         return nl < 0 ? m : m.substring(0, nl);
     }
 
-    /** A one-line bar redrawn in place on a terminal; one line per file otherwise (logs, CI). */
-    static final class ProgressBar {
-        private static final int WIDTH = 30;
+    /**
+     * One stdout line per file when there is no terminal (logs, CI: what scripts read); on a terminal the progress
+     * bar on stderr shows the same, so stdout keeps only the notes.
+     */
+    static final class FileLines {
         private final PrintStream out;
         private final int files;
         private final boolean terminal;
-        private boolean drawn;
 
-        ProgressBar(PrintStream out, int files, boolean terminal) {
+        FileLines(PrintStream out, int files, boolean terminal) {
             this.out = out;
             this.files = files;
             this.terminal = terminal;
         }
 
-        void update(int fileIndex, long doneInFile, long totalInFile, long sent) {
-            if (terminal) {
-                double fraction = files == 0 ? 1 : (fileIndex + (totalInFile == 0 ? 1.0
-                        : (double) doneInFile / totalInFile)) / files;
-                draw(fraction, fileIndex, sent);
-            }
-        }
-
         void fileDone(int filesDone, long sent) {
-            if (terminal) {
-                draw(files == 0 ? 1 : (double) filesDone / files, filesDone, sent);
-            } else {
+            if (!terminal) {
                 out.println("  [" + filesDone + "/" + files + "] " + sent + " metrics sent");
             }
         }
 
-        private void draw(double fraction, int filesDone, long sent) {
-            int n = (int) Math.round(fraction * WIDTH);
-            out.print("\r[" + "#".repeat(n) + " ".repeat(WIDTH - n) + "] " + filesDone + "/" + files + " files, "
-                    + sent + " metrics sent");
-            out.flush();
-            drawn = true;
-        }
-
         void note(String line) {
-            if (drawn) {
-                out.println();
-                drawn = false;
-            }
             out.println("  " + line);
-        }
-
-        void finish() {
-            if (drawn) {
-                out.println();
-            }
         }
     }
 }

@@ -67,7 +67,7 @@ public final class TailCommand implements Callable<Integer> {
         while (!stop.getAsBoolean()) {
             try {
                 for (MetricGroup g : log.poll(once ? Duration.ZERO : SETTLE)) {
-                    if (g.isAgentHealth() || g.isLabelWindow() || (model != null && !model.equals(g.model().model()))) {
+                    if (!g.isModelBucket() || (model != null && !model.equals(g.model().model()))) {
                         continue;
                     }
                     BucketView b = BucketView.of(g);

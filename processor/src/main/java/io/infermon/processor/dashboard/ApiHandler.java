@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * The JSON API, version 1 (docs/dashboard.md):
@@ -21,6 +23,9 @@ import java.util.Map;
  *   <li>{@code GET /api/v1/models}: every model key with its number of buckets and first and latest start;</li>
  *   <li>{@code GET /api/v1/buckets?model=M[&version=V][&signature=S][&since=T]}: the buckets of the matching model
  *       keys, one series per key, oldest first, only those starting after {@code T} when given;</li>
+ *   <li>{@code GET /api/v1/labels?model=M[&version=V][&signature=S][&after=G]}: the label windows of the matching
+ *       model keys, those read after generation {@code G} when given (label windows carry their bucket's old start,
+ *       so a client follows them by generation, not by start);</li>
  *   <li>{@code GET /api/v1/agents[?since=T]}: the agents' health per bucket.</li>
  * </ul>
  */
@@ -44,6 +49,7 @@ final class ApiHandler implements HttpHandler {
             switch (exchange.getRequestURI().getPath()) {
                 case "/api/v1/models" -> models(exchange);
                 case "/api/v1/buckets" -> buckets(exchange, query);
+                case "/api/v1/labels" -> labels(exchange, query);
                 case "/api/v1/agents" -> ok(exchange, Map.of("generation", history.generation(),
                         "buckets", history.agentHealth(since(query))));
                 default -> error(exchange, 404, "no such endpoint; see docs/dashboard.md");
@@ -97,6 +103,49 @@ final class ApiHandler implements HttpHandler {
         body.put("generation", history.generation());
         body.put("series", series);
         ok(exchange, body);
+    }
+
+    private void labels(HttpExchange exchange, Map<String, String> query) throws IOException {
+        String model = query.get("model");
+        if (model == null || model.isEmpty()) {
+            throw new IllegalArgumentException("model is required: /api/v1/labels?model=NAME");
+        }
+        long after = number(query, "after", "a generation (the generation of an earlier answer)");
+        // read once: a window added meanwhile has a larger sequence than this and comes with the next request
+        long generation = history.generation();
+        SortedSet<ModelRef> keys = new TreeSet<>(
+                history.find(model, query.get("version"), query.get("signature")));
+        keys.addAll(history.findLabelled(model, query.get("version"), query.get("signature")));
+        if (keys.isEmpty()) {
+            error(exchange, 404, "no buckets of model '" + model + "'");
+            return;
+        }
+        List<Map<String, Object>> series = new ArrayList<>();
+        for (ModelRef key : keys) {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("model", key.model());
+            s.put("version", key.version());
+            s.put("signature", key.signature());
+            s.put("windows", history.labelWindows(key, after).stream()
+                    .filter(w -> w.sequence() <= generation).toList());
+            series.add(s);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("generation", generation);
+        body.put("series", series);
+        ok(exchange, body);
+    }
+
+    private static long number(Map<String, String> query, String name, String what) {
+        String s = query.get(name);
+        if (s == null || s.isEmpty()) {
+            return Long.MIN_VALUE;
+        }
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be " + what + ", not '" + s + "'");
+        }
     }
 
     private static long since(Map<String, String> query) {

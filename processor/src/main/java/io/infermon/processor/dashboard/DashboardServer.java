@@ -196,7 +196,7 @@ public final class DashboardServer implements AutoCloseable {
         exchange.close();
     }
 
-    /** index.html, app.js and the chart library. */
+    /** index.html, its scripts (app.js, labels.js) and the chart library. */
     private static final class StaticFiles implements HttpHandler {
         private final String chartJs;
 
@@ -214,8 +214,8 @@ public final class DashboardServer implements AutoCloseable {
                     resource = "/dashboard/index.html";
                     type = "text/html; charset=utf-8";
                 }
-                case "/app.js" -> {
-                    resource = "/dashboard/app.js";
+                case "/app.js", "/labels.js" -> {
+                    resource = "/dashboard" + path;
                     type = "text/javascript; charset=utf-8";
                 }
                 case "/vendor/chart.umd.min.js" -> {

@@ -1,6 +1,8 @@
 package io.infermon.processor.history;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -9,14 +11,26 @@ import java.util.TreeMap;
 
 /**
  * The closed buckets read back from {@code metrics.jsonl}, in memory for the dashboard and {@code /metrics}: per
- * model key the newest {@code maxBuckets} buckets, and the agents' health of as many buckets. A bucket that comes
- * again (a restarted processor writes it anew) replaces the earlier one. Thread-safe: one thread adds, HTTP
- * threads read.
+ * model key the newest {@code maxBuckets} buckets, the agents' health of as many buckets, and per model key and label
+ * window (maturity) the label metrics of the newest {@code maxBuckets} prediction buckets. A bucket or label window
+ * that comes again (a restarted processor writes it anew) replaces the earlier one. Thread-safe: one thread adds,
+ * HTTP threads read.
+ *
+ * <p>Label windows arrive long after their bucket and carry its (old) start, so a reader cannot ask for "buckets
+ * after T" to find them: each is stamped with the generation at which it was read, and {@link #labelWindows} hands
+ * out those read after a generation the reader has already seen.
  */
 public final class BucketHistory {
+    /**
+     * Label windows kept per model key: a processor emits only the few it is configured with (three by default),
+     * but restarts with other maturities add more; the ones with the oldest data go first.
+     */
+    public static final int MAX_LABEL_WINDOWS = 8;
+
     private final int maxBuckets;
     private final Map<ModelRef, NavigableMap<Long, BucketView>> models = new TreeMap<>();
     private final NavigableMap<Long, AgentHealthView> agents = new TreeMap<>();
+    private final Map<ModelRef, Map<String, NavigableMap<Long, LabelWindowView>>> labels = new TreeMap<>();
     private long generation;
 
     /** @param maxBuckets how many buckets to keep per model key (and of agent health) */
@@ -29,7 +43,14 @@ public final class BucketHistory {
 
     public synchronized void add(MetricGroup group) {
         if (group.isLabelWindow()) {
-            return; // label metrics of an earlier bucket: not shown yet, and must not replace that bucket
+            if (group.model() != null) {
+                addLabelWindow(LabelWindowView.of(group).withSequence(generation + 1));
+                generation++;
+            }
+            return;
+        }
+        if (group.isProcessorOwn()) {
+            return; // the processor's counters: in the files and, for a live processor, in /metrics
         }
         if (group.isAgentHealth()) {
             agents.put(group.startSeconds(), AgentHealthView.of(group));
@@ -40,6 +61,18 @@ public final class BucketHistory {
             trim(buckets);
         }
         generation++;
+    }
+
+    private void addLabelWindow(LabelWindowView w) {
+        Map<String, NavigableMap<Long, LabelWindowView>> windows = labels.computeIfAbsent(w.model(),
+                m -> new LinkedHashMap<>());
+        NavigableMap<Long, LabelWindowView> starts = windows.computeIfAbsent(w.window(), n -> new TreeMap<>());
+        starts.put(w.start(), w);
+        trim(starts);
+        if (windows.size() > MAX_LABEL_WINDOWS) {
+            windows.entrySet().stream().min(Comparator.comparingLong(e -> e.getValue().lastKey()))
+                    .map(Map.Entry::getKey).ifPresent(windows::remove);
+        }
     }
 
     private void trim(NavigableMap<Long, ?> map) {
@@ -68,6 +101,37 @@ public final class BucketHistory {
         return models.keySet().stream().filter(m -> m.model().equals(model)
                 && (version == null || m.version().equals(version))
                 && (signature == null || m.signature().equals(signature))).toList();
+    }
+
+    /** Like {@link #find}, over the model keys that have label windows. */
+    public synchronized List<ModelRef> findLabelled(String model, String version, String signature) {
+        return labels.keySet().stream().filter(m -> m.model().equals(model)
+                && (version == null || m.version().equals(version))
+                && (signature == null || m.signature().equals(signature))).toList();
+    }
+
+    /** By maturity (shortest first, names that are no duration last, then by name), then by bucket start. */
+    private static final Comparator<LabelWindowView> LABEL_ORDER = Comparator
+            .<LabelWindowView, Long>comparing(LabelWindowView::maturitySeconds, Comparator.nullsLast(Comparator.<Long>naturalOrder()))
+            .thenComparing(LabelWindowView::window).thenComparingLong(LabelWindowView::start);
+
+    /**
+     * The key's label windows read after generation {@code afterGeneration} (all with {@link Long#MIN_VALUE}), by
+     * maturity (shortest first, unknown names last, then by name), then by bucket start.
+     */
+    public synchronized List<LabelWindowView> labelWindows(ModelRef model, long afterGeneration) {
+        Map<String, NavigableMap<Long, LabelWindowView>> windows = labels.get(model);
+        if (windows == null) {
+            return List.of();
+        }
+        return windows.values().stream().flatMap(m -> m.values().stream())
+                .filter(w -> w.sequence() > afterGeneration)
+                .sorted(LABEL_ORDER).toList();
+    }
+
+    /** The key's label window read last, if any. */
+    public synchronized Optional<LabelWindowView> latestLabelWindow(ModelRef model) {
+        return labelWindows(model, Long.MIN_VALUE).stream().max(Comparator.comparingLong(LabelWindowView::sequence));
     }
 
     /** The key's buckets that start after {@code afterSeconds}, oldest first. */

@@ -62,8 +62,8 @@ public record BucketView(ModelRef model, long start, long calls, long rows, Doub
 
     /** Reads a model bucket's metrics (a {@link MetricGroup} that is not agent health). */
     public static BucketView of(MetricGroup group) {
-        if (group.isAgentHealth()) {
-            throw new IllegalArgumentException("agent health is not a model bucket");
+        if (!group.isModelBucket()) {
+            throw new IllegalArgumentException("not a model bucket (agent health, a label window, ...)");
         }
         Builder b = new Builder();
         for (AnodotMetric m : group.metrics()) {

@@ -182,7 +182,7 @@ public final class MetricsLog {
     }
 
     private static MetricGroup group(MetricGroup.Key key, List<AnodotMetric> metrics) {
-        return new MetricGroup(key.model(), key.startSeconds(), List.copyOf(metrics));
+        return new MetricGroup(key.model(), key.startSeconds(), key.labelWindow(), List.copyOf(metrics));
     }
 
     /** Every complete bucket in the file now (for a finished run). */

@@ -81,10 +81,14 @@ class LabelsImportCommandTest {
         }
         Files.writeString(jsonl, s);
         Path out = dir.resolve("out");
-        Result r = run("--out", out.toString(), jsonl.toString());
+        Result r = run("--out", out.toString(), jsonl.toString(), "--progress");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("labels.jsonl:501: value must be a number");
-        assertThat(r.out()).contains("% of").contains((n - 1) + " labels imported").contains("in 3 batch(es)");
+        assertThat(r.out()).contains((n - 1) + " labels imported").contains("in 3 batch(es)").doesNotContain("\r");
+        // the bar (stderr, forced): every row read, good and bad, and the whole file
+        String[] drawings = r.err().split("\r");
+        String last = drawings[drawings.length - 1];
+        assertThat(last).startsWith("labels import").contains(" " + n + "/?").contains("100% of labels.jsonl");
         int[] rejected = {0};
         List<Label> labels = imported(out, rejected);
         assertThat(labels).hasSize(n - 1);

@@ -24,8 +24,9 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The dashboard in a real headless Chromium (Debian's chromium and chromium-driver; .ci/run installs them): the page
- * loads, every chart has one point per bucket, new buckets appear without a reload, the feature filter and sort
- * work, and a screenshot is saved to {@code target/dashboard.png}.
+ * loads, every chart has one point per bucket, new buckets and label windows (which come after their buckets)
+ * appear without a reload, the feature filter and sort work, and a screenshot is saved to
+ * {@code target/dashboard.png}.
  */
 class DashboardBrowserIT {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -73,6 +74,14 @@ class DashboardBrowserIT {
                 canvasSelector);
     }
 
+    /** Per dataset of the chart on {@code canvas}: its label and how many of its values are not null. */
+    @SuppressWarnings("unchecked")
+    private List<String> nonNullPoints(String canvasSelector) {
+        return (List<String>) js("const c = document.querySelector(arguments[0]); const ch = c && Chart.getChart(c);"
+                + "return ch ? ch.data.datasets.map(d => d.label + ': ' + d.data.filter(v => v !== null).length)"
+                + " : null;", canvasSelector);
+    }
+
     @Test
     void chartsShowEveryBucketUpdateLiveAndTheFeatureTableFiltersAndSorts() throws Exception {
         // the browser first sees half the run, then the rest is appended as a live processor would
@@ -88,6 +97,9 @@ class DashboardBrowserIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> points(volume(version)), p -> p != null
                     && p.equals(List.of(4L, 4L, 4L, 4L)));
         }
+        // the processor writes label windows after their buckets: none in the first half
+        assertThat(browser.findElement(By.id("labels-empty")).isDisplayed()).isTrue();
+        assertThat(browser.findElements(By.cssSelector("canvas[data-chart=labels]"))).isEmpty();
         Files.write(out.resolve("metrics.jsonl"), lines.subList(half, lines.size()), StandardOpenOption.APPEND);
         long n = OutputFixture.BUCKETS;
         for (String version : OutputFixture.VERSIONS) {
@@ -101,7 +113,25 @@ class DashboardBrowserIT {
             assertThat(points("canvas[data-chart=confidence][data-version='" + version + "']"))
                     .hasSize(6).containsOnly(n);
         }
-        // the agents' last bucket ends the file: it shows once the file has been quiet for the settle time
+        // label windows of every bucket, read after the buckets were shown: accuracy and coverage per window, one
+        // point per bucket each
+        List<String> perWindow = OutputFixture.LABEL_WINDOWS.stream()
+                .flatMap(w -> java.util.stream.Stream.of("accuracy " + w + ": " + n, "coverage " + w + ": " + n))
+                .toList();
+        for (String version : OutputFixture.VERSIONS) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> nonNullPoints(labels(version)),
+                    p -> perWindow.equals(p));
+            // the latest windows' numbers: the fixture labels 40% of the rows within 2 minutes, 80% within 5
+            String latest = "table[data-labels-latest][data-version='" + version + "'] tr[data-row='label coverage'] td";
+            assertThat(browser.findElements(By.cssSelector(latest)).stream().map(e -> e.getText()).toList())
+                    .containsExactly("label coverage", "40.0%", "80.0%");
+        }
+        assertThat(browser.findElement(By.id("labels-empty")).isDisplayed()).isFalse();
+        // the canary's accuracy falls once its inputs drift (the labels disagree with a third of its answers)
+        String accuracy = "table[data-labels-latest][data-version='2'] tr[data-row='accuracy'] td";
+        assertThat(browser.findElements(By.cssSelector(accuracy)).stream().map(e -> e.getText()).toList())
+                .containsExactly("accuracy", "0.625", "0.656");
+        // the agents' health, one point per bucket
         await().atMost(Duration.ofSeconds(30)).until(() -> points("#agents-chart"),
                 p -> p != null && p.equals(List.of(n, n, n, n)));
         // the chart's latest p99 is the bucket's: calls of 2, 4 and 6 ms
@@ -144,6 +174,10 @@ class DashboardBrowserIT {
         Path shot = Path.of("target", "dashboard.png");
         Files.write(shot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
         assertThat(Files.size(shot)).isGreaterThan(20_000);
+    }
+
+    private static String labels(String version) {
+        return "canvas[data-chart=labels][data-version='" + version + "']";
     }
 
     private static String volume(String version) {

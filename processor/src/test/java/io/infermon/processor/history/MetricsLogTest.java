@@ -25,7 +25,10 @@ class MetricsLogTest {
     @TempDir
     static Path dir;
     static Path jsonl;
-    /** The buckets of the file, read independently: key "model|version|signature|timestamp" to its line count. */
+    /**
+     * The groups of the file, read independently: key "model|version|signature|timestamp|label window|own" to its
+     * line count ("own": the processor's own metrics, which have no model).
+     */
     static Map<String, Integer> expected;
 
     @BeforeAll
@@ -36,7 +39,9 @@ class MetricsLogTest {
         for (String line : Files.readAllLines(jsonl)) {
             JsonNode p = mapper.readTree(line).get("properties");
             String key = p.path("model").asText("") + "|" + p.path("model_version").asText("") + "|"
-                    + p.path("signature").asText("") + "|" + mapper.readTree(line).get("timestamp").asLong();
+                    + p.path("signature").asText("") + "|" + mapper.readTree(line).get("timestamp").asLong() + "|"
+                    + p.path("label_window").asText("") + "|"
+                    + (!p.has("model") && p.get("what").asText().startsWith("processor_"));
             expected.merge(key, 1, Integer::sum);
         }
     }
@@ -44,9 +49,10 @@ class MetricsLogTest {
     private static Map<String, Integer> byKey(List<MetricGroup> groups) {
         Map<String, Integer> m = new LinkedHashMap<>();
         for (MetricGroup g : groups) {
-            String key = g.isAgentHealth() ? "|||" + g.startSeconds()
+            String key = (g.model() == null ? "|||" + g.startSeconds()
                     : g.model().model() + "|" + g.model().version() + "|" + g.model().signature() + "|"
-                    + g.startSeconds();
+                    + g.startSeconds()) + "|" + (g.labelWindow() == null ? "" : g.labelWindow()) + "|"
+                    + g.isProcessorOwn();
             m.put(key, g.metrics().size()); // a bucket handed out again replaces the earlier one, as readers do
         }
         return m;
@@ -55,10 +61,16 @@ class MetricsLogTest {
     @Test
     void aFinishedFileIsReadAsItsBuckets() throws IOException {
         List<MetricGroup> groups = MetricsLog.readAll(jsonl);
-        // two versions and the agents' health, each in every bucket
-        assertThat(groups).hasSize(OutputFixture.BUCKETS * 3);
         assertThat(byKey(groups)).isEqualTo(expected);
+        // two versions and the agents' health, each in every bucket
+        assertThat(groups.stream().filter(MetricGroup::isModelBucket))
+                .hasSize(OutputFixture.BUCKETS * OutputFixture.VERSIONS.size());
         assertThat(groups.stream().filter(MetricGroup::isAgentHealth)).hasSize(OutputFixture.BUCKETS);
+        // and every bucket's label windows, each a group of its own
+        assertThat(groups.stream().filter(MetricGroup::isLabelWindow))
+                .hasSize(OutputFixture.BUCKETS * OutputFixture.VERSIONS.size() * OutputFixture.LABEL_WINDOWS.size());
+        assertThat(groups.stream().filter(MetricGroup::isProcessorOwn)).isNotEmpty()
+                .allSatisfy(g -> assertThat(g.metrics()).allSatisfy(m -> assertThat(m.what()).startsWith("processor_")));
     }
 
     @Test
