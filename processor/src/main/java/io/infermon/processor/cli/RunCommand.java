@@ -5,6 +5,7 @@ import io.infermon.processor.ProcessorHealth;
 import io.infermon.processor.dashboard.DashboardServer;
 import io.infermon.processor.bucket.EventTimeBuckets;
 import io.infermon.processor.checkpoint.Checkpoint;
+import io.infermon.processor.config.ProcessorConfig;
 import io.infermon.processor.delivery.AnodotDelivery;
 import io.infermon.processor.output.MetricFiles;
 import io.infermon.processor.drift.DriftSettings;
@@ -31,12 +32,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code infermon run}: tails an agent's queue and writes bucket metrics. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Tail agents' capture queues, group calls into event-time buckets, compute statistics and "
-                + "drift, and write metrics and profiles.")
+@Command(name = "run", mixinStandardHelpOptions = true, defaultValueProvider = ProcessorConfig.class,
+        description = {"Tail agents' capture queues, group calls into event-time buckets, compute statistics and "
+                + "drift, and write metrics and profiles.",
+                "Every option can also be set in processor.yaml (--config), as -Dinfermon.processor.<key> or as "
+                        + "INFERMON_PROCESSOR_<KEY>; the command line wins, then the system property, the "
+                        + "environment, the file. See docs/processor-yaml.md."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:finished (--drain) or stopped", "1:failed while running",
+                "2:bad options or configuration (every problem is printed)"})
 public final class RunCommand implements Callable<Integer> {
 
-    @Option(names = "--queue",
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "processor.yaml: every option below as a key (bucket: 10s, queue: [a, b]), plus alerts "
+                    + "and webhook (else $INFERMON_PROCESSOR_CONFIG or -Dinfermon.processor.config).")
+    Path config;
+
+    // split on NUL (which no argument can contain) only so that processor.yaml can give a list as one default value
+    @Option(names = "--queue", split = "\\x00", paramLabel = "DIR", hideParamSyntax = true,
             description = "An agent's queue directory; repeat for several agents, merged in event time.")
     List<Path> queues = new ArrayList<>();
 
@@ -56,7 +69,7 @@ public final class RunCommand implements Callable<Integer> {
             description = "How long after a bucket's end records may still arrive. Default: ${DEFAULT-VALUE}.")
     Duration grace;
 
-    @Option(names = "--late", defaultValue = "drop",
+    @Option(names = "--late", defaultValue = "drop", completionCandidates = LatePolicies.class,
             description = "Records later than grace: drop (count and leave out) or current (count and add to the "
                     + "bucket at the current stream time). Default: ${DEFAULT-VALUE}.")
     String late;
@@ -65,7 +78,7 @@ public final class RunCommand implements Callable<Integer> {
             description = "A two-class model predicts class 1 when p1 > this. Default: ${DEFAULT-VALUE}.")
     double binaryThreshold;
 
-    @Option(names = "--reference", paramLabel = "PROFILE",
+    @Option(names = "--reference", paramLabel = "PROFILE", split = "\\x00", hideParamSyntax = true,
             description = "A reference profile (from `reference build` or a run's profiles); buckets of its model "
                     + "are compared with it for drift. Repeat for several models.")
     List<Path> references = new ArrayList<>();
@@ -75,7 +88,7 @@ public final class RunCommand implements Callable<Integer> {
                     + "compare every later bucket with it.")
     int referenceBuckets;
 
-    @Option(names = "--drift-method", defaultValue = "psi",
+    @Option(names = "--drift-method", defaultValue = "psi", completionCandidates = DriftMethods.class,
             description = "The measure that decides drift_detected: psi, js, ks or wasserstein. Default: "
                     + "${DEFAULT-VALUE}.")
     String driftMethod;
