@@ -4,6 +4,10 @@ import io.infermon.processor.Processor;
 import io.infermon.processor.ProcessorHealth;
 import io.infermon.processor.dashboard.DashboardServer;
 import io.infermon.processor.bucket.EventTimeBuckets;
+import io.infermon.processor.alerts.AlertRule;
+import io.infermon.processor.alerts.Alerts;
+import io.infermon.processor.alerts.WebhookSender;
+import io.infermon.processor.alerts.WebhookSettings;
 import io.infermon.processor.checkpoint.Checkpoint;
 import io.infermon.processor.config.ProcessorConfig;
 import io.infermon.processor.delivery.AnodotDelivery;
@@ -200,6 +204,11 @@ public final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "infermon: " + e.getMessage());
         }
+        // the provider has checked every source already (picocli asked it for defaults); this is its result
+        ProcessorConfig.Resolved config = spec.defaultValueProvider() instanceof ProcessorConfig pc
+                ? pc.resolve(spec) : null;
+        List<AlertRule> alertRules = config == null ? List.of() : config.alerts();
+        WebhookSettings webhook = config == null ? null : config.webhook();
         ProcessorHealth processorHealth = new ProcessorHealth();
         Path outDir = out.toAbsolutePath();
         Files.createDirectories(outDir);
@@ -211,7 +220,8 @@ public final class RunCommand implements Callable<Integer> {
              AnodotDelivery delivery = senderConfig == null ? null : AnodotDelivery.start(senderConfig,
                      (spool != null ? spool : out.resolve("spool")).toAbsolutePath(), spoolMaxMb << 20);
              DashboardServer dashboardServer = dashboard.startFor(spec.commandLine(), drain, out.toAbsolutePath(),
-                     processorHealth)) {
+                     processorHealth);
+             Alerts alerts = new Alerts(alertRules, outDir)) {
             if (delivery != null) {
                 outputs.onFileWritten(delivery::offer);
                 System.out.println("infermon: sending to " + senderConfig.redactedEndpoint() + " through the spool "
@@ -225,7 +235,16 @@ public final class RunCommand implements Callable<Integer> {
                         if (!quiet) {
                             System.out.println(BucketSummary.line(closed));
                         }
-                    }, noCheckpoint ? null : outDir, restored, maxFuture, labelSettings);
+                    }, noCheckpoint ? null : outDir, restored, maxFuture, labelSettings, alerts);
+            if (!alertRules.isEmpty()) {
+                System.out.println("infermon: " + alertRules.size() + " alert rule(s), events in "
+                        + alerts.file().path());
+            }
+            WebhookSender webhookSender = webhook == null ? null : WebhookSender.start(webhook, outDir,
+                    alerts.file().committedLength()::get, System.err::println);
+            if (webhookSender != null) {
+                System.out.println("infermon: alert events POSTed to " + webhook);
+            }
             processor.readLabelsFrom(LabelStream.open(outDir.resolve("labels"),
                     processor.labels().appliedSequence()));
             if (dashboardServer != null) {
@@ -264,7 +283,14 @@ public final class RunCommand implements Callable<Integer> {
                     System.out.println("infermon: Anodot did not take everything within " + drainTimeout.toSeconds()
                             + " s; the rest waits in " + delivery.spoolDir() + " for the next run");
                 }
+                if (webhookSender != null && drain && !webhookSender.awaitSent(drainTimeout)) {
+                    System.out.println("infermon: the alert webhook did not take every event within "
+                            + drainTimeout.toSeconds() + " s; the next run sends the rest");
+                }
             } finally {
+                if (webhookSender != null) {
+                    webhookSender.close();
+                }
                 if (delivery != null) {
                     delivery.close();
                     System.out.println("infermon: Anodot delivery " + delivery.health());
