@@ -3,6 +3,7 @@ package io.infermon.processor.dashboard;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.infermon.processor.alerts.AlertsView;
 import io.infermon.processor.history.BucketHistory;
 import io.infermon.processor.history.BucketView;
 import io.infermon.processor.history.ModelRef;
@@ -21,16 +22,19 @@ import java.util.Map;
  *   <li>{@code GET /api/v1/models}: every model key with its number of buckets and first and latest start;</li>
  *   <li>{@code GET /api/v1/buckets?model=M[&version=V][&signature=S][&since=T]}: the buckets of the matching model
  *       keys, one series per key, oldest first, only those starting after {@code T} when given;</li>
- *   <li>{@code GET /api/v1/agents[?since=T]}: the agents' health per bucket.</li>
+ *   <li>{@code GET /api/v1/agents[?since=T]}: the agents' health per bucket;</li>
+ *   <li>{@code GET /api/v1/alerts}: the open alerts and the recent events of {@code alerts.jsonl}.</li>
  * </ul>
  */
 final class ApiHandler implements HttpHandler {
     private final BucketHistory history;
     private final ObjectMapper json;
+    private final AlertsView alerts;
 
-    ApiHandler(BucketHistory history, ObjectMapper json) {
+    ApiHandler(BucketHistory history, ObjectMapper json, AlertsView alerts) {
         this.history = history;
         this.json = json;
+        this.alerts = alerts;
     }
 
     @Override
@@ -46,6 +50,7 @@ final class ApiHandler implements HttpHandler {
                 case "/api/v1/buckets" -> buckets(exchange, query);
                 case "/api/v1/agents" -> ok(exchange, Map.of("generation", history.generation(),
                         "buckets", history.agentHealth(since(query))));
+                case "/api/v1/alerts" -> ok(exchange, Map.of("open", alerts.open(), "events", alerts.recent()));
                 default -> error(exchange, 404, "no such endpoint; see docs/dashboard.md");
             }
         } catch (IllegalArgumentException e) {
