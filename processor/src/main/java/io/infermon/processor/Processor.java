@@ -3,6 +3,8 @@ package io.infermon.processor;
 import io.infermon.capture.CaptureRecord;
 import io.infermon.capture.RecordKind;
 import io.infermon.anodot.AnodotMetric;
+import io.infermon.processor.alerts.AlertEvent;
+import io.infermon.processor.alerts.Alerts;
 import io.infermon.processor.bucket.ClosedBucket;
 import io.infermon.processor.bucket.EventTimeBuckets;
 import io.infermon.processor.drift.References;
@@ -12,6 +14,7 @@ import io.infermon.processor.labels.Label;
 import io.infermon.processor.labels.LabelJoin;
 import io.infermon.processor.labels.LabelSettings;
 import io.infermon.processor.labels.LabelStream;
+import io.infermon.processor.output.BucketMetrics;
 import io.infermon.processor.output.MetricFiles;
 import io.infermon.processor.queue.MergedQueues;
 import io.infermon.processor.checkpoint.Checkpoint;
@@ -58,6 +61,7 @@ public final class Processor {
     private long checkpoints;
     private ProcessorHealth processorHealth = new ProcessorHealth();
     private final LabelJoin labels;
+    private final Alerts alerts;
     private LabelStream labelStream;
     private final java.util.concurrent.atomic.AtomicBoolean labelsArrived =
             new java.util.concurrent.atomic.AtomicBoolean();
@@ -91,6 +95,18 @@ public final class Processor {
     public Processor(MergedQueues reader, EventTimeBuckets buckets, References references, MetricFiles outputs,
                      Consumer<ClosedBucket> onClosed, Path checkpointDir, Checkpoint restored, Duration maxFuture,
                      LabelSettings labelSettings) throws IOException {
+        this(reader, buckets, references, outputs, onClosed, checkpointDir, restored, maxFuture, labelSettings,
+                Alerts.none());
+    }
+
+    /**
+     * @param alerts the alert rules and alerts.jsonl; its state is part of the checkpoint, and the file is opened
+     *               (cut back to the checkpoint's length) here
+     */
+    public Processor(MergedQueues reader, EventTimeBuckets buckets, References references, MetricFiles outputs,
+                     Consumer<ClosedBucket> onClosed, Path checkpointDir, Checkpoint restored, Duration maxFuture,
+                     LabelSettings labelSettings, Alerts alerts) throws IOException {
+        this.alerts = alerts;
         this.labels = new LabelJoin(labelSettings, buckets.width(), buckets.settings().binaryThreshold());
         this.maxFutureMillis = maxFuture.toMillis();
         this.reader = reader;
@@ -104,6 +120,7 @@ public final class Processor {
         if (restored != null) {
             restore(restored);
         }
+        alerts.open(checkpointDir != null);
         SketchRandomness.reseed(checkpoints);
     }
 
@@ -122,6 +139,9 @@ public final class Processor {
             if (in.available() > 0) { // checkpoints written before labels were joined end here
                 labels.restoreState(in);
             }
+            if (in.available() > 0) { // and those written before alerts here (alerts.jsonl then starts empty)
+                alerts.restoreState(in);
+            }
             if (in.available() != 0) {
                 throw new IOException("checkpoint has " + in.available() + " unexpected bytes");
             }
@@ -139,6 +159,7 @@ public final class Processor {
      */
     private void checkpoint() throws IOException {
         if (checkpointDir == null) {
+            alerts.commit();
             return;
         }
         ByteArrayOutputStream state = new ByteArrayOutputStream();
@@ -149,12 +170,14 @@ public final class Processor {
             references.writeState(out);
             counters.writeState(out);
             labels.writeState(out);
+            alerts.writeState(out);
         }
         long next = checkpoints + 1; // counted only once saved: a failed save is retried with the same number
         new Checkpoint(next, recordsRead, outputs.jsonlLength(), outputs.bucketsWritten(),
                 outputs.metricsWritten(), buckets.width().toMillis(), buckets.grace().toMillis(), state.toByteArray())
                 .save(checkpointDir);
         checkpoints = next;
+        alerts.commit();
         SketchRandomness.reseed(checkpoints);
         if (labelStream != null) {
             labelStream.deleteAppliedUpTo(labels.appliedSequence()); // the checkpoint holds their effect now
@@ -314,7 +337,10 @@ public final class Processor {
         if (compared.isEmpty() && agentHealth.isEmpty() && labelWindows.isEmpty()) {
             return;
         }
+        List<AlertEvent> alertEvents = alerts.hasRules()
+                ? alerts.evaluate(writtenMetrics(compared, agentHealth, labelWindows, own)) : List.of();
         MetricFiles.Mark mark = outputs.mark();
+        long alertMark = alerts.mark();
         for (long pause = OUTPUT_RETRY_MIN_NANOS; ; pause = Math.min(pause * 2, OUTPUT_RETRY_MAX_NANOS)) {
             try {
                 if (!compared.isEmpty()) {
@@ -325,6 +351,7 @@ public final class Processor {
                 }
                 outputs.writeLabelWindows(labelWindows);
                 outputs.writeProcessorMetrics(ownStart, own);
+                alerts.write(alertEvents);
                 checkpoint();
                 break;
             } catch (IOException e) {
@@ -341,6 +368,7 @@ public final class Processor {
                 }
                 LockSupport.parkNanos(pause);
                 outputs.rollBack(mark);
+                alerts.rollBack(alertMark);
             }
         }
         if (outputPaused) {
@@ -348,6 +376,24 @@ public final class Processor {
             System.err.println("infermon: outputs written again; resumed");
         }
         compared.forEach(onClosed);
+    }
+
+    /**
+     * The metrics one bucket boundary writes, in the order they are written, for the alert rules. The bucket metrics
+     * are computed again here (MetricFiles computes them while writing) so that the alerts' state changes once,
+     * before any writing, and a retried write finds the same events.
+     */
+    private static List<AnodotMetric> writtenMetrics(List<ClosedBucket> compared,
+                                                     Map<Long, List<AnodotMetric>> agentHealth,
+                                                     List<LabelJoin.Emission> labelWindows, List<AnodotMetric> own) {
+        List<AnodotMetric> all = new ArrayList<>();
+        for (ClosedBucket b : compared) {
+            all.addAll(BucketMetrics.of(b));
+        }
+        agentHealth.values().forEach(all::addAll);
+        labelWindows.forEach(w -> all.addAll(w.metrics()));
+        all.addAll(own);
+        return all;
     }
 
     private static final long OUTPUT_RETRY_MIN_NANOS = Duration.ofMillis(50).toNanos();

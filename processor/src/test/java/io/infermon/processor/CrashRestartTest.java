@@ -103,7 +103,23 @@ class CrashRestartTest {
     }
 
     private Process processor(Path queue, Path out, Path log, String... extra) throws Exception {
-        List<String> cmd = ProcessorCommand.of("run",
+        // alert rules come from processor.yaml; alerts.jsonl must come out as exactly as metrics.jsonl
+        Path config = dir.resolve("processor.yaml");
+        if (!Files.exists(config)) {
+            Files.writeString(config, """
+                    alerts:
+                      - name: feature drifted
+                        metric: drift_detected
+                        above: 0.5
+                      - name: confident
+                        metric: max_prediction_proba
+                        where: {stat: mean}
+                        above: 0.75
+                        for: 2
+                        resolve_after: 2
+                    """);
+        }
+        List<String> cmd = ProcessorCommand.of("run", "--config", config.toString(),
                 "--queue", queue.toString(), "--out", out.toString(), "--bucket", "5s", "--grace", "1s",
                 "--reference-buckets", "3");
         cmd.addAll(List.of(extra));
@@ -146,7 +162,10 @@ class CrashRestartTest {
         assertThat(once.exitValue()).isZero();
 
         Map<String, byte[]> expected = OutputFiles.read(clean);
-        assertThat(expected.keySet()).contains("metrics.jsonl").anyMatch(f -> f.startsWith("profiles/reference-"));
+        assertThat(expected.keySet()).contains("metrics.jsonl", "alerts.jsonl")
+                .anyMatch(f -> f.startsWith("profiles/reference-"));
+        String alerts = new String(expected.get("alerts.jsonl"));
+        assertThat(alerts).contains("\"state\":\"open\"").contains("\"state\":\"resolved\"");
         assertThat(expected.keySet().stream().filter(f -> f.startsWith("anodot/cancer-"))).hasSize(48);
         Map<String, byte[]> actual = OutputFiles.read(crashed);
         assertThat(actual.keySet()).isEqualTo(expected.keySet());

@@ -4,7 +4,12 @@ import io.infermon.processor.Processor;
 import io.infermon.processor.ProcessorHealth;
 import io.infermon.processor.dashboard.DashboardServer;
 import io.infermon.processor.bucket.EventTimeBuckets;
+import io.infermon.processor.alerts.AlertRule;
+import io.infermon.processor.alerts.Alerts;
+import io.infermon.processor.alerts.WebhookSender;
+import io.infermon.processor.alerts.WebhookSettings;
 import io.infermon.processor.checkpoint.Checkpoint;
+import io.infermon.processor.config.ProcessorConfig;
 import io.infermon.processor.delivery.AnodotDelivery;
 import io.infermon.processor.output.MetricFiles;
 import io.infermon.processor.drift.DriftSettings;
@@ -31,12 +36,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code infermon run}: tails an agent's queue and writes bucket metrics. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Tail agents' capture queues, group calls into event-time buckets, compute statistics and "
-                + "drift, and write metrics and profiles.")
+@Command(name = "run", mixinStandardHelpOptions = true, defaultValueProvider = ProcessorConfig.class,
+        description = {"Tail agents' capture queues, group calls into event-time buckets, compute statistics and "
+                + "drift, and write metrics and profiles.",
+                "Every option can also be set in processor.yaml (--config), as -Dinfermon.processor.<key> or as "
+                        + "INFERMON_PROCESSOR_<KEY>; the command line wins, then the system property, the "
+                        + "environment, the file. See docs/processor-yaml.md."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:finished (--drain) or stopped", "1:failed while running",
+                "2:bad options or configuration (every problem is printed)"})
 public final class RunCommand implements Callable<Integer> {
 
-    @Option(names = "--queue",
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "processor.yaml: every option below as a key (bucket: 10s, queue: [a, b]), plus alerts "
+                    + "and webhook (else $INFERMON_PROCESSOR_CONFIG or -Dinfermon.processor.config).")
+    Path config;
+
+    // split on NUL (which no argument can contain) only so that processor.yaml can give a list as one default value
+    @Option(names = "--queue", split = "\\x00", paramLabel = "DIR", hideParamSyntax = true,
             description = "An agent's queue directory; repeat for several agents, merged in event time.")
     List<Path> queues = new ArrayList<>();
 
@@ -56,7 +73,7 @@ public final class RunCommand implements Callable<Integer> {
             description = "How long after a bucket's end records may still arrive. Default: ${DEFAULT-VALUE}.")
     Duration grace;
 
-    @Option(names = "--late", defaultValue = "drop",
+    @Option(names = "--late", defaultValue = "drop", completionCandidates = LatePolicies.class,
             description = "Records later than grace: drop (count and leave out) or current (count and add to the "
                     + "bucket at the current stream time). Default: ${DEFAULT-VALUE}.")
     String late;
@@ -65,7 +82,7 @@ public final class RunCommand implements Callable<Integer> {
             description = "A two-class model predicts class 1 when p1 > this. Default: ${DEFAULT-VALUE}.")
     double binaryThreshold;
 
-    @Option(names = "--reference", paramLabel = "PROFILE",
+    @Option(names = "--reference", paramLabel = "PROFILE", split = "\\x00", hideParamSyntax = true,
             description = "A reference profile (from `reference build` or a run's profiles); buckets of its model "
                     + "are compared with it for drift. Repeat for several models.")
     List<Path> references = new ArrayList<>();
@@ -75,7 +92,7 @@ public final class RunCommand implements Callable<Integer> {
                     + "compare every later bucket with it.")
     int referenceBuckets;
 
-    @Option(names = "--drift-method", defaultValue = "psi",
+    @Option(names = "--drift-method", defaultValue = "psi", completionCandidates = DriftMethods.class,
             description = "The measure that decides drift_detected: psi, js, ks or wasserstein. Default: "
                     + "${DEFAULT-VALUE}.")
     String driftMethod;
@@ -187,6 +204,11 @@ public final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "infermon: " + e.getMessage());
         }
+        // the provider has checked every source already (picocli asked it for defaults); this is its result
+        ProcessorConfig.Resolved config = spec.defaultValueProvider() instanceof ProcessorConfig pc
+                ? pc.resolve(spec) : null;
+        List<AlertRule> alertRules = config == null ? List.of() : config.alerts();
+        WebhookSettings webhook = config == null ? null : config.webhook();
         ProcessorHealth processorHealth = new ProcessorHealth();
         Path outDir = out.toAbsolutePath();
         Files.createDirectories(outDir);
@@ -198,7 +220,8 @@ public final class RunCommand implements Callable<Integer> {
              AnodotDelivery delivery = senderConfig == null ? null : AnodotDelivery.start(senderConfig,
                      (spool != null ? spool : out.resolve("spool")).toAbsolutePath(), spoolMaxMb << 20);
              DashboardServer dashboardServer = dashboard.startFor(spec.commandLine(), drain, out.toAbsolutePath(),
-                     processorHealth)) {
+                     processorHealth);
+             Alerts alerts = new Alerts(alertRules, outDir)) {
             if (delivery != null) {
                 outputs.onFileWritten(delivery::offer);
                 System.out.println("infermon: sending to " + senderConfig.redactedEndpoint() + " through the spool "
@@ -212,7 +235,16 @@ public final class RunCommand implements Callable<Integer> {
                         if (!quiet) {
                             System.out.println(BucketSummary.line(closed));
                         }
-                    }, noCheckpoint ? null : outDir, restored, maxFuture, labelSettings);
+                    }, noCheckpoint ? null : outDir, restored, maxFuture, labelSettings, alerts);
+            if (!alertRules.isEmpty()) {
+                System.out.println("infermon: " + alertRules.size() + " alert rule(s), events in "
+                        + alerts.file().path());
+            }
+            WebhookSender webhookSender = webhook == null ? null : WebhookSender.start(webhook, outDir,
+                    alerts.file().committedLength()::get, System.err::println);
+            if (webhookSender != null) {
+                System.out.println("infermon: alert events POSTed to " + webhook);
+            }
             processor.readLabelsFrom(LabelStream.open(outDir.resolve("labels"),
                     processor.labels().appliedSequence()));
             if (dashboardServer != null) {
@@ -251,7 +283,14 @@ public final class RunCommand implements Callable<Integer> {
                     System.out.println("infermon: Anodot did not take everything within " + drainTimeout.toSeconds()
                             + " s; the rest waits in " + delivery.spoolDir() + " for the next run");
                 }
+                if (webhookSender != null && drain && !webhookSender.awaitSent(drainTimeout)) {
+                    System.out.println("infermon: the alert webhook did not take every event within "
+                            + drainTimeout.toSeconds() + " s; the next run sends the rest");
+                }
             } finally {
+                if (webhookSender != null) {
+                    webhookSender.close();
+                }
                 if (delivery != null) {
                     delivery.close();
                     System.out.println("infermon: Anodot delivery " + delivery.health());

@@ -3,6 +3,7 @@ package io.infermon.processor.dashboard;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.infermon.processor.alerts.AlertsView;
 import io.infermon.processor.history.BucketHistory;
 import io.infermon.processor.history.BucketView;
 import io.infermon.processor.history.ModelRef;
@@ -26,16 +27,19 @@ import java.util.TreeSet;
  *   <li>{@code GET /api/v1/labels?model=M[&version=V][&signature=S][&after=G]}: the label windows of the matching
  *       model keys, those read after generation {@code G} when given (label windows carry their bucket's old start,
  *       so a client follows them by generation, not by start);</li>
- *   <li>{@code GET /api/v1/agents[?since=T]}: the agents' health per bucket.</li>
+ *   <li>{@code GET /api/v1/agents[?since=T]}: the agents' health per bucket;</li>
+ *   <li>{@code GET /api/v1/alerts}: the open alerts and the recent events of {@code alerts.jsonl}.</li>
  * </ul>
  */
 final class ApiHandler implements HttpHandler {
     private final BucketHistory history;
     private final ObjectMapper json;
+    private final AlertsView alerts;
 
-    ApiHandler(BucketHistory history, ObjectMapper json) {
+    ApiHandler(BucketHistory history, ObjectMapper json, AlertsView alerts) {
         this.history = history;
         this.json = json;
+        this.alerts = alerts;
     }
 
     @Override
@@ -52,6 +56,7 @@ final class ApiHandler implements HttpHandler {
                 case "/api/v1/labels" -> labels(exchange, query);
                 case "/api/v1/agents" -> ok(exchange, Map.of("generation", history.generation(),
                         "buckets", history.agentHealth(since(query))));
+                case "/api/v1/alerts" -> ok(exchange, Map.of("open", alerts.open(), "events", alerts.recent()));
                 default -> error(exchange, 404, "no such endpoint; see docs/dashboard.md");
             }
         } catch (IllegalArgumentException e) {

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpPrincipal;
 import com.sun.net.httpserver.HttpServer;
 import io.infermon.processor.ProcessorHealth;
+import io.infermon.processor.alerts.AlertsView;
 import io.infermon.processor.history.BucketHistory;
 import io.infermon.processor.history.MetricGroup;
 import io.infermon.processor.history.MetricsLog;
@@ -39,6 +40,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class DashboardServer implements AutoCloseable {
     /** How often metrics.jsonl is looked at. */
     static final Duration POLL = Duration.ofMillis(250);
+    /** Events of alerts.jsonl that GET /api/v1/alerts returns at most (the latest). */
+    static final int RECENT_ALERT_EVENTS = 100;
     /** How long metrics.jsonl must be quiet before its last bucket counts as complete (see MetricsLog). */
     static final Duration SETTLE = Duration.ofMillis(750);
     /** Buckets kept per model key: a day of one-minute buckets. */
@@ -82,9 +85,10 @@ public final class DashboardServer implements AutoCloseable {
         Authenticator auth = settings.token() == null ? null : new BearerAuthenticator(settings.token());
 
         server.createContext("/", new StaticFiles(chartJsVersion()));
-        protect(server.createContext("/api/v1/", new ApiHandler(history, json)), auth);
-        protect(server.createContext("/metrics", new MetricsHandler(PrometheusMetrics.registry(history, health))),
-                auth);
+        AlertsView alerts = new AlertsView(outDir, RECENT_ALERT_EVENTS);
+        protect(server.createContext("/api/v1/", new ApiHandler(history, json, alerts)), auth);
+        protect(server.createContext("/metrics", new MetricsHandler(PrometheusMetrics.registry(history, health,
+                alerts))), auth);
         ScheduledExecutorService follower = Executors.newSingleThreadScheduledExecutor(
                 daemon("infermon-dashboard-follow"));
         DashboardServer dashboard = new DashboardServer(server, httpThreads, follower, history, log, auth);

@@ -1,6 +1,7 @@
 package io.infermon.processor.dashboard;
 
 import io.infermon.processor.ProcessorHealth;
+import io.infermon.processor.alerts.AlertsView;
 import io.infermon.processor.history.BucketHistory;
 import io.infermon.processor.history.BucketView;
 import io.infermon.processor.history.ModelRef;
@@ -26,9 +27,14 @@ final class PrometheusMetrics {
     }
 
     /** @param health the processor's health, or null when serving an output directory without a processor */
-    static PrometheusRegistry registry(BucketHistory history, ProcessorHealth health) {
+    static PrometheusRegistry registry(BucketHistory history, ProcessorHealth health, AlertsView alerts) {
         PrometheusMetrics m = new PrometheusMetrics(history);
         m.buckets();
+        GaugeWithCallback.builder().name("infermon_alerts_open")
+                .help("Series for which the alert rule is open now (from alerts.jsonl; rules with events only).")
+                .labelNames("alert")
+                .callback(cb -> alerts.openCounts().forEach((alert, n) -> cb.call(n, alert)))
+                .register(m.registry);
         if (health != null) {
             m.processor(health);
         }
