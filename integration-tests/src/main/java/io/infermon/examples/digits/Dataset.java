@@ -37,6 +37,12 @@ public record Dataset(float[][] features, int[] labels, int classes) {
         return features[0].length;
     }
 
+    /** The first {@code n} rows (all of them when there are fewer): a small training set makes a weak model. */
+    public Dataset head(int n) {
+        int rows = Math.min(n, features.length);
+        return new Dataset(java.util.Arrays.copyOf(features, rows), java.util.Arrays.copyOf(labels, rows), classes);
+    }
+
     /** A copy with every feature replaced by {@code ceiling - x}: the "inverted pixels" drift of the demo. */
     public Dataset inverted(float ceiling) {
         float[][] out = new float[features.length][];

@@ -14,8 +14,9 @@ import org.tensorflow.types.TFloat32;
  * An ordinary TensorFlow Java program, the kind of service infermon watches. It knows nothing of infermon.
  *
  * <pre>
- * DigitsApp train   --out DIR [--epochs N]
- *     trains a digits classifier and exports it as a SavedModel (signature serving_default: pixels -> scores)
+ * DigitsApp train   --out DIR [--epochs N] [--rows N]
+ *     trains a digits classifier (on the first N rows only, with --rows: a weaker model) and exports it as a
+ *     SavedModel (signature serving_default: pixels -> scores)
  * DigitsApp predict --model DIR [--batch N] [--passes N] [--invert] [--report FILE] [--probabilities FILE]
  *                   [--seconds S --rate R]
  *     loads the SavedModel and predicts every row of the digits data through SavedModelBundle.call, N times over;
@@ -35,7 +36,8 @@ public final class DigitsApp {
         }
         Map<String, String> opts = options(Arrays.copyOfRange(args, 1, args.length));
         switch (args[0]) {
-            case "train" -> train(Path.of(require(opts, "out")), Integer.parseInt(opts.getOrDefault("epochs", "300")));
+            case "train" -> train(Path.of(require(opts, "out")), Integer.parseInt(opts.getOrDefault("epochs", "300")),
+                    Integer.parseInt(opts.getOrDefault("rows", "" + Integer.MAX_VALUE)));
             case "predict" -> predict(Path.of(require(opts, "model")),
                     Integer.parseInt(opts.getOrDefault("batch", "64")),
                     Integer.parseInt(opts.getOrDefault("passes", "1")),
@@ -48,11 +50,12 @@ public final class DigitsApp {
         }
     }
 
-    static void train(Path out, int epochs) throws Exception {
-        SoftmaxRegression model = SoftmaxRegression.train(Dataset.digits(), epochs, 0.5);
+    static void train(Path out, int epochs, int rows) throws Exception {
+        Dataset data = Dataset.digits().head(rows);
+        SoftmaxRegression model = SoftmaxRegression.train(data, epochs, 0.5);
         Files.createDirectories(out.getParent() == null ? Path.of(".") : out.getParent());
         ClassifierGraph.exportSavedModel(model, out, INPUT, OUTPUT);
-        System.out.println("exported a digits classifier (" + epochs + " epochs) to " + out);
+        System.out.println("exported a digits classifier (" + epochs + " epochs on " + data.rows() + " rows) to " + out);
     }
 
     static void predict(Path modelDir, int batch, int passes, double seconds, double rate, boolean invert,

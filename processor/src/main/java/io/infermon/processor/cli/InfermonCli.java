@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "infermon", mixinStandardHelpOptions = true, version = "infermon 0.1.0",
         description = "Monitor machine-learning inference captured by the infermon agent.",
         subcommands = {RunCommand.class, ReferenceCommand.class, MergeCommand.class, SendCommand.class,
-                TailCommand.class, DashboardCommand.class, LabelsCommand.class, ValidateCommand.class})
+                TailCommand.class, DashboardCommand.class, LabelsCommand.class, ValidateCommand.class,
+                DemoCommand.class})
 public final class InfermonCli {
 
     public static void main(String[] args) {

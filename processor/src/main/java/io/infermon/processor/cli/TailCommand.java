@@ -1,13 +1,23 @@
 package io.infermon.processor.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.infermon.processor.alerts.AlertsFile;
+import io.infermon.processor.history.LabelWindowView;
 import io.infermon.processor.history.BucketView;
 import io.infermon.processor.history.MetricGroup;
 import io.infermon.processor.history.MetricsLog;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -46,6 +56,22 @@ public final class TailCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "NAME", description = "Only this model's buckets.")
     String model;
+
+    @Option(names = "--labels", description = "Also print each label window (a bucket's accuracy and label coverage "
+            + "at a maturity) when the processor emits it, after the bucket itself.")
+    boolean labels;
+
+    @Option(names = "--alerts", description = "Also print each alert event of OUT/alerts.jsonl as it is written.")
+    boolean alerts;
+
+    /** The demo's terminal: buckets, label windows and alerts of a live output directory, until {@code stop}. */
+    public static void followAll(Path out, PrintStream print, BooleanSupplier stop) throws InterruptedException {
+        TailCommand tail = new TailCommand();
+        tail.out = out;
+        tail.labels = true;
+        tail.alerts = true;
+        tail.follow(print, stop);
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -92,6 +118,44 @@ public final class TailCommand implements Callable<Integer> {
         }
     }
 
+    /** New complete lines of alerts.jsonl since the last poll. */
+    static final class AlertLines {
+        private final Path file;
+        private long offset;
+
+        AlertLines(Path file) {
+            this.file = file;
+        }
+
+        List<JsonNode> poll(ObjectMapper mapper) throws IOException {
+            if (!Files.exists(file)) {
+                return List.of();
+            }
+            long size = Files.size(file);
+            if (size < offset) {
+                offset = 0; // cut back by a restarted processor: it writes the same events again
+                return List.of();
+            }
+            List<JsonNode> events = new ArrayList<>();
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                ByteBuffer buf = ByteBuffer.allocate((int) Math.min(size - offset, 1 << 20));
+                ch.read(buf, offset);
+                String text = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+                int end = text.lastIndexOf('\n');
+                if (end < 0) {
+                    return events;
+                }
+                for (String line : text.substring(0, end).split("\n")) {
+                    if (!line.isBlank()) {
+                        events.add(mapper.readTree(line));
+                    }
+                }
+                offset += text.substring(0, end + 1).getBytes(StandardCharsets.UTF_8).length;
+            }
+            return events;
+        }
+    }
+
     /** The human table: fixed columns, a header before the first row. */
     static final class Table {
         private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
@@ -116,6 +180,35 @@ public final class TailCommand implements Callable<Integer> {
                     number(b.latencyMs().get("p50"), "%.2f"), number(b.latencyMs().get("p99"), "%.2f"),
                     topClasses(b), number(b.pred1().get("mean"), "%.3f"), number(b.driftShare(), "%.2f"),
                     b.comparedFeatures() == 0 ? "-" : b.driftedFeatures() + "/" + b.comparedFeatures());
+        }
+
+        /** A label window under the bucket rows, e.g. {@code labels   digits v1 bucket 10:00:10 [10s] accuracy ...}. */
+        static String labelLine(LabelWindowView w) {
+            String quality = w.accuracy() != null ? "accuracy " + number(w.accuracy(), "%.3f")
+                    : w.mae() != null ? "mae " + number(w.mae(), "%.4g") : "no labels yet";
+            return String.format(Locale.ROOT, "%-19s  %-28s %-8s labels after %s: %s, coverage %s of %d rows labelled",
+                    "  (bucket " + TIME.format(Instant.ofEpochSecond(w.start())).substring(11) + ")",
+                    w.model().model(), w.model().version().isEmpty() ? "-" : w.model().version(), w.window(),
+                    quality, w.coverage() == null ? "-" : Math.round(100 * w.coverage()) + "%", w.labeledRows());
+        }
+
+        /** An alert event, e.g. {@code ALERT open: inputs drifted: digits v1 drift_share 0.81 (above 0.3, 2 buckets)}. */
+        static String alertLine(JsonNode e) {
+            JsonNode series = e.path("series");
+            StringBuilder where = new StringBuilder(series.path("model").asText("?"));
+            if (!series.path("model_version").asText("").isEmpty()) {
+                where.append(" v").append(series.path("model_version").asText());
+            }
+            for (String key : new String[] {"feature", "stat", "label_window", "class"}) {
+                if (series.hasNonNull(key)) {
+                    where.append(' ').append(key).append('=').append(series.get(key).asText());
+                }
+            }
+            return String.format(Locale.ROOT, "%-19s  ALERT %s: %s: %s %s %.3f (%s, %d bucket%s)",
+                    TIME.format(Instant.ofEpochSecond(e.path("bucket").asLong())),
+                    e.path("state").asText().toUpperCase(Locale.ROOT), e.path("alert").asText(), where,
+                    e.path("metric").asText(), e.path("value").asDouble(), e.path("condition").asText(),
+                    e.path("buckets").asInt(), e.path("buckets").asInt() == 1 ? "" : "s");
         }
 
         /** The three most predicted classes and their shares, e.g. {@code 3:31% 7:12% 1:10%}. */
