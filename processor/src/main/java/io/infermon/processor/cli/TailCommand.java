@@ -89,11 +89,19 @@ public final class TailCommand implements Callable<Integer> {
         MetricsLog log = new MetricsLog(out.resolve("metrics.jsonl"));
         Table table = json ? null : new Table(print);
         ObjectMapper mapper = new ObjectMapper();
+        AlertLines alertLines = alerts ? new AlertLines(out.resolve(AlertsFile.NAME)) : null;
         boolean waiting = false;
         while (!stop.getAsBoolean()) {
             try {
                 for (MetricGroup g : log.poll(once ? Duration.ZERO : SETTLE)) {
-                    if (!g.isModelBucket() || (model != null && !model.equals(g.model().model()))) {
+                    if (g.model() == null || (model != null && !model.equals(g.model().model()))) {
+                        continue;
+                    }
+                    if (g.isLabelWindow()) {
+                        if (labels) {
+                            LabelWindowView w = LabelWindowView.of(g);
+                            print.println(table != null ? Table.labelLine(w) : mapper.writeValueAsString(w));
+                        }
                         continue;
                     }
                     BucketView b = BucketView.of(g);
@@ -101,6 +109,11 @@ public final class TailCommand implements Callable<Integer> {
                         table.row(b);
                     } else {
                         print.println(mapper.writeValueAsString(b));
+                    }
+                }
+                if (alertLines != null) {
+                    for (JsonNode event : alertLines.poll(mapper)) {
+                        print.println(table != null ? Table.alertLine(event) : event.toString());
                     }
                 }
             } catch (IOException e) {
@@ -186,10 +199,11 @@ public final class TailCommand implements Callable<Integer> {
         static String labelLine(LabelWindowView w) {
             String quality = w.accuracy() != null ? "accuracy " + number(w.accuracy(), "%.3f")
                     : w.mae() != null ? "mae " + number(w.mae(), "%.4g") : "no labels yet";
-            return String.format(Locale.ROOT, "%-19s  %-28s %-8s labels after %s: %s, coverage %s of %d rows labelled",
+            return String.format(Locale.ROOT, "%-19s  %-28s %-8s labels after %s: %s over %d labelled rows "
+                            + "(coverage %s)",
                     "  (bucket " + TIME.format(Instant.ofEpochSecond(w.start())).substring(11) + ")",
                     w.model().model(), w.model().version().isEmpty() ? "-" : w.model().version(), w.window(),
-                    quality, w.coverage() == null ? "-" : Math.round(100 * w.coverage()) + "%", w.labeledRows());
+                    quality, w.labeledRows(), w.coverage() == null ? "-" : Math.round(100 * w.coverage()) + "%");
         }
 
         /** An alert event, e.g. {@code ALERT open: inputs drifted: digits v1 drift_share 0.81 (above 0.3, 2 buckets)}. */

@@ -122,13 +122,6 @@ public final class DemoScenario {
         Files.writeString(agentYaml, agentYaml(work));
 
         URI dashboard = URI.create("http://127.0.0.1:" + settings.dashboardPort() + "/");
-        step("Starting the processor: infermon run --config " + processorYaml + " (log: " + work.resolve("processor.log")
-                + ")");
-        Process processor = java(work.resolve("processor.log"), "-jar", parts.processorJar().toString(), "run",
-                "--config", processorYaml.toString());
-        awaitDashboard(processor, dashboard, work.resolve("processor.log"));
-        print.println("    dashboard: " + dashboard);
-
         step("Starting the digits service with the agent attached (log: " + work.resolve("service.log") + "):");
         print.println("    java -javaagent:" + parts.agentJar() + " -Dinfermon.config=" + agentYaml
                 + " -cp ... DigitsService --models " + work.resolve("models/digits") + " --version 1");
@@ -139,6 +132,13 @@ public final class DemoScenario {
                 "--version", "1", "--port-file", portFile.toString());
         awaitFile(portFile, service, work.resolve("service.log"), Duration.ofMinutes(3));
         URI serviceUri = URI.create("http://127.0.0.1:" + Files.readString(portFile).trim() + "/");
+
+        step("Starting the processor: infermon run --config " + processorYaml + " (log: " + work.resolve("processor.log")
+                + ")");
+        Process processor = java(work.resolve("processor.log"), "-jar", parts.processorJar().toString(), "run",
+                "--config", processorYaml.toString());
+        awaitDashboard(processor, dashboard, work.resolve("processor.log"));
+        print.println("    dashboard: " + dashboard);
 
         AtomicBoolean stopTail = new AtomicBoolean();
         Thread tail = new Thread(() -> {
