@@ -29,7 +29,10 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = "Import labels from a CSV (header: id,label or id,value, optional time) or JSONL file "
-                + "({\"id\": ..., \"label\": ...} per line) into the processor's label inbox in OUT/labels.")
+                + "({\"id\": ..., \"label\": ...} per line) into the processor's label inbox in OUT/labels.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every row imported", "1:some rows were bad (refused and counted; the good ones imported)",
+                "2:bad options, an unknown format, a missing file or a CSV without a usable header"})
 public final class LabelsImportCommand implements Callable<Integer> {
     /** Rows per batch file: big enough to be cheap, small enough to apply without a pause. */
     static final int BATCH_ROWS = 50_000;

@@ -22,7 +22,10 @@ import picocli.CommandLine.Parameters;
  * several processors' outputs into one, without reading the records again.
  */
 @Command(name = "merge", mixinStandardHelpOptions = true,
-        description = "Merge bucket profiles of one model into one profile (and optionally its Anodot metrics).")
+        description = "Merge bucket profiles of one model into one profile (and optionally its Anodot metrics).",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:merged and written", "1:no profiles found, or one could not be read or merged",
+                "2:bad options"})
 public final class MergeCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "PROFILE",

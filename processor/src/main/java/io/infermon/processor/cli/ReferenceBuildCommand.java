@@ -30,7 +30,10 @@ import picocli.CommandLine.Option;
  * queue. The profile has the same format as a bucket's, so a run's own profiles can serve as references too.
  */
 @Command(name = "build", mixinStandardHelpOptions = true,
-        description = "Build a reference profile from a CSV or JSONL file of feature rows, or from a queue.")
+        description = "Build a reference profile from a CSV or JSONL file of feature rows, or from a queue.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the reference was written", "1:no rows for the model, or a file could not be read",
+                "2:bad options"})
 public final class ReferenceBuildCommand implements Callable<Integer> {
 
     static final class Source {

@@ -35,7 +35,11 @@ import picocli.CommandLine.Spec;
  * sending, or a file could not be read); 2 when Anodot could not be reached and files were left unsent.
  */
 @Command(name = "send", mixinStandardHelpOptions = true,
-        description = "Send stored Anodot 2.0 JSON files (e.g. OUT/anodot/) to Anodot, or check them (--dry-run).")
+        description = "Send stored Anodot 2.0 JSON files (e.g. OUT/anodot/) to Anodot, or check them (--dry-run).",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:everything delivered (now or before)",
+                "1:something was rejected (by Anodot, or as invalid), or a file could not be read",
+                "2:Anodot could not be reached and files were left unsent (run it again), or bad options"})
 public final class SendCommand implements Callable<Integer> {
     static final String DEFAULT_LEDGER = ".infermon-delivered.log";
 
