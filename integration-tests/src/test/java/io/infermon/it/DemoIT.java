@@ -106,8 +106,8 @@ class DemoIT {
             assertThat(e.path("bucket").asLong()).isBetween(phases.get(2)[0], phases.get(2)[1]);
         });
 
-        assertThat(output).contains("==> Phase 3 of 3", "==> Summary", "Input drift was flagged",
-                "in phase 2", "when model version 2 was served");
+        assertThat(output).contains("==> Phase 3 of 3", "==> Summary", "Input drift: the alert 'inputs drifted' opened",
+                "(phase 2, inverted digits", "when model version 2 was served");
         assertThat(Files.exists(work.resolve("summary.json"))).isTrue();
     }
 

@@ -350,7 +350,7 @@ public final class DemoScenario {
         if (r.statusCode() != 200) {
             throw new IllegalStateException(uri + " answered " + r.statusCode() + ": " + r.body());
         }
-        print.println("    " + uri + " " + body + ": " + r.body().trim());
+        print.println("    POST " + uri.getPath() + " " + body + ": " + r.body().trim());
     }
 
     private static Properties properties(Path file) throws IOException {

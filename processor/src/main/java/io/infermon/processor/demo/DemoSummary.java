@@ -202,10 +202,11 @@ public record DemoSummary(List<PhaseResult> phases, List<Alert> alerts) {
         print.println();
         if (drift != null) {
             PhaseResult in = phases.stream().filter(p -> p.number() == drift.phase()).findFirst().orElse(null);
-            print.printf(Locale.ROOT, "    Input drift was flagged for the bucket of %s UTC%s.%n",
+            // the alert opens with the last of its consecutive buckets, so it names that bucket and the phase start
+            print.printf(Locale.ROOT, "    Input drift: the alert 'inputs drifted' opened with the bucket of %s UTC%s.%n",
                     TIME.format(Instant.ofEpochSecond(drift.bucket())),
-                    in == null ? "" : ", in phase " + in.number() + " (" + in.title() + "), "
-                            + Math.max(0, drift.bucket() - in.firstMillis() / 1000) + " s after it began");
+                    in == null ? "" : " (phase " + in.number() + ", " + in.title() + ", began at "
+                            + TIME.format(Instant.ofEpochMilli(in.firstMillis())) + ")");
         } else {
             print.println("    Input drift was not flagged.");
         }
