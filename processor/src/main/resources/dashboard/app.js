@@ -298,10 +298,13 @@ function reset() {
 }
 
 async function tick() {
-  try {
-    await refresh();
-  } catch (e) {
-    document.getElementById('status').textContent = 'cannot read the API: ' + e.message;
+  // alerts.js: on every poll (alerts.jsonl is not counted in the generation), and even when the buckets fail
+  for (const step of [refresh, refreshAlerts]) {
+    try {
+      await step();
+    } catch (e) {
+      document.getElementById('status').textContent = 'cannot read the API: ' + e.message;
+    }
   }
 }
 

@@ -32,6 +32,11 @@ import picocli.CommandLine;
  * windows ({@link #LABEL_WINDOWS}) are longer than the queue's whole span, so the inference watermark alone never
  * reaches them; one more label, an hour after {@link #T0_SECONDS} for a row that is otherwise never labelled, moves
  * the label clock (grace 0) past every window, so the drain emits them all, after every bucket.
+ *
+ * <p>Alerts ({@code processor.yaml}): {@link #CANARY_ALERT} watches version 2's {@code drift_share}, which is far
+ * above 0.5 from bucket {@link #DRIFT_FROM} on and far below it before, so it opens on the second drifted bucket and
+ * stays open; {@link #STABLE_ALERT} watches version 1's, which wanders around 0.2 by chance and passes 0.3 for a
+ * single bucket, so it opens and resolves (its events are whatever {@code alerts.jsonl} says, not a design).
  */
 public final class OutputFixture {
     public static final String MODEL = "digits";
@@ -48,6 +53,10 @@ public final class OutputFixture {
     public static final String AGENT = "4242@host";
     /** The label maturities ({@code --label-maturity}), as the processor names them in {@code label_window}. */
     public static final List<String> LABEL_WINDOWS = List.of("2m", "5m");
+    /** The alert rule on the canary's drift share: above 0.5 for 2 buckets (opens on bucket DRIFT_FROM + 1). */
+    public static final String CANARY_ALERT = "canary inputs drifted";
+    /** The alert rule on the stable version's drift share: above 0.3. */
+    public static final String STABLE_ALERT = "stable inputs drifted";
     /** A label time that moves the label clock past every window and counts in none. */
     private static final long CLOCK_LABEL_SECONDS = T0_SECONDS + 3600;
 
@@ -82,14 +91,28 @@ public final class OutputFixture {
         Path queue = dir.resolve("queue");
         Path out = dir.resolve("out");
         writeQueue(queue);
+        Path config = dir.resolve("processor.yaml");
         try {
             Path labels = dir.resolve("labels.csv");
             java.nio.file.Files.write(labels, labelsCsv());
             infermon("labels", "import", "--out", out.toString(), "--quiet", labels.toString());
+            java.nio.file.Files.writeString(config, """
+                    alerts:
+                      - name: %s
+                        metric: drift_share
+                        where: {model: %s, model_version: "2"}
+                        above: 0.5
+                        for: 2
+                      - name: %s
+                        metric: drift_share
+                        where: {model: %s, model_version: "1"}
+                        above: 0.3
+                    """.formatted(CANARY_ALERT, MODEL, STABLE_ALERT, MODEL));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        infermon("run", "--queue", queue.toString(), "--out", out.toString(), "--bucket", BUCKET_SECONDS + "s",
+        infermon("run", "--config", config.toString(), "--queue", queue.toString(), "--out", out.toString(),
+                "--bucket", BUCKET_SECONDS + "s",
                 "--reference-buckets", "" + REFERENCE_BUCKETS, "--label-maturity", String.join(",", LABEL_WINDOWS),
                 "--label-grace", "0s", "--drain", "--quiet");
         return out;

@@ -28,10 +28,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The dashboard: one HTML page and one script (from this jar's resources), the chart library (its WebJar), the JSON
+ * The dashboard: one HTML page and its scripts (from this jar's resources), the chart library (its WebJar), the JSON
  * API ({@code /api/v1/...}) and {@code /metrics}, all served by the JDK's HTTP server. Its data is
- * {@code OUT/metrics.jsonl}, followed as it grows (so the history survives restarts and the standalone
- * {@code infermon dashboard} shows the same as a running processor). docs/dashboard.md describes it.
+ * {@code OUT/metrics.jsonl} and {@code OUT/alerts.jsonl}, followed as they grow (so the history survives restarts and
+ * the standalone {@code infermon dashboard} shows the same as a running processor). docs/dashboard.md describes it.
  *
  * <p>With a token, {@code /api/} and {@code /metrics} need {@code Authorization: Bearer <token>}; the page and
  * script hold no data and are served to anyone, and the page takes the token from the address's {@code #token=}
@@ -200,7 +200,7 @@ public final class DashboardServer implements AutoCloseable {
         exchange.close();
     }
 
-    /** index.html, its scripts (app.js, labels.js) and the chart library. */
+    /** index.html, its scripts (app.js, labels.js, alerts.js) and the chart library. */
     private static final class StaticFiles implements HttpHandler {
         private final String chartJs;
 
@@ -218,7 +218,7 @@ public final class DashboardServer implements AutoCloseable {
                     resource = "/dashboard/index.html";
                     type = "text/html; charset=utf-8";
                 }
-                case "/app.js", "/labels.js" -> {
+                case "/app.js", "/labels.js", "/alerts.js" -> {
                     resource = "/dashboard" + path;
                     type = "text/javascript; charset=utf-8";
                 }

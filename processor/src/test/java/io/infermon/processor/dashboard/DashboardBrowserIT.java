@@ -3,7 +3,10 @@ package io.infermon.processor.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.infermon.processor.OutputFixture;
+import io.infermon.processor.alerts.AlertsFile;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,12 +28,14 @@ import org.openqa.selenium.chrome.ChromeOptions;
 /**
  * The dashboard in a real headless Chromium (Debian's chromium and chromium-driver; .ci/run installs them): the page
  * loads, every chart has one point per bucket, new buckets and label windows (which come after their buckets)
- * appear without a reload, the feature filter and sort work, and a screenshot is saved to
+ * appear without a reload, alerts opened and resolved (alerts.jsonl, written by the fixture's rules) appear in the
+ * Alerts section without a reload, the feature filter and sort work, and a screenshot is saved to
  * {@code target/dashboard.png}.
  */
 class DashboardBrowserIT {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
@@ -139,6 +144,55 @@ class DashboardBrowserIT {
                 + "return ch.data.datasets[3].data[ch.data.datasets[3].data.length - 1];", volume("2")))
                 .isEqualTo(6L);
 
+        // alerts: none in the first half of the run; the processor's events then come in two parts, split before the
+        // last resolve, so the page shows that alert open first and then no longer open
+        await().atMost(Duration.ofSeconds(30)).until(() -> js("return alertState.last") != null);
+        assertThat(browser.findElements(By.cssSelector("#alerts-section tr[data-alert]"))).isEmpty();
+        assertThat(browser.findElement(By.id("alerts-history-empty")).isDisplayed()).isTrue();
+        assertThat(browser.findElement(By.id("alerts-badge")).isDisplayed()).isFalse();
+        List<String> alertLines = Files.readAllLines(OutputFixture.shared().resolve(AlertsFile.NAME));
+        int lastResolve = -1;
+        for (int i = 0; i < alertLines.size(); i++) {
+            if (JSON.readTree(alertLines.get(i)).get("state").asText().equals("resolved")) {
+                lastResolve = i;
+            }
+        }
+        assertThat(lastResolve).as("the fixture's " + OutputFixture.STABLE_ALERT + " resolves").isPositive();
+        Files.write(out.resolve(AlertsFile.NAME), alertLines.subList(0, lastResolve));
+        List<String> openBefore = openAlerts(alertLines.subList(0, lastResolve));
+        assertThat(openBefore).contains(OutputFixture.STABLE_ALERT + " digits 1");
+        await().atMost(Duration.ofSeconds(30)).until(this::openAlertRows, openBefore::equals);
+        assertThat(historyRows()).hasSize(lastResolve);
+        assertThat(browser.findElement(By.id("alerts-badge")).getText()).isEqualTo(openBefore.size() + " alerts open");
+        Files.write(out.resolve(AlertsFile.NAME), alertLines.subList(lastResolve, alertLines.size()),
+                StandardOpenOption.APPEND);
+        // the canary's drift never ends: its alert stays open, since the second drifted bucket (for: 2)
+        List<String> openAfter = openAlerts(alertLines);
+        assertThat(openAfter).containsExactly(OutputFixture.CANARY_ALERT + " digits 2");
+        await().atMost(Duration.ofSeconds(30)).until(this::openAlertRows, openAfter::equals);
+        assertThat(browser.findElement(By.id("alerts-none")).isDisplayed()).isFalse();
+        assertThat(browser.findElement(By.id("alerts-badge")).getText()).isEqualTo("1 alert open");
+        JsonNode canary = JSON.readTree(alertLines.stream().filter(l -> l.contains(OutputFixture.CANARY_ALERT))
+                .findFirst().orElseThrow());
+        long openedOn = OutputFixture.T0_SECONDS + (OutputFixture.DRIFT_FROM + 1L) * OutputFixture.BUCKET_SECONDS;
+        assertThat(canary.get("bucket").asLong()).isEqualTo(openedOn);
+        // alert, model, version, series, metric, value, condition, open since
+        assertThat(cells("#alerts-open tr[data-alert]")).containsExactly(OutputFixture.CANARY_ALERT,
+                OutputFixture.MODEL, "2", "–", "drift_share", String.format(java.util.Locale.ROOT, "%.3f", canary.get("value").asDouble()),
+                "above 0.5", utc(openedOn));
+        // every event, newest first: the stable version's alert resolved last
+        List<String> states = alertLines.stream().map(l -> {
+            try {
+                JsonNode e = JSON.readTree(l);
+                return e.get("state").asText() + " " + e.get("alert").asText();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).collect(java.util.stream.Collectors.toCollection(java.util.ArrayList::new));
+        java.util.Collections.reverse(states);
+        assertThat(historyRows()).containsExactlyElementsOf(states)
+                .startsWith("resolved " + OutputFixture.STABLE_ALERT);
+
         // the feature table: version 2, all 64 features with a sparkline each
         browser.findElement(By.cssSelector("#feature-version option[value='2|serving_default']")).click();
         await().atMost(Duration.ofSeconds(10)).until(() -> featureRows().size() == 64);
@@ -174,6 +228,48 @@ class DashboardBrowserIT {
         Path shot = Path.of("target", "dashboard.png");
         Files.write(shot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
         assertThat(Files.size(shot)).isGreaterThan(20_000);
+    }
+
+    /** Per alert open after these events of alerts.jsonl, oldest opening first: "alert model version". */
+    private static List<String> openAlerts(List<String> events) throws java.io.IOException {
+        java.util.Map<String, String> open = new java.util.LinkedHashMap<>();
+        for (String line : events) {
+            JsonNode e = JSON.readTree(line);
+            String key = e.get("alert").asText() + " " + e.get("series");
+            if (e.get("state").asText().equals("open")) {
+                open.put(key, e.get("alert").asText() + " " + e.get("series").get("model").asText() + " "
+                        + e.get("series").get("model_version").asText());
+            } else {
+                open.remove(key);
+            }
+        }
+        return List.copyOf(open.values());
+    }
+
+    /** The open alerts the page shows: "alert model version" per row (read in one script: the page redraws). */
+    @SuppressWarnings("unchecked")
+    private List<String> openAlertRows() {
+        return (List<String>) js("return [...document.querySelectorAll('#alerts-open tr[data-alert]')].map(r =>"
+                + " r.dataset.alert + ' ' + r.dataset.model + ' ' + r.dataset.version);");
+    }
+
+    /** The history the page shows: "state alert" per row, as the page orders them. */
+    @SuppressWarnings("unchecked")
+    private List<String> historyRows() {
+        return (List<String>) js("return [...document.querySelectorAll('#alerts-history tr[data-alert]')].map(r =>"
+                + " r.dataset.state + ' ' + r.dataset.alert);");
+    }
+
+    /** The text of each cell of the rows {@code rowSelector} selects. */
+    @SuppressWarnings("unchecked")
+    private List<String> cells(String rowSelector) {
+        return (List<String>) js("return [...document.querySelectorAll(arguments[0] + ' td')].map(c => c.textContent);",
+                rowSelector);
+    }
+
+    /** A bucket start as the page writes it, e.g. 2026-11-18 11:07:40. */
+    private static String utc(long seconds) {
+        return java.time.Instant.ofEpochSecond(seconds).toString().replace('T', ' ').substring(0, 19);
     }
 
     private static String labels(String version) {

@@ -189,6 +189,7 @@ class DashboardServerTest {
             // the page and script hold no data
             assertThat(get(server.url(), "", null).statusCode()).isEqualTo(200);
             assertThat(get(server.url(), "app.js", null).statusCode()).isEqualTo(200);
+            assertThat(get(server.url(), "alerts.js", null).statusCode()).isEqualTo(200);
         }
     }
 
