@@ -2,8 +2,12 @@ package io.infermon.processor.cli;
 
 import io.infermon.processor.config.ConfigProblem;
 import io.infermon.processor.config.ProcessorConfig;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,47 +55,53 @@ public final class ValidateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "give a processor.yaml with --processor FILE and/or agent.yaml files");
         }
+        PrintWriter out = spec.commandLine().getOut();
         int exit = 0;
         for (Path f : processorFiles) {
-            exit = Math.max(exit, validateProcessor(f));
+            exit = Math.max(exit, validateProcessor(f, out));
         }
         if (!agentFiles.isEmpty()) {
             Optional<Path> jar = agentJar != null ? Optional.of(agentJar) : findAgentJar();
             if (jar.isEmpty() || !Files.isRegularFile(jar.get())) {
-                System.err.println("infermon: validating agent.yaml needs the agent jar: none at "
+                spec.commandLine().getErr().println("infermon: validating agent.yaml needs the agent jar: none at "
                         + (agentJar != null ? agentJar : String.join(" or ", candidates().stream()
                         .map(Path::toString).toList())) + "; give --agent-jar");
                 return 2;
             }
             for (Path f : agentFiles) {
-                exit = Math.max(exit, validateAgent(jar.get(), f));
+                exit = Math.max(exit, validateAgent(jar.get(), f, out));
             }
         }
         return exit;
     }
 
-    private int validateProcessor(Path file) {
+    private int validateProcessor(Path file, PrintWriter out) {
         if (!Files.isRegularFile(file)) {
-            System.err.println(file + ": no such file");
+            spec.commandLine().getErr().println(file + ": no such file");
             return 2;
         }
         List<ConfigProblem> problems = ProcessorConfig.validate(new CommandLine(new RunCommand()).getCommandSpec(),
                 file);
-        problems.forEach(System.out::println);
+        problems.forEach(out::println);
         if (problems.isEmpty()) {
-            System.out.println(file + ": valid");
+            out.println(file + ": valid");
             return 0;
         }
-        System.out.println(problems.size() + (problems.size() == 1 ? " problem" : " problems") + " in " + file);
+        out.println(problems.size() + (problems.size() == 1 ? " problem" : " problems") + " in " + file);
         return 1;
     }
 
     /** Runs the agent jar's checker with this JVM's java; its output is ours and its exit code (0, 1, 2) too. */
-    private static int validateAgent(Path jar, Path file) throws IOException, InterruptedException {
+    private static int validateAgent(Path jar, Path file, PrintWriter out) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Process p = new ProcessBuilder(java, "-jar", jar.toString(), "validate", file.toString())
-                .inheritIO().start();
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            lines.lines().forEach(out::println);
+        }
+        out.flush();
         return p.waitFor();
     }
 
