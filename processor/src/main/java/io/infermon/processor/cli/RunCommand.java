@@ -101,6 +101,11 @@ public final class RunCommand implements Callable<Integer> {
             description = "drift_detected is 1 above this. Default: 0.2 for psi, 0.1 for the others.")
     Double driftThreshold;
 
+    @Option(names = "--drift-min-rows", defaultValue = "100", paramLabel = "N",
+            description = "Judge a feature's drift (drift_detected, drift_share) only in buckets with at least N "
+                    + "values of it: smaller samples cross the thresholds by chance. Default: ${DEFAULT-VALUE}.")
+    long driftMinRows;
+
     @Option(names = "--max-models", defaultValue = "100",
             description = "Model keys (name, version, signature) kept apart; records of further keys are counted "
                     + "under the model __other__. Default: ${DEFAULT-VALUE}.")
@@ -178,8 +183,13 @@ public final class RunCommand implements Callable<Integer> {
                     "give at least one --queue or a --queue-root");
         }
         EventTimeBuckets.LatePolicy latePolicy = EventTimeBuckets.LatePolicy.valueOf(late.toUpperCase(Locale.ROOT));
-        DriftSettings drift = new DriftSettings(driftMethod,
-                driftThreshold != null ? driftThreshold : DriftSettings.defaultThreshold(driftMethod));
+        DriftSettings drift;
+        try {
+            drift = new DriftSettings(driftMethod,
+                    driftThreshold != null ? driftThreshold : DriftSettings.defaultThreshold(driftMethod), driftMinRows);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         List<BucketProfile> given = new ArrayList<>();
         for (Path r : references) {
             given.add(ProfileCodec.read(r));

@@ -58,7 +58,8 @@ public final class DriftDetector {
                 continue;
             }
             Map<String, Double> m = measures(ref, current.get(j).values().cdf());
-            drifts.add(new FeatureDrift(j, m, m.get(settings.method()) > settings.threshold()));
+            boolean judged = current.get(j).count() >= settings.minRows();
+            drifts.add(new FeatureDrift(j, m, judged, judged && m.get(settings.method()) > settings.threshold()));
         }
         Map<String, Map<String, Double>> predictions = new LinkedHashMap<>();
         DistributionSummary pred1 = bucket.predictions().maxProbability();

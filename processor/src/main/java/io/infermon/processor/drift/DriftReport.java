@@ -12,11 +12,12 @@ import java.util.Map;
  */
 public record DriftReport(List<FeatureDrift> features, Map<String, Map<String, Double>> predictions) {
 
-    /** The share of compared features flagged as drifted (NaN when none could be compared). */
+    /** The share of judged features flagged as drifted (NaN when none could be judged). */
     public double driftShare() {
-        if (features.isEmpty()) {
+        long judged = features.stream().filter(FeatureDrift::judged).count();
+        if (judged == 0) {
             return Double.NaN;
         }
-        return (double) features.stream().filter(FeatureDrift::detected).count() / features.size();
+        return (double) features.stream().filter(FeatureDrift::detected).count() / judged;
     }
 }

@@ -7,7 +7,8 @@ import java.util.Map;
  *
  * @param feature  the feature's column
  * @param measures method name ({@code psi}, {@code js}, {@code ks}, {@code wasserstein}) to value, in that order
- * @param detected whether the configured method's value is above its threshold
+ * @param judged   whether the bucket had enough values of the feature to judge it ({@link DriftSettings#minRows()})
+ * @param detected whether it was judged and the configured method's value is above its threshold
  */
-public record FeatureDrift(int feature, Map<String, Double> measures, boolean detected) {
+public record FeatureDrift(int feature, Map<String, Double> measures, boolean judged, boolean detected) {
 }

@@ -23,6 +23,9 @@ public final class References {
     private final DriftSettings settings;
     private final int firstBuckets;
     private final Path saveDir;
+    /** Model names that came without a matching given reference, each said once (a typo in a name is easy). */
+    private final java.util.Set<String> unmatched = new java.util.HashSet<>();
+    private java.util.function.Consumer<String> warnings = System.err::println;
 
     private static final class Learning {
         BucketProfile merged;
@@ -43,6 +46,11 @@ public final class References {
         this.saveDir = saveDir;
     }
 
+    /** Where the warning about a model without a reference goes (standard error unless told otherwise). */
+    public void onWarning(java.util.function.Consumer<String> sink) {
+        this.warnings = sink;
+    }
+
     public static References none() {
         return new References(java.util.List.of(), DriftSettings.DEFAULTS, 0, null);
     }
@@ -58,6 +66,10 @@ public final class References {
         }
         if (firstBuckets > 0) {
             learn(bucket);
+        } else if (!byModelName.isEmpty() && unmatched.add(bucket.model().name())) {
+            warnings.accept("infermon: no reference for model '" + bucket.model().name() + "' (the references "
+                    + "given are for " + new java.util.TreeSet<>(byModelName.keySet()) + "); its buckets get no "
+                    + "drift metrics. Build one with reference build --model " + bucket.model().name());
         }
         return bucket;
     }

@@ -129,10 +129,13 @@ public final class BucketMetrics {
             String feature = "feat_" + d.feature();
             d.measures().forEach((method, value) ->
                     emit(FEATURE_DRIFT, TargetType.GAUGE, value, "feature", feature, "method", method));
-            emit(DRIFT_DETECTED, TargetType.GAUGE, d.detected() ? 1 : 0, "feature", feature);
+            if (d.judged()) {
+                emit(DRIFT_DETECTED, TargetType.GAUGE, d.detected() ? 1 : 0, "feature", feature);
+            }
         }
-        if (!drift.features().isEmpty()) {
-            emit(DRIFT_SHARE, TargetType.GAUGE, drift.driftShare());
+        double share = drift.driftShare();
+        if (!Double.isNaN(share)) {
+            emit(DRIFT_SHARE, TargetType.GAUGE, share);
         }
         drift.predictions().forEach((target, measures) -> measures.forEach((method, value) ->
                 emit(PREDICTION_DRIFT, TargetType.GAUGE, value, "target", target, "method", method)));

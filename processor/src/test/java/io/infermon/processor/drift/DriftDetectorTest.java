@@ -135,13 +135,39 @@ class DriftDetectorTest {
     }
 
     @Test
+    void smallBucketsAreMeasuredButNotJudged() {
+        double[][] digits = Datasets.digits();
+        BucketStatistics reference = profile(digits);
+        // 40 rows of the training data itself: nothing drifted, yet a sample this small crosses PSI 0.2 by chance
+        double[][] small = Arrays.copyOfRange(digits, 400, 440);
+        DriftReport unguarded = new DriftDetector(reference, new DriftSettings("psi", 0.2, 1)).compare(profile(small));
+        assertThat(unguarded.driftShare()).as("share of 40 undrifted rows judged anyway").isGreaterThan(0.25);
+
+        DriftReport guarded = new DriftDetector(reference, DriftSettings.DEFAULTS).compare(profile(small));
+        assertThat(guarded.features()).hasSize(64).noneMatch(FeatureDrift::judged).noneMatch(FeatureDrift::detected);
+        assertThat(guarded.driftShare()).isNaN();
+        for (int j = 0; j < 64; j++) {
+            assertThat(guarded.features().get(j).measures()).as("feature %d still measured", j)
+                    .isEqualTo(unguarded.features().get(j).measures());
+        }
+
+        // from 100 rows on, a bucket is judged; 100 undrifted rows flag few features, inverted ones most
+        double[][] enough = Arrays.copyOfRange(digits, 400, 500);
+        DriftDetector detector = new DriftDetector(reference, DriftSettings.DEFAULTS);
+        DriftReport clean = detector.compare(profile(enough));
+        assertThat(clean.features()).allMatch(FeatureDrift::judged);
+        assertThat(clean.driftShare()).isLessThan(0.1);
+        assertThat(detector.compare(profile(Datasets.inverted(enough))).driftShare()).isGreaterThan(0.75);
+    }
+
+    @Test
     void onContinuousDataTheSketchedMeasuresStayWithinTheRankErrorBound() {
         double[][] cancer = Datasets.breastCancer();
         double[][] first = Arrays.copyOfRange(cancer, 0, 284);
         double[][] second = Arrays.copyOfRange(cancer, 284, cancer.length);
         BucketStatistics ref = profile(first);
         BucketStatistics cur = profile(second);
-        DriftReport report = new DriftDetector(ref, new DriftSettings("ks", 0.1)).compare(cur);
+        DriftReport report = new DriftDetector(ref, new DriftSettings("ks", 0.1, DriftSettings.DEFAULT_MIN_ROWS)).compare(cur);
         double eps = DistributionSummary.rankError();
         int sketched = 0;
         for (FeatureDrift d : report.features()) {
