@@ -7,8 +7,12 @@ import io.infermon.processor.Datasets;
 import io.infermon.processor.stats.BucketStatistics;
 import io.infermon.processor.stats.DistributionSummary;
 import io.infermon.processor.stats.Textbook;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.apache.commons.numbers.gamma.RegularizedGamma;
 import org.junit.jupiter.api.Test;
 
@@ -134,14 +138,22 @@ class DriftDetectorTest {
         assertThat(inverted.driftShare()).isGreaterThan(0.75);
     }
 
+    /** {@code n} rows drawn without replacement, the same ones every run. */
+    private static double[][] draw(double[][] rows, int n, long seed) {
+        List<double[]> all = new ArrayList<>(Arrays.asList(rows));
+        Collections.shuffle(all, new Random(seed));
+        return all.subList(0, n).toArray(double[][]::new);
+    }
+
     @Test
     void smallBucketsAreMeasuredButNotJudged() {
         double[][] digits = Datasets.digits();
         BucketStatistics reference = profile(digits);
-        // 40 rows of the training data itself: nothing drifted, yet a sample this small crosses PSI 0.2 by chance
-        double[][] small = Arrays.copyOfRange(digits, 400, 440);
+        // 40 rows drawn from the training data itself: nothing drifted, yet a sample this small crosses PSI 0.2 by
+        // chance (an empty bin alone, floored at 1e-4, adds r ln(r / 1e-4))
+        double[][] small = draw(digits, 40, 40);
         DriftReport unguarded = new DriftDetector(reference, new DriftSettings("psi", 0.2, 1)).compare(profile(small));
-        assertThat(unguarded.driftShare()).as("share of 40 undrifted rows judged anyway").isGreaterThan(0.25);
+        assertThat(unguarded.driftShare()).as("share of 40 undrifted rows judged anyway").isGreaterThan(0.1);
 
         DriftReport guarded = new DriftDetector(reference, DriftSettings.DEFAULTS).compare(profile(small));
         assertThat(guarded.features()).hasSize(64).noneMatch(FeatureDrift::judged).noneMatch(FeatureDrift::detected);
@@ -152,7 +164,7 @@ class DriftDetectorTest {
         }
 
         // from 100 rows on, a bucket is judged; 100 undrifted rows flag few features, inverted ones most
-        double[][] enough = Arrays.copyOfRange(digits, 400, 500);
+        double[][] enough = draw(digits, 100, 100);
         DriftDetector detector = new DriftDetector(reference, DriftSettings.DEFAULTS);
         DriftReport clean = detector.compare(profile(enough));
         assertThat(clean.features()).allMatch(FeatureDrift::judged);
