@@ -332,7 +332,12 @@ class LabelsIT {
                 defined++;
             }
         }
-        assertThat(single(m, "roc_auc")).isEqualTo(aucSum / defined);
+        if (defined > 0) {
+            assertThat(single(m, "roc_auc")).isEqualTo(aucSum / defined);
+        } else {
+            // a window whose labelled rows are all of one class (a bucket the wall clock cut small): no AUC is defined
+            assertThat(m.where("what", "roc_auc")).isEmpty();
+        }
         double ece = 0;
         for (int b = 0; b < 10; b++) {
             long count = 0;

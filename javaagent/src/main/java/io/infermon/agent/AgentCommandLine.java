@@ -1,6 +1,6 @@
 package io.infermon.agent;
 
-import io.infermon.agent.config.ConfigProblem;
+import io.infermon.config.ConfigProblem;
 import io.infermon.agent.config.ConfigReader;
 import java.nio.file.Files;
 import java.nio.file.Path;

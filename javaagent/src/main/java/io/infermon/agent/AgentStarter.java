@@ -70,6 +70,7 @@ final class AgentStarter {
             counters.captureEnabled = false;
             CaptureDispatcher.install(null);
         });
+        writer.start();
         if (Boolean.getBoolean(ThrowingCaptureHandler.PROPERTY)) {
             AgentLog.info(ThrowingCaptureHandler.PROPERTY + " is set: the capture handler throws on purpose (a test)");
             CaptureDispatcher.install(new ThrowingCaptureHandler());
@@ -86,8 +87,6 @@ final class AgentStarter {
                 + (config.methods().isEmpty() ? "" : config.methods().size() + " method point(s)")
                 + " to " + config.queueDir()
                 + (config.configFile() == null ? "" : " (configuration " + config.configFile() + ")"));
-        // started after the line above, so that a queue it cannot open is reported after it, as what ended capture
-        writer.start();
         if (attachedLater && config.modelName() == null) {
             AgentLog.info("attached to a running JVM: models it loaded earlier are recorded as '"
                     + ModelIdentity.DEFAULT_NAME + "'; set model.name in the agent argument to name them");

@@ -1,5 +1,8 @@
 package io.infermon.agent.config;
 
+import io.infermon.config.YamlNode;
+import io.infermon.config.ConfigProblem;
+import io.infermon.config.KnownKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -621,45 +624,10 @@ public final class ConfigReader {
             }
             for (Map.Entry<String, YamlNode> e : node.map().entrySet()) {
                 if (!known.contains(e.getKey())) {
-                    String suggestion = closest(e.getKey(), known);
-                    problems.add(new ConfigProblem(fileSource, e.getValue().line(), path(e.getKey()), "unknown key"
-                            + (suggestion == null ? "" : " (did you mean '" + suggestion + "'?)")
-                            + "; known here: " + String.join(", ", known.stream().sorted().toList())));
+                    problems.add(new ConfigProblem(fileSource, e.getValue().line(), path(e.getKey()),
+                            KnownKeys.unknown(e.getKey(), known)));
                 }
             }
         }
-    }
-
-    /** The known key within edit distance 2 of {@code key}, if any. */
-    private static String closest(String key, Set<String> known) {
-        String best = null;
-        int bestDistance = 3;
-        for (String k : known) {
-            int d = distance(key.toLowerCase(Locale.ROOT), k);
-            if (d < bestDistance) {
-                best = k;
-                bestDistance = d;
-            }
-        }
-        return best;
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1),
-                        prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

@@ -1,5 +1,6 @@
 package io.infermon.agent.config;
 
+import io.infermon.config.ConfigProblem;
 import java.util.List;
 import java.util.stream.Collectors;
 

@@ -3,8 +3,8 @@ package io.infermon.processor.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.infermon.processor.alerts.AlertsFile;
-import io.infermon.processor.history.LabelWindowView;
 import io.infermon.processor.history.BucketView;
+import io.infermon.processor.history.LabelWindowView;
 import io.infermon.processor.history.MetricGroup;
 import io.infermon.processor.history.MetricsLog;
 import java.io.IOException;
@@ -195,15 +195,19 @@ public final class TailCommand implements Callable<Integer> {
                     b.comparedFeatures() == 0 ? "-" : b.driftedFeatures() + "/" + b.comparedFeatures());
         }
 
-        /** A label window under the bucket rows, e.g. {@code labels   digits v1 bucket 10:00:10 [10s] accuracy ...}. */
+        /**
+         * A label window under the bucket rows, e.g.
+         * {@code   (bucket 19:53:10)  digits  1  labels after 5s: accuracy 0.442 over 1375 labelled rows (coverage 90%)}.
+         */
         static String labelLine(LabelWindowView w) {
             String quality = w.accuracy() != null ? "accuracy " + number(w.accuracy(), "%.3f")
-                    : w.mae() != null ? "mae " + number(w.mae(), "%.4g") : "no labels yet";
-            return String.format(Locale.ROOT, "%-19s  %-28s %-8s labels after %s: %s over %d labelled rows "
-                            + "(coverage %s)",
+                    : w.mae() != null ? "mae " + number(w.mae(), "%.4g") : null;
+            String coverage = w.coverage() == null ? "-" : Math.round(100 * w.coverage()) + "%";
+            return String.format(Locale.ROOT, "%-19s  %-28s %-8s labels after %s: %s",
                     "  (bucket " + TIME.format(Instant.ofEpochSecond(w.start())).substring(11) + ")",
                     w.model().model(), w.model().version().isEmpty() ? "-" : w.model().version(), w.window(),
-                    quality, w.labeledRows(), w.coverage() == null ? "-" : Math.round(100 * w.coverage()) + "%");
+                    quality == null || w.labeledRows() == 0 ? "none yet (coverage " + coverage + ")"
+                            : quality + " over " + w.labeledRows() + " labelled rows (coverage " + coverage + ")");
         }
 
         /** An alert event, e.g. {@code ALERT open: inputs drifted: digits v1 drift_share 0.81 (above 0.3, 2 buckets)}. */

@@ -1,6 +1,6 @@
 package io.infermon.processor.cli;
 
-import io.infermon.processor.config.ConfigProblem;
+import io.infermon.config.ConfigProblem;
 import io.infermon.processor.config.ProcessorConfig;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.infermon.processor.config;
 
+import io.infermon.config.ConfigProblem;
 import java.util.List;
 import picocli.CommandLine;
 

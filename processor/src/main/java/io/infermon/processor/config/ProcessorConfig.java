@@ -1,5 +1,8 @@
 package io.infermon.processor.config;
 
+import io.infermon.config.YamlNode;
+import io.infermon.config.ConfigProblem;
+import io.infermon.config.KnownKeys;
 import io.infermon.processor.alerts.AlertRule;
 import io.infermon.processor.alerts.WebhookSettings;
 import java.io.IOException;

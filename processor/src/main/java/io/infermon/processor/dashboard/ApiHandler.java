@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.infermon.processor.alerts.AlertsView;
 import io.infermon.processor.history.BucketHistory;
-import io.infermon.processor.history.BucketView;
 import io.infermon.processor.history.ModelRef;
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -96,18 +95,23 @@ final class ApiHandler implements HttpHandler {
         long since = since(query);
         List<Map<String, Object>> series = new ArrayList<>();
         for (ModelRef key : keys) {
-            Map<String, Object> s = new LinkedHashMap<>();
-            s.put("model", key.model());
-            s.put("version", key.version());
-            s.put("signature", key.signature());
-            List<BucketView> buckets = history.buckets(key, since);
-            s.put("buckets", buckets);
+            Map<String, Object> s = series(key);
+            s.put("buckets", history.buckets(key, since));
             series.add(s);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("generation", history.generation());
         body.put("series", series);
         ok(exchange, body);
+    }
+
+    /** The start of one model key's part of an answer: its model, version and signature. */
+    private static Map<String, Object> series(ModelRef key) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("model", key.model());
+        s.put("version", key.version());
+        s.put("signature", key.signature());
+        return s;
     }
 
     private void labels(HttpExchange exchange, Map<String, String> query) throws IOException {
@@ -127,10 +131,7 @@ final class ApiHandler implements HttpHandler {
         }
         List<Map<String, Object>> series = new ArrayList<>();
         for (ModelRef key : keys) {
-            Map<String, Object> s = new LinkedHashMap<>();
-            s.put("model", key.model());
-            s.put("version", key.version());
-            s.put("signature", key.signature());
+            Map<String, Object> s = series(key);
             s.put("windows", history.labelWindows(key, after).stream()
                     .filter(w -> w.sequence() <= generation).toList());
             series.add(s);

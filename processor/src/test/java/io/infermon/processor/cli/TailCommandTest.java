@@ -145,6 +145,52 @@ class TailCommandTest {
     }
 
     @Test
+    void labelsAndAlertsAddOneLinePerLabelWindowAndPerAlertEvent() throws Exception {
+        Path out = OutputFixture.shared();
+        List<String> lines = tail(out, "--once", "--labels", "--alerts").lines().toList();
+        List<String> labelLines = lines.stream().filter(l -> l.startsWith("  (bucket ")).toList();
+        List<String> alertLines = lines.stream().filter(l -> l.contains("  ALERT ")).toList();
+        List<String> events = Files.readAllLines(out.resolve("alerts.jsonl"));
+
+        assertThat(labelLines).hasSize(OutputFixture.BUCKETS * OutputFixture.VERSIONS.size()
+                * OutputFixture.LABEL_WINDOWS.size());
+        assertThat(alertLines).hasSize(events.size()).isNotEmpty();
+        assertThat(lines).hasSize(1 + OutputFixture.BUCKETS * OutputFixture.VERSIONS.size() + labelLines.size()
+                + alertLines.size());
+
+        // each label line carries its window's accuracy, labelled rows and coverage as metrics.jsonl has them
+        long start = OutputFixture.T0_SECONDS + (OutputFixture.BUCKETS - 1L) * OutputFixture.BUCKET_SECONDS;
+        double accuracy = labelMetric(out, "accuracy", "2", start, "2m");
+        double labelled = labelMetric(out, "labeled_rows", "2", start, "2m");
+        double coverage = labelMetric(out, "label_coverage", "2", start, "2m");
+        String time = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").withZone(java.time.ZoneOffset.UTC)
+                .format(java.time.Instant.ofEpochSecond(start));
+        assertThat(labelLines).contains(String.format(Locale.ROOT, "%-19s  %-28s %-8s labels after 2m: accuracy %.3f "
+                + "over %d labelled rows (coverage %d%%)", "  (bucket " + time + ")", "digits", "2", accuracy,
+                Math.round(labelled), Math.round(100 * coverage)));
+
+        // and each alert line its event: the first one is the canary's, opened on the second drifted bucket
+        JsonNode first = JSON.readTree(events.get(0));
+        assertThat(alertLines.get(0)).contains("ALERT " + first.get("state").asText().toUpperCase(Locale.ROOT) + ": "
+                + first.get("alert").asText() + ": digits v" + first.get("series").get("model_version").asText()
+                + " drift_share " + String.format(Locale.ROOT, "%.3f", first.get("value").asDouble()));
+    }
+
+    private static double labelMetric(Path out, String what, String version, long start, String window)
+            throws Exception {
+        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+            JsonNode m = JSON.readTree(line);
+            JsonNode p = m.get("properties");
+            if (p.get("what").asText().equals(what) && p.path("model_version").asText().equals(version)
+                    && p.path("label_window").asText().equals(window) && !p.has("class")
+                    && m.get("timestamp").asLong() == start) {
+                return m.get("value").asDouble();
+            }
+        }
+        throw new AssertionError("no " + what + " of window " + window + " for bucket " + start);
+    }
+
+    @Test
     void followsADirectoryWhereTheFileAppearsAndGrows(@TempDir Path live) throws Exception {
         List<String> all = Files.readAllLines(OutputFixture.shared().resolve("metrics.jsonl"));
         TailCommand cmd = new TailCommand();

@@ -1,5 +1,6 @@
 package io.infermon.processor.config;
 
+import io.infermon.config.ConfigProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

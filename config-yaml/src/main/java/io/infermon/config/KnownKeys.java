@@ -1,22 +1,22 @@
-package io.infermon.processor.config;
+package io.infermon.config;
 
 import java.util.Collection;
 import java.util.Locale;
 
 /** "did you mean": the known key closest to a misspelt one. */
-final class KnownKeys {
+public final class KnownKeys {
     private KnownKeys() {
     }
 
     /** "unknown key (did you mean 'bucket'?); known here: ..." */
-    static String unknown(String key, Collection<String> known) {
+    public static String unknown(String key, Collection<String> known) {
         String suggestion = closest(key, known);
         return "unknown key" + (suggestion == null ? "" : " (did you mean '" + suggestion + "'?)") + "; known here: "
                 + String.join(", ", known.stream().sorted().toList());
     }
 
     /** The known key within edit distance 2 of {@code key}, if any. */
-    static String closest(String key, Collection<String> known) {
+    public static String closest(String key, Collection<String> known) {
         String best = null;
         int bestDistance = 3;
         for (String k : known) {

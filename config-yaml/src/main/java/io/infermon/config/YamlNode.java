@@ -1,4 +1,4 @@
-package io.infermon.agent.config;
+package io.infermon.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
@@ -13,44 +13,50 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A node of a parsed {@code agent.yaml} that remembers its line, so every problem can say where it is. Read with
- * Jackson's streaming YAML parser rather than data binding precisely to keep those positions.
+ * A node of a parsed {@code agent.yaml} or {@code processor.yaml} that remembers its line, so every problem can say
+ * where it is. Read with Jackson's streaming YAML parser rather than data binding precisely to keep those positions.
  *
- * @param scalar   the text of a scalar, or null for a map, a list or an explicit null
- * @param map      the entries of a map, in file order, or null
- * @param list     the items of a list, or null
- * @param line     the 1-based line of the node (of its key, for a map entry)
+ * @param scalar the text of a scalar, or null for a map, a list or an explicit null
+ * @param map    the entries of a map, in file order, or null
+ * @param list   the items of a list, or null
+ * @param line   the 1-based line of the node (of its key, for a map entry)
  */
-record YamlNode(String scalar, Map<String, YamlNode> map, List<YamlNode> list, int line) {
+public record YamlNode(String scalar, Map<String, YamlNode> map, List<YamlNode> list, int line) {
 
-    boolean isMap() {
+    public static final YamlNode EMPTY_MAP = new YamlNode(null, Collections.emptyMap(), null, 1);
+
+    public boolean isMap() {
         return map != null;
     }
 
-    boolean isList() {
+    public boolean isList() {
         return list != null;
     }
 
-    boolean isScalar() {
+    public boolean isScalar() {
         return map == null && list == null;
     }
 
-    String describe() {
+    /** An explicit {@code ~}/{@code null} or a key without a value. */
+    public boolean isNull() {
+        return isScalar() && scalar == null;
+    }
+
+    public String describe() {
         return isMap() ? "a map" : isList() ? "a list" : scalar == null ? "empty" : "'" + scalar + "'";
     }
 
-    /** Parses a whole file. Problems (bad YAML, duplicate keys) are added to {@code problems} with {@code source}. */
-    static YamlNode parse(String text, String source, List<ConfigProblem> problems) {
+    /** Parses a whole file; bad YAML, duplicate keys and a root that is not a map are added to {@code problems}. */
+    public static YamlNode parse(String text, String source, List<ConfigProblem> problems) {
         try (JsonParser p = new YAMLFactory().createParser(text)) {
-            JsonToken first = p.nextToken();
-            if (first == null) {
-                return new YamlNode(null, Collections.emptyMap(), null, 1);
+            if (p.nextToken() == null) {
+                return EMPTY_MAP;
             }
             YamlNode root = read(p, line(p.currentTokenLocation()), source, "", problems);
             if (!root.isMap()) {
                 problems.add(new ConfigProblem(source, root.line(), "",
                         "the file must be a map of settings (key: value), not " + root.describe()));
-                return new YamlNode(null, Collections.emptyMap(), null, 1);
+                return EMPTY_MAP;
             }
             return root;
         } catch (JsonProcessingException e) {
@@ -60,7 +66,7 @@ record YamlNode(String scalar, Map<String, YamlNode> map, List<YamlNode> list, i
         } catch (IOException e) {
             problems.add(new ConfigProblem(source, 0, "", "cannot read: " + e.getMessage()));
         }
-        return null;
+        return EMPTY_MAP;
     }
 
     private static int line(JsonLocation l) {
