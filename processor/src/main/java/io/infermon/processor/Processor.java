@@ -126,8 +126,12 @@ public final class Processor {
 
     private void restore(Checkpoint c) throws IOException {
         if (c.widthMillis() != buckets.width().toMillis() || c.graceMillis() != buckets.grace().toMillis()) {
-            throw new IOException("the checkpoint was made with --bucket " + Duration.ofMillis(c.widthMillis())
-                    + " and --grace " + Duration.ofMillis(c.graceMillis()) + "; run with those, or delete "
+            // durations as the options take them (60s, not ISO-8601's PT1M), so they can be pasted back
+            throw new IOException("the checkpoint was made with --bucket "
+                    + LabelSettings.name(Duration.ofMillis(c.widthMillis())) + " and --grace "
+                    + LabelSettings.name(Duration.ofMillis(c.graceMillis())) + " (this run has --bucket "
+                    + LabelSettings.name(buckets.width()) + " and --grace " + LabelSettings.name(buckets.grace())
+                    + "); run with those, or delete "
                     + Checkpoint.file(checkpointDir) + " to start over");
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(c.state()))) {

@@ -31,6 +31,45 @@ public final class InfermonCli {
             }
             return c.getCommandSpec().exitCodeOnInvalidInput();
         });
+        // a failure is a sentence naming what and where; the stack trace only on request
+        cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
+            c.getErr().println("infermon " + c.getCommandName() + ": " + describe(ex));
+            if (Boolean.getBoolean(DEBUG_PROPERTY)) {
+                ex.printStackTrace(c.getErr());
+            } else {
+                c.getErr().println("(java -D" + DEBUG_PROPERTY + "=true -jar ... shows the stack trace)");
+            }
+            c.getErr().flush();
+            return c.getCommandSpec().exitCodeOnExecutionException();
+        });
         return cmd;
+    }
+
+    static final String DEBUG_PROPERTY = "infermon.debug";
+
+    /**
+     * One line for a failure: a file system error as what happened to which file (its message is often just the
+     * path), anything else as its message, then the messages of its causes that add something.
+     */
+    static String describe(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.file.NoSuchFileException f) {
+                return "no such file: " + f.getFile();
+            }
+            if (t instanceof java.nio.file.AccessDeniedException f) {
+                return "permission denied: " + f.getFile();
+            }
+            if (t instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+                return f.getFile() + ": " + f.getReason();
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            if (!text.toString().contains(m)) {
+                text.append(text.length() == 0 ? "" : ": ").append(m);
+            }
+        }
+        return text.toString();
     }
 }

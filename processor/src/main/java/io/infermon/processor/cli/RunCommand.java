@@ -321,7 +321,7 @@ public final class RunCommand implements Callable<Integer> {
                         + "prediction, " + labels.pendingWindows() + " buckets with label windows still to come");
             }
             reader.rejected().forEach((reason, n) -> System.out.println("infermon: " + n + " records rejected ("
-                    + reason.label() + "); last: " + reader.lastRejection()));
+                    + reason.label() + "); last: " + reader.lastRejection(reason)));
         }
         return 0;
     }

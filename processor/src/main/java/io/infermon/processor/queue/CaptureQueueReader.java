@@ -31,6 +31,8 @@ public final class CaptureQueueReader implements AutoCloseable {
     private final Map<RejectReason, Long> rejected = new EnumMap<>(RejectReason.class);
     private byte[] buffer = new byte[64 * 1024];
     private String lastRejection;
+    /** The latest message of each reason: a summary names each reason with an example of its own. */
+    private final Map<RejectReason, String> lastByReason = new java.util.EnumMap<>(RejectReason.class);
     private Consumer<AgentHealth> healthSink = h -> { };
     private long healthRecords;
     private long labelRecords;
@@ -132,6 +134,7 @@ public final class CaptureQueueReader implements AutoCloseable {
             } catch (CorruptRecordException e) {
                 rejected.merge(e.reason(), 1L, Long::sum);
                 lastRejection = e.getMessage() + " (queue " + dir + ")";
+                lastByReason.put(e.reason(), lastRejection);
             } catch (InternalError e) {
                 // the JVM reports a fault of memory-mapped access (a queue file cut short under Chronicle) at the
                 // next safe point, which may be here rather than inside Chronicle: the document read is unusable
@@ -309,6 +312,11 @@ public final class CaptureQueueReader implements AutoCloseable {
     /** The message of the most recent rejection, or null. */
     public String lastRejection() {
         return lastRejection;
+    }
+
+    /** The message of the most recent rejection for {@code reason}, or null. */
+    public String lastRejection(RejectReason reason) {
+        return lastByReason.get(reason);
     }
 
     @Override

@@ -143,6 +143,17 @@ public final class MergedQueues implements AutoCloseable {
         return all;
     }
 
+    /** A recent rejection message for {@code reason} (the last queue's that has one), or null. */
+    public String lastRejection(RejectReason reason) {
+        String last = null;
+        for (CaptureQueueReader r : readers) {
+            if (r.lastRejection(reason) != null) {
+                last = r.lastRejection(reason);
+            }
+        }
+        return last;
+    }
+
     /** The most recent rejection message of any queue, or null. */
     public String lastRejection() {
         String last = null;

@@ -7,6 +7,7 @@ import io.infermon.capture.CaptureRecord;
 import io.infermon.capture.RejectReason;
 import io.infermon.processor.Records;
 import java.nio.file.Path;
+import java.util.List;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
@@ -49,6 +50,13 @@ class CaptureQueueReaderTest {
                     .containsEntry(RejectReason.UNKNOWN_VERSION, 1L)
                     .containsEntry(RejectReason.TRUNCATED, 1L);
             assertThat(reader.lastRejection()).contains("truncated").contains(dir.toString());
+            // each reason keeps its own latest message, for the summary line of that reason
+            for (RejectReason reason : List.of(RejectReason.CHECKSUM_MISMATCH, RejectReason.BAD_MAGIC,
+                    RejectReason.UNKNOWN_VERSION, RejectReason.TRUNCATED)) {
+                assertThat(reader.lastRejection(reason)).as("%s", reason).startsWith(reason.label() + ": ")
+                        .endsWith("(queue " + dir + ")");
+            }
+            assertThat(reader.lastRejection(RejectReason.UNKNOWN_KIND)).isNull();
         }
     }
 
