@@ -43,7 +43,9 @@ import picocli.CommandLine.Spec;
                         + "INFERMON_PROCESSOR_<KEY>; the command line wins, then the system property, the "
                         + "environment, the file. See docs/processor-yaml.md."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:finished (--drain) or stopped", "1:failed while running",
+        exitCodeList = {"0:finished (--drain) or stopped",
+                "1:failed while running; with --drain also: Anodot refused metrics (401, 403, 400: see SPOOL/failed) "
+                        + "or did not take them all within --anodot-drain-timeout",
                 "2:bad options or configuration (every problem is printed)"})
 public final class RunCommand implements Callable<Integer> {
 
@@ -287,9 +289,12 @@ public final class RunCommand implements Callable<Integer> {
                         : "the queues under " + queueRoot + (queues.isEmpty() ? "" : " and " + queues)) + ", metrics in " + outputs.anodotDir()
                         + " and " + out.resolve("metrics.jsonl") + " (Ctrl-C to stop)");
             }
+            // a drain is often a scheduled job: its exit code says whether Anodot has everything
+            boolean undelivered = false;
             try {
                 processor.run(drain);
                 if (delivery != null && drain && !delivery.awaitDelivered(drainTimeout)) {
+                    undelivered = true;
                     System.out.println("infermon: Anodot did not take everything within " + drainTimeout.toSeconds()
                             + " s; the rest waits in " + delivery.spoolDir() + " for the next run");
                 }
@@ -304,6 +309,12 @@ public final class RunCommand implements Callable<Integer> {
                 if (delivery != null) {
                     delivery.close();
                     System.out.println("infermon: Anodot delivery " + delivery.health());
+                    if (drain && delivery.health().failedFiles() > 0) {
+                        undelivered = true;
+                        System.out.println("infermon: Anodot refused " + delivery.health().failedFiles()
+                                + " file(s); they are in " + delivery.spoolDir().resolve("failed")
+                                + " (fix the cause, then infermon send that directory)");
+                    }
                 }
                 finished.countDown();
             }
@@ -322,7 +333,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             reader.rejected().forEach((reason, n) -> System.out.println("infermon: " + n + " records rejected ("
                     + reason.label() + "); last: " + reader.lastRejection(reason)));
+            return undelivered ? 1 : 0;
         }
-        return 0;
     }
 }

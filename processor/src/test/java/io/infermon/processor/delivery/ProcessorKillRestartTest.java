@@ -69,6 +69,10 @@ class ProcessorKillRestartTest {
     }
 
     private Process processor(Path queue, Path out, Path log, String... extra) throws Exception {
+        return processor(TOKEN, queue, out, log, extra);
+    }
+
+    private Process processor(String token, Path queue, Path out, Path log, String... extra) throws Exception {
         List<String> cmd = ProcessorCommand.of("run",
                 "--queue", queue.toString(), "--out", out.toString(), "--bucket", BUCKET_SECONDS + "s",
                 "--anodot-url", anodot.url(), "--anodot-batch-size", "10", "--anodot-backoff", "10ms",
@@ -76,7 +80,7 @@ class ProcessorKillRestartTest {
         cmd.addAll(List.of(extra));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().put("INFERMON_ANODOT_TOKEN", TOKEN);
+        pb.environment().put("INFERMON_ANODOT_TOKEN", token);
         pb.environment().remove("INFERMON_ANODOT_URL");
         Process p = pb.start();
         children.add(p);
@@ -101,6 +105,29 @@ class ProcessorKillRestartTest {
         try (Stream<Path> files = Files.list(spool)) {
             return files.filter(p -> p.getFileName().toString().startsWith(prefix)).count();
         }
+    }
+
+    @Test
+    void aDrainThatAnodotRefusesEndsWithExitCodeOneAndKeepsTheFiles() throws Exception {
+        Path queue = tmp.resolve("queue");
+        Path out = tmp.resolve("out");
+        Path spool = tmp.resolve("spool");
+        Path log = tmp.resolve("refused.log");
+        appendCalls(queue, 0, 4);
+
+        Process p = processor("not-the-token", queue, out, log, "--spool", spool.toString(), "--drain");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+
+        assertThat(p.exitValue()).as(output).isEqualTo(1);
+        assertThat(anodot.stored()).isEmpty();
+        long refused;
+        try (Stream<Path> files = Files.list(spool.resolve("failed"))) {
+            refused = files.filter(f -> f.toString().endsWith(".json")).count();
+        }
+        assertThat(refused).isPositive();
+        assertThat(output).contains("infermon: Anodot refused " + refused + " file(s); they are in "
+                + spool.resolve("failed")).doesNotContain("not-the-token");
     }
 
     @Test
