@@ -341,14 +341,16 @@ public final class Processor {
         if (compared.isEmpty() && agentHealth.isEmpty() && labelWindows.isEmpty()) {
             return;
         }
+        // each bucket's metrics once: the files are written from them, and the alert rules read them
+        List<List<AnodotMetric>> bucketMetrics = compared.stream().map(BucketMetrics::of).toList();
         List<AlertEvent> alertEvents = alerts.hasRules()
-                ? alerts.evaluate(writtenMetrics(compared, agentHealth, labelWindows, own)) : List.of();
+                ? alerts.evaluate(writtenMetrics(bucketMetrics, agentHealth, labelWindows, own)) : List.of();
         MetricFiles.Mark mark = outputs.mark();
         long alertMark = alerts.mark();
         for (long pause = OUTPUT_RETRY_MIN_NANOS; ; pause = Math.min(pause * 2, OUTPUT_RETRY_MAX_NANOS)) {
             try {
                 if (!compared.isEmpty()) {
-                    outputs.write(compared);
+                    outputs.write(compared, bucketMetrics);
                 }
                 for (Map.Entry<Long, List<AnodotMetric>> e : agentHealth.entrySet()) {
                     outputs.writeAgentHealth(e.getKey(), e.getValue());
@@ -383,17 +385,14 @@ public final class Processor {
     }
 
     /**
-     * The metrics one bucket boundary writes, in the order they are written, for the alert rules. The bucket metrics
-     * are computed again here (MetricFiles computes them while writing) so that the alerts' state changes once,
-     * before any writing, and a retried write finds the same events.
+     * The metrics one bucket boundary writes, in the order they are written, for the alert rules: gathered before
+     * any writing, so that the alerts' state changes once and a retried write finds the same events.
      */
-    private static List<AnodotMetric> writtenMetrics(List<ClosedBucket> compared,
+    private static List<AnodotMetric> writtenMetrics(List<List<AnodotMetric>> bucketMetrics,
                                                      Map<Long, List<AnodotMetric>> agentHealth,
                                                      List<LabelJoin.Emission> labelWindows, List<AnodotMetric> own) {
         List<AnodotMetric> all = new ArrayList<>();
-        for (ClosedBucket b : compared) {
-            all.addAll(BucketMetrics.of(b));
-        }
+        bucketMetrics.forEach(all::addAll);
         agentHealth.values().forEach(all::addAll);
         labelWindows.forEach(w -> all.addAll(w.metrics()));
         all.addAll(own);

@@ -70,14 +70,23 @@ public final class MetricFiles implements AutoCloseable {
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
-    /** Writes buckets that closed together; buckets of one model and start share one file. */
-    public void write(List<ClosedBucket> closed) throws IOException {
+    /**
+     * Writes buckets that closed together; buckets of one model and start share one file.
+     *
+     * @param metrics {@code metrics.get(i)} is {@link BucketMetrics#of} {@code closed.get(i)}, computed once by the
+     *                caller, who also gives them to the alert rules
+     */
+    public void write(List<ClosedBucket> closed, List<List<AnodotMetric>> metrics) throws IOException {
+        if (metrics.size() != closed.size()) {
+            throw new IllegalArgumentException(closed.size() + " buckets but " + metrics.size() + " metric lists");
+        }
         Map<String, List<AnodotMetric>> byFile = new LinkedHashMap<>();
-        for (ClosedBucket bucket : closed) {
+        for (int i = 0; i < closed.size(); i++) {
+            ClosedBucket bucket = closed.get(i);
             BucketProfile profile = BucketProfile.of(bucket);
             ProfileCodec.write(profileDir.resolve(profile.fileName()), profile);
             String file = fileName(bucket.model().name(), Math.floorDiv(bucket.startMillis(), 1000L));
-            byFile.computeIfAbsent(file, f -> new ArrayList<>()).addAll(BucketMetrics.of(bucket));
+            byFile.computeIfAbsent(file, f -> new ArrayList<>()).addAll(metrics.get(i));
         }
         for (Map.Entry<String, List<AnodotMetric>> e : byFile.entrySet()) {
             AnodotFiles.writeAtomically(anodotDir.resolve(e.getKey()), e.getValue());

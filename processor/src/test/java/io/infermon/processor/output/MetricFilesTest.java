@@ -27,9 +27,10 @@ class MetricFilesTest {
         BucketStatistics other = new BucketStatistics();
         other.add(Records.call(0, "fraud.model", new float[][] {{3}}, null));
         try (MetricFiles files = new MetricFiles(out)) {
-            files.write(List.of(new ClosedBucket(new ModelKey("digits", "1", ""), 60_000, 120_000, v1),
+            List<ClosedBucket> closed = List.of(new ClosedBucket(new ModelKey("digits", "1", ""), 60_000, 120_000, v1),
                     new ClosedBucket(new ModelKey("digits", "2", ""), 60_000, 120_000, v2),
-                    new ClosedBucket(new ModelKey("fraud.model", "", ""), 60_000, 120_000, other)));
+                    new ClosedBucket(new ModelKey("fraud.model", "", ""), 60_000, 120_000, other));
+            files.write(closed, closed.stream().map(BucketMetrics::of).toList());
         }
         try (var listing = Files.list(out.resolve("anodot"))) {
             assertThat(listing.map(p -> p.getFileName().toString()))
