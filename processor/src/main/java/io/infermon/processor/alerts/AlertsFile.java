@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -89,6 +90,35 @@ public final class AlertsFile implements AutoCloseable {
     /** For readers that follow the file: the committed length, read at any time from another thread. */
     public AtomicLong committedLength() {
         return committed;
+    }
+
+    /** One line read back, and the file offset just past its newline (where the next read starts). */
+    public record Line(String text, long end) {
+    }
+
+    /**
+     * The whole lines of {@code file} from offset {@code from} up to {@code to}, reading at most {@code maxBytes}: how
+     * the dashboard, the webhook and {@code tail --alerts} follow the file as it grows. A line still being written (no
+     * newline yet) is left for the next read.
+     */
+    public static List<Line> wholeLines(Path file, long from, long to, int maxBytes) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(Math.max(0, to - from), maxBytes));
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ch.position(from);
+            while (b.hasRemaining() && ch.read(b) > 0) {
+                // fill
+            }
+        }
+        List<Line> lines = new ArrayList<>();
+        byte[] bytes = b.array();
+        int start = 0;
+        for (int i = 0; i < b.position(); i++) {
+            if (bytes[i] == '\n') {
+                lines.add(new Line(new String(bytes, start, i - start, StandardCharsets.UTF_8), from + i + 1));
+                start = i + 1;
+            }
+        }
+        return lines;
     }
 
     @Override

@@ -3,12 +3,8 @@ package io.infermon.processor.alerts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -64,28 +60,13 @@ public final class AlertsView {
                 reset();
                 return;
             }
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                long size = ch.size();
-                if (size < offset) {
-                    reset(); // cut back by a restart: what was read may be gone
-                }
-                if (size == offset) {
-                    return;
-                }
-                ByteBuffer b = ByteBuffer.allocate((int) Math.min(size - offset, 16 << 20));
-                ch.position(offset);
-                while (b.hasRemaining() && ch.read(b) > 0) {
-                    // fill
-                }
-                int start = 0;
-                byte[] bytes = b.array();
-                for (int i = 0; i < b.position(); i++) {
-                    if (bytes[i] == '\n') {
-                        add(new String(bytes, start, i - start, StandardCharsets.UTF_8));
-                        start = i + 1;
-                    }
-                }
-                offset += start; // a line still being written is read next time, whole
+            long size = Files.size(file);
+            if (size < offset) {
+                reset(); // cut back by a restart: what was read may be gone
+            }
+            for (AlertsFile.Line line : AlertsFile.wholeLines(file, offset, size, 16 << 20)) {
+                add(line.text());
+                offset = line.end();
             }
         } catch (IOException e) {
             // the file is being replaced or unreadable right now: show what was read, try again next time

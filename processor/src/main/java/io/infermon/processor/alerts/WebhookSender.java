@@ -5,12 +5,9 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -117,25 +114,11 @@ public final class WebhookSender implements AutoCloseable {
 
     /** Sends every whole line between the offset and {@code end}. */
     private void sendUpTo(long end) throws IOException, InterruptedException {
-        byte[] bytes;
-        try (FileChannel ch = FileChannel.open(alertsFile, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate((int) Math.min(end - offset, 1 << 20));
-            ch.position(offset);
-            while (b.hasRemaining() && ch.read(b) > 0) {
-                // fill
+        for (AlertsFile.Line line : AlertsFile.wholeLines(alertsFile, offset, end, 1 << 20)) {
+            if (closed || !deliver(line.text())) {
+                return; // closed while retrying: this event is sent by the next run
             }
-            bytes = java.util.Arrays.copyOf(b.array(), b.position());
-        }
-        int start = 0;
-        for (int i = 0; i < bytes.length && !closed; i++) {
-            if (bytes[i] == '\n') {
-                String line = new String(bytes, start, i - start, StandardCharsets.UTF_8);
-                if (!deliver(line)) {
-                    return; // closed while retrying: this event is sent by the next run
-                }
-                saveOffset(offset + (i + 1 - start));
-                start = i + 1;
-            }
+            saveOffset(line.end());
         }
     }
 

@@ -10,12 +10,8 @@ import io.infermon.processor.history.MetricsLog;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.time.Duration;
@@ -150,20 +146,11 @@ public final class TailCommand implements Callable<Integer> {
                 return List.of();
             }
             List<JsonNode> events = new ArrayList<>();
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                ByteBuffer buf = ByteBuffer.allocate((int) Math.min(size - offset, 1 << 20));
-                ch.read(buf, offset);
-                String text = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
-                int end = text.lastIndexOf('\n');
-                if (end < 0) {
-                    return events;
+            for (AlertsFile.Line line : AlertsFile.wholeLines(file, offset, size, 1 << 20)) {
+                if (!line.text().isBlank()) {
+                    events.add(mapper.readTree(line.text()));
                 }
-                for (String line : text.substring(0, end).split("\n")) {
-                    if (!line.isBlank()) {
-                        events.add(mapper.readTree(line));
-                    }
-                }
-                offset += text.substring(0, end + 1).getBytes(StandardCharsets.UTF_8).length;
+                offset = line.end();
             }
             return events;
         }
