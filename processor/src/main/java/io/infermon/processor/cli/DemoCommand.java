@@ -1,5 +1,6 @@
 package io.infermon.processor.cli;
 
+import io.infermon.processor.Installation;
 import io.infermon.processor.demo.DemoParts;
 import io.infermon.processor.demo.DemoScenario;
 import io.infermon.processor.demo.DemoSummary;
@@ -68,7 +69,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         DemoParts parts;
         try {
-            parts = DemoParts.find(home != null ? home : DemoParts.defaultHome());
+            parts = DemoParts.find(home != null ? home : Installation.home());
         } catch (IllegalStateException e) {
             System.err.println("infermon demo: " + e.getMessage());
             return 1;

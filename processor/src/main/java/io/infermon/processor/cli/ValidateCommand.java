@@ -1,12 +1,12 @@
 package io.infermon.processor.cli;
 
 import io.infermon.config.ConfigProblem;
+import io.infermon.processor.Installation;
 import io.infermon.processor.config.ProcessorConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,14 +109,13 @@ public final class ValidateCommand implements Callable<Integer> {
         return candidates().stream().filter(Files::isRegularFile).findFirst();
     }
 
-    /** Next to the processor jar (an installation), or where the repository's build puts it. */
+    /** Next to the processor jar (an installation), or where the clone's build puts it. */
     static List<Path> candidates() {
-        try {
-            Path here = Path.of(ValidateCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path dir = here.getParent(); // the jar's directory, or target/ when run from target/classes
-            return List.of(dir.resolve(AGENT_JAR), dir.resolve("../../javaagent/target/" + AGENT_JAR).normalize());
-        } catch (URISyntaxException | SecurityException | NullPointerException e) {
+        Path here = Installation.codeSource();
+        if (here == null) {
             return List.of();
         }
+        // the jar's directory, or target/ when run from target/classes
+        return List.of(here.getParent().resolve(AGENT_JAR), Installation.home().resolve("javaagent/target/" + AGENT_JAR));
     }
 }

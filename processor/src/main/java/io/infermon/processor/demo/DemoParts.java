@@ -1,8 +1,8 @@
 package io.infermon.processor.demo;
 
+import io.infermon.processor.Installation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,29 +20,9 @@ import java.util.List;
  */
 public record DemoParts(Path processorJar, Path agentJar, String appClassPath, Path digitsCsv) {
 
-    /** The jar this class was loaded from, or null when it runs from classes (a test in the IDE). */
-    public static Path runningJar() {
-        try {
-            Path p = Path.of(DemoParts.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return Files.isRegularFile(p) ? p : null;
-        } catch (URISyntaxException | SecurityException e) {
-            return null;
-        }
-    }
-
-    /** The clone the running jar was built in ({@code HOME/processor/target/infermon-processor.jar}). */
-    public static Path defaultHome() {
-        Path jar = runningJar();
-        if (jar == null || jar.getParent() == null || jar.getParent().getParent() == null) {
-            return Path.of(".").toAbsolutePath().normalize();
-        }
-        Path home = jar.getParent().getParent().getParent();
-        return home == null ? Path.of(".").toAbsolutePath().normalize() : home;
-    }
-
     /** Finds every part under {@code home}; the message of the exception says what is missing and how to build it. */
     public static DemoParts find(Path home) {
-        Path jar = runningJar();
+        Path jar = Installation.runningJar();
         Path processorJar = jar != null ? jar : home.resolve("processor/target/infermon-processor.jar");
         Path agentJar = home.resolve("javaagent/target/infermon-agent.jar");
         Path classes = home.resolve("integration-tests/target/classes");
