@@ -86,12 +86,18 @@ class TailCommandTest {
     }
 
     private static List<Double> valuesInFile(Path out, String what, String version, long start) throws Exception {
+        return valuesInFile(out, what, version, start, p -> true);
+    }
+
+    /** The values of metric lines of {@code what}, version and bucket whose properties also pass {@code where}. */
+    private static List<Double> valuesInFile(Path out, String what, String version, long start,
+                                             java.util.function.Predicate<JsonNode> where) throws Exception {
         List<Double> values = new ArrayList<>();
         for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
             JsonNode m = JSON.readTree(line);
             JsonNode p = m.get("properties");
             if (p.get("what").asText().equals(what) && p.path("model_version").asText().equals(version)
-                    && m.get("timestamp").asLong() == start) {
+                    && m.get("timestamp").asLong() == start && where.test(p)) {
                 values.add(m.get("value").asDouble());
             }
         }
@@ -178,16 +184,10 @@ class TailCommandTest {
 
     private static double labelMetric(Path out, String what, String version, long start, String window)
             throws Exception {
-        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
-            JsonNode m = JSON.readTree(line);
-            JsonNode p = m.get("properties");
-            if (p.get("what").asText().equals(what) && p.path("model_version").asText().equals(version)
-                    && p.path("label_window").asText().equals(window) && !p.has("class")
-                    && m.get("timestamp").asLong() == start) {
-                return m.get("value").asDouble();
-            }
-        }
-        throw new AssertionError("no " + what + " of window " + window + " for bucket " + start);
+        List<Double> v = valuesInFile(out, what, version, start,
+                p -> p.path("label_window").asText().equals(window) && !p.has("class"));
+        assertThat(v).as("%s of window %s for bucket %d", what, window, start).hasSize(1);
+        return v.get(0);
     }
 
     @Test

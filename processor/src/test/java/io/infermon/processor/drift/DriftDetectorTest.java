@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /** Drift measures checked against textbook computations over the raw values. */
 class DriftDetectorTest {
 
-    private static BucketStatistics profile(double[][] rows) {
+    /** The statistics of these feature rows, as one bucket holds them. */
+    static BucketStatistics profile(double[][] rows) {
         BucketStatistics s = new BucketStatistics();
         for (double[] r : rows) {
             s.addFeatureRow(r);

@@ -17,17 +17,9 @@ import org.junit.jupiter.api.Test;
 class ReferencesTest {
     private static final ModelKey DIGITS = new ModelKey("digits", "1", "serving_default");
 
-    private static BucketStatistics rows(double[][] rows) {
-        BucketStatistics s = new BucketStatistics();
-        for (double[] r : rows) {
-            s.addFeatureRow(r);
-        }
-        return s;
-    }
-
     private static References digitsReference(String name, List<String> warnings) {
         References refs = new References(List.of(new BucketProfile(new ModelKey(name, "", ""), 0, 0,
-                rows(Datasets.digits()))), DriftSettings.DEFAULTS, 0, null);
+                DriftDetectorTest.profile(Datasets.digits()))), DriftSettings.DEFAULTS, 0, null);
         refs.onWarning(warnings::add);
         return refs;
     }
@@ -40,7 +32,7 @@ class ReferencesTest {
     void aModelWithoutAMatchingReferenceIsNamedOnceAndPassesThrough() throws Exception {
         List<String> warnings = new ArrayList<>();
         References refs = digitsReference("digit", warnings);
-        BucketStatistics s = rows(Arrays.copyOfRange(Datasets.digits(), 0, 200));
+        BucketStatistics s = DriftDetectorTest.profile(Arrays.copyOfRange(Datasets.digits(), 0, 200));
 
         ClosedBucket first = refs.attach(new ClosedBucket(DIGITS, 0, 10_000, s));
         ClosedBucket second = refs.attach(new ClosedBucket(DIGITS, 10_000, 20_000, s));
@@ -58,9 +50,9 @@ class ReferencesTest {
         double[][] digits = Datasets.digits();
 
         List<AnodotMetric> small = BucketMetrics.of(refs.attach(new ClosedBucket(DIGITS, 0, 10_000,
-                rows(Arrays.copyOfRange(digits, 0, 40)))));
+                DriftDetectorTest.profile(Arrays.copyOfRange(digits, 0, 40)))));
         List<AnodotMetric> judged = BucketMetrics.of(refs.attach(new ClosedBucket(DIGITS, 10_000, 20_000,
-                rows(Arrays.copyOfRange(digits, 0, 100)))));
+                DriftDetectorTest.profile(Arrays.copyOfRange(digits, 0, 100)))));
 
         assertThat(count(small, "feature_drift")).isEqualTo(64 * 4);
         assertThat(count(small, "drift_detected")).isZero();
