@@ -3,10 +3,10 @@ package io.infermon.processor.history;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.infermon.anodot.AnodotMetric;
+import io.infermon.processor.cli.DurationConverter;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import picocli.CommandLine;
 
 /**
  * One prediction bucket's label metrics at one maturity, read back (docs/metrics.md, "Labels"): the numbers the
@@ -29,8 +29,6 @@ public record LabelWindowView(ModelRef model, long start, String window, Long ma
                               Double accuracy, Double expectedAccuracy, Double f1Macro, Double f1Weighted,
                               Double logLoss, Double brierScore, Double rocAuc, Double calibrationError,
                               Double mae, Double rmse, Double mape, Double r2) {
-
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     /** Reads a label window's metrics (a {@link MetricGroup} whose {@code labelWindow} is set). */
     public static LabelWindowView of(MetricGroup group) {
@@ -73,17 +71,10 @@ public record LabelWindowView(ModelRef model, long start, String window, Long ma
 
     /** {@code 1h} as 3600, the names {@code LabelSettings.name} writes; null for anything else. */
     static Long maturitySeconds(String window) {
-        Matcher m = DURATION.matcher(window);
-        if (!m.matches()) {
+        try {
+            return DurationConverter.parse(window).toSeconds();
+        } catch (CommandLine.TypeConversionException notADuration) {
             return null;
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> n / 1000;
-            case "s" -> n;
-            case "m" -> n * 60;
-            case "h" -> n * 3600;
-            default -> n * 86_400;
-        };
     }
 }
