@@ -1,6 +1,7 @@
 package io.infermon.processor.queue;
 
 import io.infermon.capture.AgentHealth;
+import io.infermon.capture.AgentWatermark;
 import io.infermon.capture.CaptureCodec;
 import io.infermon.capture.CaptureRecord;
 import io.infermon.capture.CorruptRecordException;
@@ -20,9 +21,9 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * Reads capture records from one agent's Chronicle Queue, oldest first, through the shared codec. Inference records
- * and label records are returned (labels are joined to predictions by id); the agent's health records go to a
- * {@link Consumer} (they become {@code agent_*} metrics). Records the codec rejects are counted by reason and skipped;
- * they never stop the reader.
+ * and label records are returned (labels are joined to predictions by id); the agent's health records and watermark
+ * records go to a {@link Consumer} each (they become {@code agent_*} metrics, and the queue's watermark). Records the
+ * codec rejects are counted by reason and skipped; they never stop the reader.
  */
 public final class CaptureQueueReader implements AutoCloseable {
     private final Path dir;
@@ -34,6 +35,9 @@ public final class CaptureQueueReader implements AutoCloseable {
     /** The latest message of each reason: a summary names each reason with an example of its own. */
     private final Map<RejectReason, String> lastByReason = new java.util.EnumMap<>(RejectReason.class);
     private Consumer<AgentHealth> healthSink = h -> { };
+    private Consumer<AgentWatermark> watermarkSink = w -> { };
+    /** {@link System#nanoTime()} when the last document (of any kind) was read, or when the reader opened. */
+    private long lastDocumentNanos = System.nanoTime();
     private long healthRecords;
     private long labelRecords;
     /** Chronicle index of the last document taken from the tailer (any kind, good or not), or -1. */
@@ -100,6 +104,7 @@ public final class CaptureQueueReader implements AutoCloseable {
                 try (DocumentContext dc = tailer.readingDocument()) {
                     if (dc.isPresent()) {
                         lastReadIndex = dc.index();
+                        lastDocumentNanos = System.nanoTime();
                         Bytes<?> in = dc.wire().bytes();
                         int length = (int) in.readRemaining();
                         if (buffer.length < length) {
@@ -127,6 +132,10 @@ public final class CaptureQueueReader implements AutoCloseable {
                     AgentHealth health = CaptureCodec.decodeHealth(bytes);
                     healthRecords++;
                     healthSink.accept(health);
+                    continue;
+                }
+                if (kind == RecordKind.WATERMARK) {
+                    watermarkSink.accept(CaptureCodec.decodeWatermark(bytes));
                     continue;
                 }
                 CaptureRecord record = CaptureCodec.decode(bytes, INFERENCE_AND_LABELS);
@@ -318,6 +327,16 @@ public final class CaptureQueueReader implements AutoCloseable {
 
     public long healthRecords() {
         return healthRecords;
+    }
+
+    /** Where watermark records go as they are read. */
+    public void onWatermark(Consumer<AgentWatermark> sink) {
+        this.watermarkSink = sink;
+    }
+
+    /** {@link System#nanoTime()} when a document was last read (or the reader opened). */
+    public long lastDocumentNanos() {
+        return lastDocumentNanos;
     }
 
     private static final java.util.Set<RecordKind> INFERENCE_AND_LABELS =
