@@ -164,6 +164,7 @@ public final class Processor {
     private void checkpoint() throws IOException {
         if (checkpointDir == null) {
             alerts.commit();
+            outputs.commit();
             return;
         }
         ByteArrayOutputStream state = new ByteArrayOutputStream();
@@ -182,6 +183,7 @@ public final class Processor {
                 .save(checkpointDir);
         checkpoints = next;
         alerts.commit();
+        outputs.commit();
         SketchRandomness.reseed(checkpoints);
         if (labelStream != null) {
             labelStream.deleteAppliedUpTo(labels.appliedSequence()); // the checkpoint holds their effect now

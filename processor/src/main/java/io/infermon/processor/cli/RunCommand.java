@@ -12,6 +12,8 @@ import io.infermon.processor.checkpoint.Checkpoint;
 import io.infermon.processor.config.ProcessorConfig;
 import io.infermon.processor.delivery.AnodotDelivery;
 import io.infermon.processor.output.MetricFiles;
+import io.infermon.processor.otlp.OtlpExport;
+import io.infermon.processor.otlp.OtlpSettings;
 import io.infermon.processor.drift.DriftSettings;
 import io.infermon.processor.drift.References;
 import io.infermon.processor.labels.LabelSettings;
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -174,6 +177,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     DashboardOptions dashboard;
 
+    @Mixin
+    OtlpOptions otlp;
+
     @Spec
     CommandSpec spec;
 
@@ -221,6 +227,9 @@ public final class RunCommand implements Callable<Integer> {
                 ? pc.resolve(spec) : null;
         List<AlertRule> alertRules = config == null ? List.of() : config.alerts();
         WebhookSettings webhook = config == null ? null : config.webhook();
+        String version = RunCommand.class.getPackage().getImplementationVersion();
+        OtlpSettings otlpSettings = otlp.settings(spec.commandLine(),
+                config == null ? Map.of() : config.otlpHeaders(), version);
         ProcessorHealth processorHealth = new ProcessorHealth();
         Path outDir = out.toAbsolutePath();
         Files.createDirectories(outDir);
@@ -256,6 +265,12 @@ public final class RunCommand implements Callable<Integer> {
                     alerts.file().committedLength()::get, System.err::println);
             if (webhookSender != null) {
                 System.out.println("infermon: alert events POSTed to " + webhook);
+            }
+            OtlpExport otlpExport = otlpSettings == null ? null : OtlpExport.start(otlpSettings, outDir,
+                    outputs::committedLength, bucket, version, System.err::println);
+            if (otlpExport != null) {
+                System.out.println("infermon: exporting metrics over OTLP (" + otlpSettings.protocol() + ") to "
+                        + otlpSettings.redactedEndpoint() + "; progress in " + outDir.resolve(OtlpExport.OFFSET_FILE));
             }
             processor.readLabelsFrom(LabelStream.open(outDir.resolve("labels"),
                     processor.labels().appliedSequence()));
@@ -298,6 +313,11 @@ public final class RunCommand implements Callable<Integer> {
                     System.out.println("infermon: Anodot did not take everything within " + drainTimeout.toSeconds()
                             + " s; the rest waits in " + delivery.spoolDir() + " for the next run");
                 }
+                if (otlpExport != null && drain && !otlpExport.awaitExported(drainTimeout)) {
+                    undelivered = true;
+                    System.out.println("infermon: the OTLP receiver did not take everything within "
+                            + drainTimeout.toSeconds() + " s; the next run sends the rest from metrics.jsonl");
+                }
                 if (webhookSender != null && drain && !webhookSender.awaitSent(drainTimeout)) {
                     System.out.println("infermon: the alert webhook did not take every event within "
                             + drainTimeout.toSeconds() + " s; the next run sends the rest");
@@ -305,6 +325,10 @@ public final class RunCommand implements Callable<Integer> {
             } finally {
                 if (webhookSender != null) {
                     webhookSender.close();
+                }
+                if (otlpExport != null) {
+                    otlpExport.close();
+                    System.out.println("infermon: " + otlpExport.summary());
                 }
                 if (delivery != null) {
                     delivery.close();
