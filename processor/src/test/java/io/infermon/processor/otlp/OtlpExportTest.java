@@ -71,6 +71,25 @@ class OtlpExportTest {
     }
 
     @Test
+    void overGrpcToo(@TempDir Path dir) throws Exception {
+        Path queue = OutputFixture.shared().resolveSibling("queue");
+        Path out = dir.resolve("out");
+        Path config = dir.resolve("processor.yaml");
+        String token = "grpc-token-" + System.nanoTime();
+        Files.writeString(config, "otlp-headers:\n  x-api-key: " + token + "\n");
+        try (OtlpReceiver receiver = OtlpReceiver.startGrpc()) {
+            String printed = infermon("run", "--config", config.toString(), "--queue", queue.toString(),
+                    "--out", out.toString(), "--bucket", OutputFixture.BUCKET_SECONDS + "s", "--drain", "--quiet",
+                    "--otlp-endpoint", "http://127.0.0.1:" + receiver.port(), "--otlp-protocol", "grpc");
+            assertThat(printed).contains("exporting metrics over OTLP (grpc)").doesNotContain(token);
+            assertThat(OtlpExpectations.counted(receiver.points(), p -> true)).isEqualTo(OtlpExpectations.expected(
+                    out.resolve("metrics.jsonl"), OutputFixture.BUCKET_SECONDS, m -> true));
+            assertThat(receiver.headers()).isNotEmpty().allSatisfy(h ->
+                    assertThat(h.get("x-api-key")).isEqualTo(java.util.List.of(token)));
+        }
+    }
+
+    @Test
     void aDrainThatCannotReachTheReceiverExitsWith1AndTheNextRunSendsTheRest(@TempDir Path dir) throws Exception {
         Path queue = OutputFixture.shared().resolveSibling("queue");
         Path out = dir.resolve("out");

@@ -37,6 +37,7 @@ final class OtlpReceiver implements AutoCloseable {
     }
 
     private final HttpServer server;
+    private io.grpc.Server grpc;
     private final List<Point> points = new ArrayList<>();
     private final List<Map<String, String>> resources = new ArrayList<>();
     private final List<String> scopes = new ArrayList<>();
@@ -75,6 +76,41 @@ final class OtlpReceiver implements AutoCloseable {
         server.start();
         return r;
     }
+
+    /** The same receiver over gRPC: OTLP's {@code MetricsService/Export} on 127.0.0.1, any free port. */
+    static OtlpReceiver startGrpc() throws IOException {
+        OtlpReceiver r = new OtlpReceiver(null);
+        r.grpc = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
+                .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .intercept(new io.grpc.ServerInterceptor() {
+                    @Override
+                    public <Q, A> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, A> call,
+                            io.grpc.Metadata metadata, io.grpc.ServerCallHandler<Q, A> next) {
+                        Map<String, List<String>> h = new TreeMap<>();
+                        for (String key : metadata.keys()) {
+                            if (!key.endsWith(io.grpc.Metadata.BINARY_HEADER_SUFFIX)) {
+                                h.put(key, List.of(String.valueOf(metadata.get(io.grpc.Metadata.Key.of(key,
+                                        io.grpc.Metadata.ASCII_STRING_MARSHALLER)))));
+                            }
+                        }
+                        return io.grpc.Contexts.interceptCall(io.grpc.Context.current().withValue(GRPC_HEADERS, h),
+                                call, metadata, next);
+                    }
+                })
+                .addService(new io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc.MetricsServiceImplBase() {
+                    @Override
+                    public void export(ExportMetricsServiceRequest request,
+                                       io.grpc.stub.StreamObserver<ExportMetricsServiceResponse> response) {
+                        r.accept(request, GRPC_HEADERS.get());
+                        response.onNext(ExportMetricsServiceResponse.getDefaultInstance());
+                        response.onCompleted();
+                    }
+                }).build().start();
+        return r;
+    }
+
+    /** A gRPC call's request headers, handed from the interceptor to the service. */
+    private static final io.grpc.Context.Key<Map<String, List<String>>> GRPC_HEADERS = io.grpc.Context.key("headers");
 
     private synchronized void accept(ExportMetricsServiceRequest request, Map<String, List<String>> requestHeaders) {
         headers.add(new TreeMap<>(requestHeaders));
@@ -118,7 +154,7 @@ final class OtlpReceiver implements AutoCloseable {
     }
 
     int port() {
-        return server.getAddress().getPort();
+        return server != null ? server.getAddress().getPort() : grpc.getPort();
     }
 
     synchronized List<Point> points() {
@@ -140,7 +176,12 @@ final class OtlpReceiver implements AutoCloseable {
     /** Stops listening: the next connections are refused, as by a collector that is down. */
     @Override
     public void close() {
-        server.stop(0);
-        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        if (server != null) {
+            server.stop(0);
+            ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        }
+        if (grpc != null) {
+            grpc.shutdownNow();
+        }
     }
 }
