@@ -288,7 +288,6 @@ public final class RunCommand implements Callable<Integer> {
                         + restored.recordsRead() + " records read before)");
             }
             processor.reportHealthTo(processorHealth);
-            processorHealth.rejectedFrom(reader::rejected);
             CountDownLatch finished = new CountDownLatch(1);
             if (!drain) {
                 // On Ctrl-C or SIGTERM: stop reading and let the main loop finish its current bucket writes.

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A live processor exports over OTLP/HTTP, configured only by the standard {@code OTEL_*} variables, while the
  * receiver is down (nothing listens), while the processor is killed with SIGKILL and restarted, and while the
  * receiver answers 503: once it takes metrics again, every line of {@code metrics.jsonl} has arrived exactly once.
+ * The restarted processor's {@code /metrics} counters go on from where the killed one was.
  */
 class OtlpCollectorDownIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -56,8 +57,10 @@ class OtlpCollectorDownIT {
                 first.kill();
             }
             try (LiveProcessor second = LiveProcessor.start(log, env, args)) {
-                written += write(q, t0, 4, 6);
+                // the restarted processor's counters go on from the checkpoint: the same total, not 0
                 URI dashboard = second.dashboard();
+                awaitCalls(dashboard, written - 1);
+                written += write(q, t0, 4, 6);
                 awaitCalls(dashboard, written - 1);
                 Path jsonl = out.resolve("metrics.jsonl");
                 try (OtlpReceiver receiver = OtlpReceiver.start(port)) {
