@@ -65,6 +65,25 @@ class PrometheusConventionsTest {
     }
 
     @Test
+    void theStandaloneDashboardExposesTheSameNamesButTheRunningProcessorsOwn() throws Exception {
+        ProcessorHealth health = new ProcessorHealth();
+        health.recordRead(System.currentTimeMillis() * 1_000_000L, 1);
+        java.util.Set<String> live;
+        java.util.Set<String> standalone;
+        try (DashboardServer server = serve(OutputFixture.shared(), health)) {
+            live = PrometheusText.parse(metrics(server.url())).types.keySet();
+        }
+        try (DashboardServer server = serve(OutputFixture.shared(), null)) {
+            standalone = PrometheusText.parse(metrics(server.url())).types.keySet();
+        }
+        assertThat(live).containsAll(standalone);
+        java.util.List<String> onlyLive = live.stream().filter(n -> !standalone.contains(n)).toList();
+        assertThat(onlyLive).containsExactlyInAnyOrder("infermon_processor_lag_seconds",
+                "infermon_processor_records_read_total", "infermon_processor_records_per_second",
+                "infermon_processor_buckets_open");
+    }
+
+    @Test
     void promtoolWouldFindTheOldNames() throws Exception {
         // the linter does report what this endpoint used to expose: the test above can fail
         Promtool.Check check = Promtool.checkMetrics("""
