@@ -74,9 +74,23 @@ public final class RunCommand implements Callable<Integer> {
             description = "Bucket width, aligned to the epoch (e.g. 10s, 1m, 1h, 1d). Default: ${DEFAULT-VALUE}.")
     Duration bucket;
 
-    @Option(names = "--grace", defaultValue = "0s", converter = DurationConverter.class,
-            description = "How long after a bucket's end records may still arrive. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--grace", defaultValue = "1s", converter = DurationConverter.class,
+            description = "How far behind the watermark a record may still arrive: a bucket closes when the watermark "
+                    + "passes its end plus this. Covers clock corrections and agents that write no watermarks. "
+                    + "Default: ${DEFAULT-VALUE}.")
     Duration grace;
+
+    @Option(names = "--idle-timeout", defaultValue = "4s", converter = DurationConverter.class,
+            description = "A queue silent and this far behind the others stops holding buckets open; when every "
+                    + "queue has been silent this long, the processor's clock moves time on, so the last buckets "
+                    + "close by their end + grace + this. Default: ${DEFAULT-VALUE}.")
+    Duration idleTimeout;
+
+    @Option(names = "--empty-buckets", defaultValue = "10", paramLabel = "N",
+            description = "A model key with calls in one of its last N buckets and none in this one gets an empty "
+                    + "bucket (inference_calls 0, buffer_count 0), so stopped traffic shows; 0 for none. Default: "
+                    + "${DEFAULT-VALUE}.")
+    int emptyBuckets;
 
     @Option(names = "--late", defaultValue = "drop", completionCandidates = LatePolicies.class,
             description = "Records later than grace: drop (count and leave out) or current (count and add to the "
@@ -191,6 +205,14 @@ public final class RunCommand implements Callable<Integer> {
                     "give at least one --queue or a --queue-root");
         }
         EventTimeBuckets.LatePolicy latePolicy = EventTimeBuckets.LatePolicy.valueOf(late.toUpperCase(Locale.ROOT));
+        if (idleTimeout.isZero() || idleTimeout.isNegative()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--idle-timeout must be positive, not " + LabelSettings.name(idleTimeout));
+        }
+        if (emptyBuckets < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--empty-buckets must be 0 or more, not " + emptyBuckets);
+        }
         DriftSettings drift;
         try {
             drift = new DriftSettings(driftMethod,
@@ -249,7 +271,8 @@ public final class RunCommand implements Callable<Integer> {
                         + delivery.spoolDir());
             }
             EventTimeBuckets buckets = new EventTimeBuckets(bucket, grace, latePolicy,
-                    new StatisticsSettings(binaryThreshold, StatisticsSettings.DEFAULTS.maxFeatures()), maxModels);
+                    new StatisticsSettings(binaryThreshold, StatisticsSettings.DEFAULTS.maxFeatures()), maxModels,
+                    emptyBuckets);
             References refs = new References(given, drift, referenceBuckets, outputs.profileDir());
             Processor processor = new Processor(reader, buckets, refs, outputs,
                     closed -> {
@@ -280,6 +303,7 @@ public final class RunCommand implements Callable<Integer> {
             if (queueRoot != null) {
                 processor.discoverQueuesUnder(queueRoot.toAbsolutePath());
             }
+            processor.idleTimeout(idleTimeout);
             if (deleteConsumedAfter != null && !noCheckpoint) {
                 processor.deleteConsumedCyclesAfter(deleteConsumedAfter);
             }

@@ -100,8 +100,10 @@ public final class MetricFiles implements AutoCloseable {
         Map<String, List<AnodotMetric>> byFile = new LinkedHashMap<>();
         for (int i = 0; i < closed.size(); i++) {
             ClosedBucket bucket = closed.get(i);
-            BucketProfile profile = BucketProfile.of(bucket);
-            ProfileCodec.write(profileDir.resolve(profile.fileName()), profile);
+            if (bucket.hasCalls()) { // an empty bucket has nothing to merge
+                BucketProfile profile = BucketProfile.of(bucket);
+                ProfileCodec.write(profileDir.resolve(profile.fileName()), profile);
+            }
             String file = fileName(bucket.model().name(), Math.floorDiv(bucket.startMillis(), 1000L));
             byFile.computeIfAbsent(file, f -> new ArrayList<>()).addAll(metrics.get(i));
         }
