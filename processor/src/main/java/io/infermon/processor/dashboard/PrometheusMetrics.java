@@ -194,14 +194,27 @@ final class PrometheusMetrics {
                 })).register(registry);
     }
 
+    /** {@link #latestWindows()} of a history generation: five gauges ask for it on every scrape. */
+    private record Windows(long generation, List<LabelWindowView> latest) {
+    }
+
+    private volatile Windows windows = new Windows(-1, List.of());
+
     /** Per model key and window, the window of the latest prediction bucket. */
     private List<LabelWindowView> latestWindows() {
+        long generation = history.generation();
+        Windows cached = windows;
+        if (cached.generation() == generation) {
+            return cached.latest();
+        }
         Map<String, LabelWindowView> latest = new LinkedHashMap<>();
         history.models().stream().map(s -> s.model().model()).distinct()
                 .flatMap(model -> history.findLabelled(model, null, null).stream())
                 .forEach(key -> history.labelWindows(key, Long.MIN_VALUE).forEach(w ->
                         latest.merge(key + "\u0000" + w.window(), w, (a, c) -> c.start() >= a.start() ? c : a)));
-        return new ArrayList<>(latest.values());
+        List<LabelWindowView> list = List.copyOf(latest.values());
+        windows = new Windows(generation, list);
+        return list;
     }
 
     /** The running totals as counters, named and labelled as {@link RunningTotals} keeps them. */

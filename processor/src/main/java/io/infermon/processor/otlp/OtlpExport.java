@@ -205,7 +205,10 @@ public final class OtlpExport implements AutoCloseable {
         return false;
     }
 
-    /** An answer that the request itself is bad: sending it again would get the same answer. */
+    /**
+     * An answer that the request itself is bad: sending it again would get the same answer. The exporter reports
+     * answers through its {@code FailedExportException} (an "internal" package of the SDK; pinned version).
+     */
     private static boolean refusesTheData(Throwable failure) {
         if (failure instanceof FailedExportException.HttpExportException h && h.failedWithResponse()) {
             return h.getResponse().getStatusCode() == 400;

@@ -85,6 +85,8 @@ public final class OtlpSettings {
         });
         system.stringPropertyNames().stream().filter(k -> k.startsWith("otel."))
                 .forEach(k -> raw.put(k, system.getProperty(k)));
+        // the SDK's own reading of properties (lists, maps, durations), as its exporter providers expect them; its
+        // class is in an "internal" package of the SDK, which the version pinned in the pom keeps stable here
         ConfigProperties standard = DefaultConfigProperties.createFromMap(raw);
         if (standard.getBoolean("otel.sdk.disabled", false)) {
             return null;

@@ -3,6 +3,7 @@ package io.infermon.processor.otlp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.infermon.processor.LiveQueue;
 import io.infermon.processor.OutputFixture;
 import io.infermon.processor.cli.InfermonCli;
 import java.io.ByteArrayOutputStream;
@@ -72,7 +73,7 @@ class OtlpExportTest {
 
     @Test
     void overGrpcToo(@TempDir Path dir) throws Exception {
-        Path queue = OutputFixture.shared().resolveSibling("queue");
+        Path queue = smallQueue(dir.resolve("queue"));
         Path out = dir.resolve("out");
         Path config = dir.resolve("processor.yaml");
         String token = "grpc-token-" + System.nanoTime();
@@ -82,6 +83,7 @@ class OtlpExportTest {
                     "--out", out.toString(), "--bucket", OutputFixture.BUCKET_SECONDS + "s", "--drain", "--quiet",
                     "--otlp-endpoint", "http://127.0.0.1:" + receiver.port(), "--otlp-protocol", "grpc");
             assertThat(printed).contains("exporting metrics over OTLP (grpc)").doesNotContain(token);
+            assertThat(receiver.points()).hasSizeGreaterThan(1000);
             assertThat(OtlpExpectations.counted(receiver.points(), p -> true)).isEqualTo(OtlpExpectations.expected(
                     out.resolve("metrics.jsonl"), OutputFixture.BUCKET_SECONDS, m -> true));
             assertThat(receiver.headers()).isNotEmpty().allSatisfy(h ->
@@ -91,7 +93,7 @@ class OtlpExportTest {
 
     @Test
     void aDrainThatCannotReachTheReceiverExitsWith1AndTheNextRunSendsTheRest(@TempDir Path dir) throws Exception {
-        Path queue = OutputFixture.shared().resolveSibling("queue");
+        Path queue = smallQueue(dir.resolve("queue"));
         Path out = dir.resolve("out");
         int port;
         try (OtlpReceiver probe = OtlpReceiver.start(0)) {
@@ -113,6 +115,7 @@ class OtlpExportTest {
             ByteArrayOutputStream again = new ByteArrayOutputStream();
             args[args.length - 1] = "120s";
             assertThat(execute(again, args)).as(again.toString(StandardCharsets.UTF_8)).isZero();
+            assertThat(receiver.points()).hasSizeGreaterThan(1000);
             Path jsonl = out.resolve("metrics.jsonl");
             assertThat(OtlpExpectations.counted(receiver.points(), p -> true))
                     .isEqualTo(OtlpExpectations.expected(jsonl, OutputFixture.BUCKET_SECONDS, m -> true));
@@ -158,6 +161,20 @@ class OtlpExportTest {
         OtlpSettings s = OtlpSettings.resolve(options("http://c:4318", null, Map.of("api-key", token)), Map.of(),
                 NO_PROPERTIES, null);
         assertThat(s.toString()).doesNotContain(token);
+    }
+
+    /** A queue of a few calls over three buckets of the fixture's width, ten minutes ago. */
+    private static Path smallQueue(Path queue) {
+        long t0 = (System.currentTimeMillis() / 1000 / OutputFixture.BUCKET_SECONDS * OutputFixture.BUCKET_SECONDS
+                - 600) * 1000;
+        try (LiveQueue q = new LiveQueue(queue)) {
+            for (int b = 0; b < 3; b++) {
+                for (int c = 0; c <= b; c++) {
+                    q.call(t0 + b * OutputFixture.BUCKET_SECONDS * 1000L + 1000L * c, "digits", "1", 8);
+                }
+            }
+        }
+        return queue;
     }
 
     private static String infermon(String... args) {
