@@ -38,11 +38,18 @@ public final class MetricFiles implements AutoCloseable {
     /** How much of metrics.jsonl is final: what the latest checkpoint holds (a restart cuts off anything beyond). */
     private final java.util.concurrent.atomic.AtomicLong committedLength = new java.util.concurrent.atomic.AtomicLong();
     private FileListener listener = (name, metrics) -> { };
+    private ProfileListener profileListener = (profile, encoded) -> { };
 
     /** Told of each Anodot file right after it is written (the Anodot delivery spools it). */
     @FunctionalInterface
     public interface FileListener {
         void written(String fileName, List<AnodotMetric> metrics) throws IOException;
+    }
+
+    /** Told of each bucket's profile right after it is written, with its bytes (the fleet publisher takes it). */
+    @FunctionalInterface
+    public interface ProfileListener {
+        void written(BucketProfile profile, byte[] encoded) throws IOException;
     }
 
     public MetricFiles(Path outDir) throws IOException {
@@ -102,7 +109,9 @@ public final class MetricFiles implements AutoCloseable {
             ClosedBucket bucket = closed.get(i);
             if (bucket.hasCalls()) { // an empty bucket has nothing to merge
                 BucketProfile profile = BucketProfile.of(bucket);
-                ProfileCodec.write(profileDir.resolve(profile.fileName()), profile);
+                byte[] encoded = ProfileCodec.encode(profile);
+                AnodotFiles.writeAtomically(profileDir.resolve(profile.fileName()), encoded);
+                profileListener.written(profile, encoded);
             }
             String file = fileName(bucket.model().name(), Math.floorDiv(bucket.startMillis(), 1000L));
             byFile.computeIfAbsent(file, f -> new ArrayList<>()).addAll(metrics.get(i));
@@ -246,6 +255,10 @@ public final class MetricFiles implements AutoCloseable {
 
     public Path profileDir() {
         return profileDir;
+    }
+
+    public void onProfileWritten(ProfileListener l) {
+        this.profileListener = l;
     }
 
     public void onFileWritten(FileListener l) {
