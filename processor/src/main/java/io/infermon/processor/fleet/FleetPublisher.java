@@ -108,7 +108,7 @@ public final class FleetPublisher implements AutoCloseable {
         }
     }
 
-    private void failed(Exception e) {
+    private synchronized void failed(Exception e) {
         failures++;
         String message = "infermon: cannot publish to Kafka at " + settings.bootstrap() + " (" + e + "); "
                 + "buckets wait in the fleet outbox and are sent when Kafka is back";
@@ -122,8 +122,11 @@ public final class FleetPublisher implements AutoCloseable {
         }
     }
 
-    /** Sends what the outbox holds, then the watermark; files leave the outbox once Kafka acknowledged them. */
-    private void publish(boolean last) throws Exception {
+    /**
+     * Sends what the outbox holds, then the watermark; files leave the outbox once Kafka acknowledged them.
+     * Synchronized: {@link #close} sends a last time while the thread may still be at it.
+     */
+    private synchronized void publish(boolean last) throws Exception {
         long through = writtenThrough.getAsLong(); // read first: every profile it covers is in the outbox by now
         List<Path> files = outbox.pending();
         if (files.isEmpty() && through == Long.MIN_VALUE && announced) {

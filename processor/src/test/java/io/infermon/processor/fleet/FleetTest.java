@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,9 +22,6 @@ import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,7 +111,7 @@ class FleetTest {
                 Process hostB = child(dir.resolve("host-b.log"), "run", "--queue", qb.toString(), "--out",
                         dir.resolve("out-b").toString(), "--bucket", "2s", "--no-dashboard", "--quiet",
                         "--publish-kafka", broker.bootstrap(), "--fleet-host", "b", "--fleet-partitions", "2");
-                awaitAnnounced(broker, Set.of("a", "b"));
+                broker.awaitHosts("infermon.profiles", Set.of("a", "b"));
 
                 long total = traffic(a, b, 6_000);
                 // both agents idle: their watermarks close the hosts' last buckets, then the fleet's
@@ -181,7 +177,7 @@ class FleetTest {
                             "--quiet", "--publish-kafka", broker.bootstrap(), "--fleet-host", h,
                             "--fleet-partitions", "2");
                 }
-                awaitAnnounced(broker, Set.of("a", "b"));
+                broker.awaitHosts("infermon.profiles", Set.of("a", "b"));
                 long calls = traffic(a, b, 4_000);
                 await().atMost(Duration.ofMinutes(1)).until(() -> sum(fleetOut, "inference_calls") > 0);
                 aggregator.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // mid-run, whatever it was doing
@@ -267,29 +263,6 @@ class FleetTest {
             assertThat(f.keySet()).as(bucket).isEqualTo(e.keySet());
             e.forEach((series, v) -> assertThat(f.get(series)).as(bucket + " " + series)
                     .isCloseTo(v, org.assertj.core.data.Offset.offset(1e-9 * Math.max(1, Math.abs(v)))));
-        }
-    }
-
-    /** Waits until the profiles topic holds a watermark of each host (they announce themselves at start). */
-    private static void awaitAnnounced(KafkaBroker broker, Set<String> hosts) {
-        Set<String> seen = new HashSet<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
-                ConsumerConfig.GROUP_ID_CONFIG, "test-announced",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            await().atMost(Duration.ofMinutes(2)).until(() -> {
-                if (c.subscription().isEmpty()) {
-                    if (!c.listTopics().containsKey("infermon.profiles")) {
-                        return false;
-                    }
-                    c.subscribe(List.of("infermon.profiles"));
-                }
-                for (var r : c.poll(Duration.ofMillis(500))) {
-                    seen.add(FleetRecords.decodeHostRecord(r.value()).host());
-                }
-                return seen.containsAll(hosts);
-            });
         }
     }
 

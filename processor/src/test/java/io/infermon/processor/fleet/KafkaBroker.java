@@ -120,6 +120,33 @@ public final class KafkaBroker implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /**
+     * Waits until the fleet's profiles topic holds a watermark of each of {@code hosts}: their publishers announce
+     * themselves when they start, before they have closed anything (so none of them can miss the first buckets).
+     */
+    public void awaitHosts(String profilesTopic, java.util.Set<String> hosts) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c =
+                     new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of(
+                             "bootstrap.servers", bootstrap(), "group.id", "test-hosts-" + System.nanoTime(),
+                             "auto.offset.reset", "earliest"),
+                             new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                             new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            await().atMost(Duration.ofMinutes(2)).until(() -> {
+                if (c.subscription().isEmpty()) {
+                    if (!c.listTopics().containsKey(profilesTopic)) {
+                        return false;
+                    }
+                    c.subscribe(List.of(profilesTopic));
+                }
+                for (var r : c.poll(Duration.ofMillis(500))) {
+                    seen.add(FleetRecords.decodeHostRecord(r.value()).host());
+                }
+                return seen.containsAll(hosts);
+            });
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         stop();

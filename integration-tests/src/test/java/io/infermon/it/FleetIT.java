@@ -1,0 +1,174 @@
+package io.infermon.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.infermon.processor.fleet.KafkaBroker;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A fleet as a user runs one: three services (the digits example, no infermon code) with the agent attached, each
+ * with its own processor publishing to a real Kafka broker (KRaft, from the Maven artifacts), one
+ * {@code infermon fleet} with a reference. The services serve clean digits, then inverted ones (a second run of the
+ * service on the same queue: a second agent). One host's processor is killed with SIGKILL mid-run and started again:
+ * it continues from its checkpoint and publishes again what the fleet may have had already.
+ *
+ * <p>Every fleet bucket equals what one processor computes over the three queues with the same reference: counts,
+ * every exact statistic (the pixels' distributions are exact value tables), drift measures and flags (none while
+ * clean, most features in the inverted phase); only the quantiles of the prediction distributions, KLL sketches
+ * merged in another order, are left out. Every bucket has three hosts reporting, none missing.
+ */
+class FleetIT {
+    private static final Path WORK = Path.of(System.getProperty("infermon.it.work"), "fleet");
+    /** Quantiles of the sketched prediction distributions: a merge of sketches equals a sketch of all within a bound. */
+    private static final Set<String> SKETCHED = Set.of("max_prediction_proba", "spread12_prediction_proba",
+            "prediction_entropy", "prediction_value");
+    private static final Set<String> QUANTILES = Set.of("median", "q01", "q05", "q25", "q50", "q75", "q95", "q99",
+            "iqr");
+    private final List<ChildJvm.Running> children = new ArrayList<>();
+
+    @AfterEach
+    void stopChildren() {
+        children.forEach(c -> c.process().destroyForcibly());
+    }
+
+    @Test
+    void threeHostsMakeTheBucketsOneProcessorMakesOfTheirThreeQueues() throws Exception {
+        CapturedRun.deleteRecursively(WORK);
+        Path model = TestModels.digits();
+        Files.createDirectories(WORK);
+        Path csv = WORK.resolve("digits.csv.gz");
+        try (InputStream in = FleetIT.class.getResourceAsStream("/datasets/digits.csv.gz")) {
+            Files.copy(in, csv, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Path reference = WORK.resolve("digits-reference.profile");
+        ChildJvm.processor().args("reference", "build", "--csv", csv.toString(), "--columns", "0-63",
+                "--model", "digits", "--out", reference.toString()).log(WORK.resolve("reference.log")).runOk();
+
+        try (KafkaBroker broker = KafkaBroker.start(WORK.resolve("kafka"))) {
+            Path fleetOut = WORK.resolve("fleet");
+            children.add(ChildJvm.processor().args("fleet", "--kafka", broker.bootstrap(), "--out",
+                    fleetOut.toString(), "--bucket", "2s", "--reference", reference.toString(), "--no-dashboard",
+                    "--fleet-partitions", "2").log(WORK.resolve("fleet.log")).start());
+            List<Path> queues = new ArrayList<>();
+            List<ChildJvm> hosts = new ArrayList<>();
+            for (int h = 1; h <= 3; h++) {
+                Path queue = WORK.resolve("queue-" + h);
+                Files.createDirectories(queue);
+                queues.add(queue);
+                hosts.add(ChildJvm.processor().args("run", "--queue", queue.toString(), "--out",
+                        WORK.resolve("out-" + h).toString(), "--bucket", "2s", "--no-dashboard", "--quiet",
+                        "--publish-kafka", broker.bootstrap(), "--fleet-host", "host-" + h, "--fleet-partitions", "2")
+                        .log(WORK.resolve("processor-" + h + ".log")));
+            }
+            List<ChildJvm.Running> processors = new ArrayList<>();
+            for (ChildJvm host : hosts) {
+                processors.add(host.start());
+            }
+            children.addAll(processors);
+            broker.awaitHosts("infermon.profiles", Set.of("host-1", "host-2", "host-3"));
+
+            long calls = serve(model, queues, "clean", processors, hosts);
+            calls += serve(model, queues, "inverted", null, null);
+            long total = calls;
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> Files.exists(fleetOut.resolve("metrics.jsonl"))
+                            && MetricLines.read(fleetOut.resolve("metrics.jsonl")).sum("what", "inference_calls")
+                            >= total);
+            MetricLines fleet = MetricLines.read(fleetOut.resolve("metrics.jsonl"));
+            assertThat(fleet.sum("what", "inference_calls")).isEqualTo(total);
+            assertThat(fleet.all().stream().filter(m -> m.what().equals("fleet_hosts_reporting"))
+                    .map(MetricLines.Metric::value)).isNotEmpty().containsOnly(3.0);
+            assertThat(fleet.all().stream().filter(m -> m.what().equals("fleet_hosts_missing"))
+                    .map(MetricLines.Metric::value)).containsOnly(0.0);
+
+            Path single = WORK.resolve("single");
+            List<String> args = new ArrayList<>(List.of("run", "--out", single.toString(), "--bucket", "2s",
+                    "--reference", reference.toString(), "--drain", "--quiet", "--no-checkpoint"));
+            queues.forEach(q -> args.addAll(List.of("--queue", q.toString())));
+            ChildJvm.processor().args(args.toArray(String[]::new)).log(WORK.resolve("single.log")).runOk();
+            MetricLines one = MetricLines.read(single.resolve("metrics.jsonl"));
+
+            Map<String, Double> expected = series(one, false);
+            Map<String, Double> actual = series(fleet, true);
+            assertThat(actual.keySet()).isEqualTo(expected.keySet());
+            expected.forEach((series, v) -> assertThat(actual.get(series)).as(series)
+                    .isCloseTo(v, Offset.offset(1e-9 * Math.max(1, Math.abs(v)))));
+            // the drift the fleet reports: none in the clean phase, most features in the inverted one
+            assertThat(fleet.all().stream().filter(m -> m.what().equals("drift_share")).map(MetricLines.Metric::value))
+                    .anyMatch(v -> v > 0.5).anyMatch(v -> v < 0.1);
+        }
+    }
+
+    /**
+     * Runs the three services for about six seconds (inverted digits with {@code phase} "inverted"); returns the
+     * calls they made. With {@code processors}, host 2's processor is killed with SIGKILL while they run and started
+     * again.
+     */
+    private long serve(Path model, List<Path> queues, String phase, List<ChildJvm.Running> processors,
+                       List<ChildJvm> hosts) throws Exception {
+        List<ChildJvm.Running> services = new ArrayList<>();
+        List<Path> reports = new ArrayList<>();
+        for (int h = 0; h < queues.size(); h++) {
+            Path report = WORK.resolve(phase + "-report-" + (h + 1) + ".txt");
+            reports.add(report);
+            ChildJvm service = ChildJvm.app("io.infermon.examples.digits.DigitsApp").withAgent(queues.get(h))
+                    .args("predict", "--model", model.toString(), "--batch", "20", "--seconds", "6", "--rate", "20",
+                            "--report", report.toString())
+                    .log(WORK.resolve(phase + "-service-" + (h + 1) + ".log"));
+            if (phase.equals("inverted")) {
+                service.args("--invert");
+            }
+            services.add(service.start());
+        }
+        children.addAll(services);
+        if (processors != null) {
+            // mid-run: once host 2's first buckets are out, whatever its processor is doing
+            await().atMost(Duration.ofMinutes(2)).until(() -> Files.exists(WORK.resolve("out-2/metrics.jsonl"))
+                    && Files.size(WORK.resolve("out-2/metrics.jsonl")) > 0);
+            processors.get(1).process().destroyForcibly().waitFor();
+            children.add(hosts.get(1).start());
+        }
+        long calls = 0;
+        for (int h = 0; h < services.size(); h++) {
+            assertThat(services.get(h).process().waitFor()).as(services.get(h).output()).isZero();
+            calls += TestData.report(reports.get(h)).get("calls");
+        }
+        return calls;
+    }
+
+    /**
+     * The model metrics by bucket and series (every property but {@code scope}), leaving out the fleet's own, the
+     * agents' and the processor's, and the quantiles of sketched distributions; up to the last bucket with calls
+     * (a live fleet goes on with empty buckets after it, a drain stops at its data).
+     */
+    private static Map<String, Double> series(MetricLines lines, boolean fleet) {
+        long last = lines.all().stream().filter(m -> m.what().equals("inference_calls") && m.value() > 0)
+                .mapToLong(MetricLines.Metric::timestamp).max().orElseThrow();
+        Map<String, Double> out = new TreeMap<>();
+        for (MetricLines.Metric m : lines.all()) {
+            Map<String, String> p = new TreeMap<>(m.properties());
+            if (!p.containsKey("model") || m.timestamp() > last || m.what().startsWith("fleet_")
+                    || (SKETCHED.contains(m.what()) && QUANTILES.contains(p.get("stat")))) {
+                continue;
+            }
+            if (fleet) {
+                assertThat(p.remove("scope")).isEqualTo("fleet");
+            }
+            out.put(m.timestamp() + " " + p, m.value());
+        }
+        return out;
+    }
+}
