@@ -249,6 +249,16 @@ public final class RunCommand implements Callable<Integer> {
         for (Path r : references) {
             given.add(ProfileCodec.read(r));
         }
+        // a fleet host announces itself at once, also while it waits for its agent: the fleet then waits for its
+        // buckets rather than closing without them (the processor's position is known once it runs)
+        java.util.concurrent.atomic.AtomicReference<Processor> running = new java.util.concurrent.atomic
+                .AtomicReference<>();
+        FleetPublisher publisher = fleetSettings == null ? null : FleetPublisher.start(fleetSettings,
+                fleetHost != null ? fleetHost : java.net.InetAddress.getLocalHost().getHostName(), bucket,
+                out.toAbsolutePath().resolve("fleet-outbox"), fleetOutboxMb << 20, () -> {
+                    Processor p = running.get();
+                    return p == null ? Long.MIN_VALUE : p.writtenThrough();
+                });
         for (Path queue : queues) {
             if (!drain && !Files.isDirectory(queue)) {
                 System.out.println("infermon: waiting for the agent to create " + queue);
@@ -329,9 +339,7 @@ public final class RunCommand implements Callable<Integer> {
                 processor.discoverQueuesUnder(queueRoot.toAbsolutePath());
             }
             processor.idleTimeout(idleTimeout);
-            FleetPublisher publisher = fleetSettings == null ? null : FleetPublisher.start(fleetSettings,
-                    fleetHost != null ? fleetHost : java.net.InetAddress.getLocalHost().getHostName(), bucket,
-                    outDir.resolve("fleet-outbox"), fleetOutboxMb << 20, processor::writtenThrough);
+            running.set(processor);
             if (publisher != null) {
                 outputs.onProfileWritten(publisher::offer);
                 System.out.println("infermon: publishing buckets to Kafka at " + publishKafka + " ("
