@@ -74,11 +74,10 @@ final class OnnxRuntimeApi {
             inputNames = ErasedHandles.erase(lookup.findVirtual(session, "getInputNames", MethodType.methodType(java.util.Set.class)));
             outputNames = ErasedHandles.erase(lookup.findVirtual(session, "getOutputNames",
                     MethodType.methodType(java.util.Set.class)));
-            MethodHandle onnxCode = lookup.findGetter(type, "value", int.class);
             Object[] constants = type.getEnumConstants();
             dtypeByOrdinal = new int[constants.length];
             for (int i = 0; i < constants.length; i++) {
-                dtypeByOrdinal[i] = wireCode((int) onnxCode.invoke(constants[i]));
+                dtypeByOrdinal[i] = wireCode(((Enum<?>) constants[i]).name());
             }
         } catch (Throwable e) {
             throw new IllegalStateException("this ONNX Runtime (loaded by " + loader
@@ -93,30 +92,32 @@ final class OnnxRuntimeApi {
     }
 
     /**
-     * TensorFlow's {@code DataType} number for ONNX's {@code TensorProto.DataType} code: the wire format keeps
-     * TensorFlow's numbering for every runtime (docs/wire-format.md has the table). 0 for types without a
-     * TensorFlow counterpart (the FNUZ float8 variants, 4-bit types), which the processor skips.
+     * TensorFlow's {@code DataType} number for ONNX Runtime's element type, by the constant's name
+     * ({@code ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT}): the Java enum numbers its constants its own way, not as ONNX
+     * does. The wire format keeps TensorFlow's numbering for every runtime (docs/wire-format.md has the table). 0
+     * for types without a TensorFlow counterpart (the FNUZ float8 variants, 4-bit types), which the processor skips.
      */
-    static int wireCode(int onnxCode) {
-        return switch (onnxCode) {
-            case 1 -> DType.FLOAT.code();
-            case 2 -> DType.UINT8.code();
-            case 3 -> DType.INT8.code();
-            case 4 -> DType.UINT16.code();
-            case 5 -> DType.INT16.code();
-            case 6 -> DType.INT32.code();
-            case 7 -> DType.INT64.code();
-            case 8 -> DType.STRING.code();
-            case 9 -> DType.BOOL.code();
-            case 10 -> DType.HALF.code();
-            case 11 -> DType.DOUBLE.code();
-            case 12 -> DType.UINT32.code();
-            case 13 -> DType.UINT64.code();
-            case 14 -> 8;  // complex64 (DT_COMPLEX64)
-            case 15 -> 18; // complex128 (DT_COMPLEX128)
-            case 16 -> DType.BFLOAT16.code();
-            case 17 -> 25; // float8 e4m3fn (DT_FLOAT8_E4M3FN)
-            case 19 -> 24; // float8 e5m2 (DT_FLOAT8_E5M2)
+    static int wireCode(String onnxTypeName) {
+        String type = onnxTypeName.substring(onnxTypeName.lastIndexOf('_') + 1);
+        return switch (type) {
+            case "FLOAT" -> DType.FLOAT.code();
+            case "UINT8" -> DType.UINT8.code();
+            case "INT8" -> DType.INT8.code();
+            case "UINT16" -> DType.UINT16.code();
+            case "INT16" -> DType.INT16.code();
+            case "INT32" -> DType.INT32.code();
+            case "INT64" -> DType.INT64.code();
+            case "STRING" -> DType.STRING.code();
+            case "BOOL" -> DType.BOOL.code();
+            case "FLOAT16" -> DType.HALF.code();
+            case "DOUBLE" -> DType.DOUBLE.code();
+            case "UINT32" -> DType.UINT32.code();
+            case "UINT64" -> DType.UINT64.code();
+            case "COMPLEX64" -> 8;    // DT_COMPLEX64
+            case "COMPLEX128" -> 18;  // DT_COMPLEX128
+            case "BFLOAT16" -> DType.BFLOAT16.code();
+            case "FLOAT8E4M3FN" -> 25; // DT_FLOAT8_E4M3FN
+            case "FLOAT8E5M2" -> 24;   // DT_FLOAT8_E5M2
             default -> 0;
         };
     }
