@@ -191,7 +191,7 @@ public final class TensorFlowCaptureHandler {
             if (!admit(end)) {
                 return;
             }
-            TensorFlowApi api = TensorFlowApi.of(result);
+            TensorFlowApi api = TensorFlowApi.of(signature); // not the result: before 0.5 a plain java.util.Map
             String key = (String) (Object) api.signatureKey.invokeExact(signature);
             key = key == null ? "" : key;
             if (!signatureAdmitted(key)) {
