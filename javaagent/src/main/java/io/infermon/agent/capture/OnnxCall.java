@@ -20,6 +20,9 @@ final class OnnxCall extends RecordedCall {
     /** How many intercepted ONNX Runtime calls are open on this thread; only the outermost one is captured. */
     int depth;
 
+    /** Adds a map's values to this call, reused for every call on the thread. */
+    final ValueSink sink = new ValueSink(this);
+
     private OnnxRuntimeApi api;
     private Object[] tensors = new Object[4];
     private long[][] shapes = new long[4][];
@@ -139,6 +142,48 @@ final class OnnxCall extends RecordedCall {
                     2L * scratch.capacity()))).order(ByteOrder.LITTLE_ENDIAN);
             bigger.put(scratch.flip());
             scratch = bigger;
+        }
+    }
+
+    /**
+     * A {@code BiConsumer} for {@code Map.forEach} over a call's named values: {@code forEach} allocates nothing,
+     * where an entry-set iteration allocates an iterator (and, for {@code Map.of}, the entry set). The first failure
+     * is kept and rethrown once the map is done, since {@code accept} cannot throw it.
+     */
+    static final class ValueSink implements java.util.function.BiConsumer<Object, Object> {
+        private final OnnxCall call;
+        private OnnxRuntimeCaptureHandler handler;
+        private TensorRole role;
+        private Throwable failure;
+
+        ValueSink(OnnxCall call) {
+            this.call = call;
+        }
+
+        void addAll(OnnxRuntimeCaptureHandler handler, TensorRole role, Map<?, ?> values) throws Throwable {
+            this.handler = handler;
+            this.role = role;
+            this.failure = null;
+            try {
+                values.forEach(this);
+                if (failure != null) {
+                    throw failure;
+                }
+            } finally {
+                this.handler = null;
+                this.failure = null;
+            }
+        }
+
+        @Override
+        public void accept(Object name, Object value) {
+            if (failure == null) {
+                try {
+                    handler.add(call, (String) name, role, value);
+                } catch (Throwable t) {
+                    failure = t;
+                }
+            }
         }
     }
 

@@ -16,7 +16,8 @@ import java.util.WeakHashMap;
  * class path's unnamed module lets it reach: a tensor's shape is its {@code TensorInfo}'s own array
  * ({@code getShape()} clones it), its bytes a direct {@code ByteBuffer} over native memory from the private
  * {@code OnnxTensor.getBuffer()} ({@code getByteBuffer()} copies them into a new heap buffer). Where those cannot be
- * reached (ONNX Runtime in a named module) the public, copying methods are used instead.
+ * reached (ONNX Runtime in a named module) the public, copying methods are used instead. A {@code Result}'s outputs
+ * are read from its private map with {@code forEach}, which allocates nothing (its iterator would).
  */
 final class OnnxRuntimeApi {
     private static final Map<ClassLoader, OnnxRuntimeApi> BY_LOADER = new WeakHashMap<>();
@@ -40,6 +41,7 @@ final class OnnxRuntimeApi {
     final MethodHandle sequenceValues;   // (OnnxSequence) -> List<OnnxValue>, new values the caller closes
     final MethodHandle mapValue;         // (OnnxMap) -> Map<Object, Object>
     final MethodHandle valueClose;       // (OnnxValue) -> void
+    final MethodHandle resultMap;        // (Result) -> its Map<String, OnnxValue>, private; null where unreachable
     final MethodHandle inputNames;       // (OrtSession) -> Set<String>
     final MethodHandle outputNames;      // (OrtSession) -> Set<String>
     /** The wire dtype of each {@code OnnxTensorType} constant, by ordinal. */
@@ -71,6 +73,8 @@ final class OnnxRuntimeApi {
                     MethodType.methodType(java.util.List.class)));
             mapValue = ErasedHandles.erase(lookup.findVirtual(mapClass, "getValue", MethodType.methodType(Map.class)));
             valueClose = ErasedHandles.erase(lookup.findVirtual(value, "close", MethodType.methodType(void.class)));
+            resultMap = privateField(Class.forName("ai.onnxruntime.OrtSession$Result", false, loader), "map",
+                    Map.class);
             inputNames = ErasedHandles.erase(lookup.findVirtual(session, "getInputNames", MethodType.methodType(java.util.Set.class)));
             outputNames = ErasedHandles.erase(lookup.findVirtual(session, "getOutputNames",
                     MethodType.methodType(java.util.Set.class)));
@@ -120,6 +124,16 @@ final class OnnxRuntimeApi {
             case "FLOAT8E5M2" -> 24;   // DT_FLOAT8_E5M2
             default -> 0;
         };
+    }
+
+    /** A private field's getter, or null where the library's module does not open it to the agent. */
+    private static MethodHandle privateField(Class<?> owner, String name, Class<?> type) {
+        try {
+            return ErasedHandles.erase(MethodHandles.privateLookupIn(owner, MethodHandles.lookup())
+                    .findGetter(owner, name, type));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 
     private interface Lookup {

@@ -80,12 +80,16 @@ final class OnnxRuntimeCaptureHandler {
             ModelIdentity model = models.find(session);
             call.begin(api, POINT, model != null ? model : unregisteredModel, state.requestId(), token, end,
                     context.clock.toEpochNanos(token));
-            for (Map.Entry<?, ?> e : ((Map<?, ?>) inputs).entrySet()) {
-                add(call, (String) e.getKey(), TensorRole.INPUT, e.getValue());
-            }
-            for (Object o : (Iterable<?>) result) {
-                Map.Entry<?, ?> e = (Map.Entry<?, ?>) o;
-                add(call, (String) e.getKey(), TensorRole.OUTPUT, e.getValue());
+            // forEach with the thread's own sink: iterating entry sets would allocate an iterator and, for
+            // Map.of, the entry set itself, on every call
+            call.sink.addAll(this, TensorRole.INPUT, (Map<?, ?>) inputs);
+            if (api.resultMap != null) {
+                call.sink.addAll(this, TensorRole.OUTPUT, (Map<?, ?>) (Object) api.resultMap.invokeExact(result));
+            } else {
+                for (Object o : (Iterable<?>) result) {
+                    Map.Entry<?, ?> e = (Map.Entry<?, ?>) o;
+                    add(call, (String) e.getKey(), TensorRole.OUTPUT, e.getValue());
+                }
             }
             context.write(call);
         } catch (Throwable t) {
@@ -96,7 +100,7 @@ final class OnnxRuntimeCaptureHandler {
         }
     }
 
-    private void add(OnnxCall call, String name, TensorRole role, Object value) throws Throwable {
+    void add(OnnxCall call, String name, TensorRole role, Object value) throws Throwable {
         if (!call.add(name, role, TensorMeaning.UNSPECIFIED, value)) {
             AgentLog.once("onnx-value:" + name + ":" + value.getClass().getName(), "ONNX Runtime value '" + name
                     + "' is a " + value.getClass().getSimpleName() + " that infermon does not record (it records"
