@@ -61,6 +61,8 @@ public final class Processor {
     private volatile long outputFailures;
     private long recordsRead;
     private long checkpoints;
+    /** Every bucket ending at or before this has its files written (what a fleet publisher may announce). */
+    private volatile long writtenThrough = Long.MIN_VALUE;
     private ProcessorHealth processorHealth = new ProcessorHealth();
     private final LabelJoin labels;
     private final Alerts alerts;
@@ -124,6 +126,7 @@ public final class Processor {
         }
         alerts.open(checkpointDir != null);
         SketchRandomness.reseed(checkpoints);
+        writtenThrough = buckets.watermark();
     }
 
     private void restore(Checkpoint c) throws IOException {
@@ -342,6 +345,7 @@ public final class Processor {
         if (drain) {
             pollLabels(true, true); // every prediction is read: now the inbox's labels find theirs
             emitByStart(buckets.closeAll(), true);
+            writtenThrough = buckets.watermark();
         }
     }
 
@@ -359,6 +363,7 @@ public final class Processor {
             watermark = Math.max(watermark, System.currentTimeMillis() - idleMillis);
         }
         emitByStart(buckets.advanceTo(watermark), false);
+        writtenThrough = buckets.watermark();
     }
 
     /**
@@ -498,5 +503,13 @@ public final class Processor {
 
     public long recordsRead() {
         return recordsRead;
+    }
+
+    /**
+     * Event time up to which buckets are closed and their files (metrics, profiles) written: a bucket ending at or
+     * before it will not be written again but as it was. Read from any thread (the fleet publisher follows it).
+     */
+    public long writtenThrough() {
+        return writtenThrough;
     }
 }

@@ -198,10 +198,12 @@ public final class QueueWriter implements Runnable {
             store = null; // free space unknown: no reserve check
         }
         measureFreeSpace();
-        // the first watermark at once: the processor learns that this agent's records come with watermarks
+        // a watermark first of all, before any record the ring already holds: the processor learns at once that this
+        // agent's records come with watermarks. The last one taken (at first, the writer's creation, before the
+        // handler was installed) is still true: every record not yet appended started after it was taken.
         pendingWatermarkNanos = NO_WATERMARK;
+        writeWatermark(clock.toEpochNanos(watermarkNanos), false);
         nextWatermarkNanos = System.nanoTime();
-        advanceWatermark(nextWatermarkNanos);
     }
 
     /**

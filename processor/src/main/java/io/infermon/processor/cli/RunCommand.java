@@ -11,6 +11,7 @@ import io.infermon.processor.alerts.WebhookSettings;
 import io.infermon.processor.checkpoint.Checkpoint;
 import io.infermon.processor.config.ProcessorConfig;
 import io.infermon.processor.delivery.AnodotDelivery;
+import io.infermon.processor.fleet.FleetPublisher;
 import io.infermon.processor.output.MetricFiles;
 import io.infermon.processor.drift.DriftSettings;
 import io.infermon.processor.drift.References;
@@ -188,6 +189,24 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     DashboardOptions dashboard;
 
+    @Option(names = "--publish-kafka", paramLabel = "BOOTSTRAP",
+            description = "Also publish each closed bucket's profile and this processor's watermark to the Kafka "
+                    + "cluster at BOOTSTRAP, for `infermon fleet` (docs/fleet.md). What Kafka has not taken waits in "
+                    + "OUT/fleet-outbox.")
+    String publishKafka;
+
+    @Option(names = "--fleet-host", paramLabel = "ID",
+            description = "This processor's id in the fleet. Default: the host name.")
+    String fleetHost;
+
+    @Option(names = "--fleet-outbox-mb", defaultValue = "256", paramLabel = "MB",
+            description = "Bound of OUT/fleet-outbox; when Kafka is away that long the oldest buckets are dropped "
+                    + "(counted). Default: ${DEFAULT-VALUE}.")
+    long fleetOutboxMb;
+
+    @Mixin
+    FleetOptions fleet;
+
     @Spec
     CommandSpec spec;
 
@@ -289,6 +308,14 @@ public final class RunCommand implements Callable<Integer> {
                 processor.discoverQueuesUnder(queueRoot.toAbsolutePath());
             }
             processor.idleTimeout(idleTimeout);
+            FleetPublisher publisher = publishKafka == null ? null : FleetPublisher.start(fleet.settings(publishKafka),
+                    fleetHost != null ? fleetHost : java.net.InetAddress.getLocalHost().getHostName(), bucket,
+                    outDir.resolve("fleet-outbox"), fleetOutboxMb << 20, processor::writtenThrough);
+            if (publisher != null) {
+                outputs.onProfileWritten(publisher::offer);
+                System.out.println("infermon: publishing buckets to Kafka at " + publishKafka + " ("
+                        + fleet.settings(publishKafka).profilesTopic() + ")");
+            }
             if (deleteConsumedAfter != null && !noCheckpoint) {
                 processor.deleteConsumedCyclesAfter(deleteConsumedAfter);
             }
@@ -327,6 +354,14 @@ public final class RunCommand implements Callable<Integer> {
                             + drainTimeout.toSeconds() + " s; the next run sends the rest");
                 }
             } finally {
+                if (publisher != null) {
+                    // a drain has published all it will; a live run stopped is expected back, and holds its place
+                    publisher.close(drain ? drainTimeout : Duration.ofSeconds(5), drain);
+                    System.out.println("infermon: " + publisher.bucketsPublished() + " bucket(s) published to Kafka"
+                            + (publisher.backlog() > 0 ? ", " + publisher.backlog() + " waiting in the fleet outbox"
+                            : "") + (publisher.dropped() > 0 ? ", " + publisher.dropped() + " dropped (outbox full)"
+                            : ""));
+                }
                 if (webhookSender != null) {
                     webhookSender.close();
                 }
