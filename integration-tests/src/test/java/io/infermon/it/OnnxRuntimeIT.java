@@ -95,6 +95,20 @@ class OnnxRuntimeIT {
         assertSameResultsWithoutTheAgent(run, cp, tensorModel);
     }
 
+    @Test
+    void anAgentWhoseHandlerThrowsLeavesTheHostsResultsUnchangedAndCountsIt() throws Exception {
+        String cp = RuntimeClasspaths.onnxRuntimeOfTheModule();
+        CapturedRun run = CapturedRun.of(WORK.resolve("handler-throws"), dir -> ChildJvm.classpath(cp, APP)
+                .jvmArg("-Dinfermon.testing.handler_throws=true")
+                .args("predict", "--model", zipMapModel.toString(), "--batch", "64",
+                        "--report", dir.resolve("report.txt").toString(),
+                        "--probabilities", dir.resolve("probabilities.csv").toString()));
+        assertThat(run.processorOutput()).contains("infermon: 0 records");
+        // each run call and each session creation reached the throwing handler: 29 enters, 29 exits, 1 creation
+        assertThat(run.metrics().sum("what", "agent_handler_errors")).isEqualTo(59);
+        assertSameResultsWithoutTheAgent(run, cp, zipMapModel);
+    }
+
     /** Counts, classes, features and confidence of the 1797 digits predicted in batches of 64. */
     private static void assertDigitsMetrics(CapturedRun run, String[] key) throws Exception {
         MetricLines m = run.metrics();
