@@ -27,7 +27,8 @@ class AttachIT {
         Path queue = WORK.resolve("queue");
         Path report = WORK.resolve("report.txt");
         ChildJvm.Running app = ChildJvm.app("io.infermon.examples.digits.DigitsApp")
-                .args("predict", "--model", model.toString(), "--seconds", "6", "--rate", "25",
+                // long enough for the attach itself: 4 to 8 s measured on a 2-core machine loaded by other builds
+                .args("predict", "--model", model.toString(), "--seconds", "15", "--rate", "25",
                         "--report", report.toString())
                 .log(WORK.resolve("app.log")).start();
         await().atMost(Duration.ofSeconds(120)).until(() -> app.output().contains("serving"));

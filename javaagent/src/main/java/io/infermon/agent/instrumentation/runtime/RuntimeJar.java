@@ -9,7 +9,6 @@ import java.net.URLConnection;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.security.ProtectionDomain;
-import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -20,8 +19,8 @@ import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
 /**
- * The Maven artifacts and versions a jar says it holds: every {@code META-INF/maven/<group>/<artifact>/pom.properties}
- * (TensorFlow's jars have one), and the manifest's {@code Implementation-Title} and {@code Implementation-Version}
+ * The Maven artifacts and versions a jar says it holds: the {@code META-INF/maven/<group>/<artifact>/pom.properties}
+ * of each runtime's coordinates (TensorFlow's jars have one), and the manifest's {@code Implementation-Title} and {@code Implementation-Version}
  * (ONNX Runtime's jar has only those). Read once per jar, when the first class of a runtime is about to be
  * transformed, on the thread that loads it.
  */
@@ -116,19 +115,20 @@ public final class RuntimeJar {
                 out.put(title.trim(), version.trim());
             }
         }
-        for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
-            JarEntry entry = e.nextElement();
-            String name = entry.getName();
-            if (name.startsWith("META-INF/maven/") && name.endsWith("/pom.properties")) {
-                Properties p = new Properties();
-                try (InputStream in = jar.getInputStream(entry)) {
-                    p.load(in);
-                }
-                String artifact = p.getProperty("artifactId");
-                String version = p.getProperty("version");
-                if (artifact != null && version != null) {
-                    out.put(artifact.trim(), version.trim()); // the pom wins over a title that happens to match
-                }
+        // looked up by name, not found by scanning: the jar of a runtime can hold tens of thousands of entries
+        for (String coordinates : InferenceRuntime.COORDINATES) {
+            JarEntry entry = jar.getJarEntry("META-INF/maven/" + coordinates.replace(':', '/') + "/pom.properties");
+            if (entry == null) {
+                continue;
+            }
+            Properties p = new Properties();
+            try (InputStream in = jar.getInputStream(entry)) {
+                p.load(in);
+            }
+            String artifact = p.getProperty("artifactId");
+            String version = p.getProperty("version");
+            if (artifact != null && version != null) {
+                out.put(artifact.trim(), version.trim()); // the pom wins over a title that happens to match
             }
         }
         return out;
