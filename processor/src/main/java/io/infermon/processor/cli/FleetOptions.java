@@ -17,13 +17,16 @@ public final class FleetOptions {
 
     @Option(names = "--fleet-replication", defaultValue = "1", paramLabel = "N",
             description = "Replication factor of the topics when infermon creates them. Default: ${DEFAULT-VALUE}.")
-    short replication;
+    int replication;
 
     @Option(names = "--kafka-properties", paramLabel = "FILE",
             description = "More Kafka client properties (security, for instance); they win over infermon's own.")
     Path clientProperties;
 
     FleetSettings settings(String bootstrap) {
-        return new FleetSettings(bootstrap, topicPrefix, partitions, replication, clientProperties);
+        if (replication > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("--fleet-replication is at most " + Short.MAX_VALUE);
+        }
+        return new FleetSettings(bootstrap, topicPrefix, partitions, (short) replication, clientProperties);
     }
 }

@@ -226,6 +226,12 @@ public final class RunCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--empty-buckets must be 0 or more, not " + emptyBuckets);
         }
+        io.infermon.processor.fleet.FleetSettings fleetSettings;
+        try {
+            fleetSettings = publishKafka == null ? null : fleet.settings(publishKafka);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "infermon: " + e.getMessage());
+        }
         DriftSettings drift;
         try {
             drift = new DriftSettings(driftMethod,
@@ -308,13 +314,13 @@ public final class RunCommand implements Callable<Integer> {
                 processor.discoverQueuesUnder(queueRoot.toAbsolutePath());
             }
             processor.idleTimeout(idleTimeout);
-            FleetPublisher publisher = publishKafka == null ? null : FleetPublisher.start(fleet.settings(publishKafka),
+            FleetPublisher publisher = fleetSettings == null ? null : FleetPublisher.start(fleetSettings,
                     fleetHost != null ? fleetHost : java.net.InetAddress.getLocalHost().getHostName(), bucket,
                     outDir.resolve("fleet-outbox"), fleetOutboxMb << 20, processor::writtenThrough);
             if (publisher != null) {
                 outputs.onProfileWritten(publisher::offer);
                 System.out.println("infermon: publishing buckets to Kafka at " + publishKafka + " ("
-                        + fleet.settings(publishKafka).profilesTopic() + ")");
+                        + fleetSettings.profilesTopic() + ")");
             }
             if (deleteConsumedAfter != null && !noCheckpoint) {
                 processor.deleteConsumedCyclesAfter(deleteConsumedAfter);

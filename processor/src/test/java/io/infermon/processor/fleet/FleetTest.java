@@ -212,8 +212,12 @@ class FleetTest {
         Path f = out.resolve("metrics.jsonl");
         List<JsonNode> all = new ArrayList<>();
         if (Files.exists(f)) {
-            for (String l : Files.readAllLines(f)) {
-                all.add(JSON.readTree(l));
+            String text = Files.readString(f);
+            // whole lines only: the fleet may be writing the next one
+            for (String l : text.substring(0, text.lastIndexOf('\n') + 1).split("\n")) {
+                if (!l.isEmpty()) {
+                    all.add(JSON.readTree(l));
+                }
             }
         }
         return all;
