@@ -11,11 +11,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Capture wherever the host loads TensorFlow (or ONNX Runtime) from. The JVM's class path holds only a launcher; the digits app and
- * TensorFlow are loaded by a {@code URLClassLoader} that is either a child of the application loader (a Spring Boot
- * fat jar, a servlet container's web-app loader) or isolated, with the platform loader as parent. Advice inlined
- * into TensorFlow's classes can then see neither the agent's classes nor (when isolated) the class path; it reaches
- * the agent only through the dispatcher in the bootstrap loader.
+ * Capture wherever the host loads TensorFlow (or ONNX Runtime) from. The JVM's class path holds only a launcher; the
+ * digits app and its runtime are loaded by a {@code URLClassLoader} that is either a child of the application loader
+ * (a Spring Boot fat jar, a servlet container's web-app loader) or isolated, with the platform loader as parent.
+ * Advice inlined into the runtime's classes can then see neither the agent's classes nor (when isolated) the class
+ * path; it reaches the agent only through the dispatcher in the bootstrap loader.
  */
 class ClassLoadersIT {
     private static final Path WORK = Path.of(System.getProperty("infermon.it.work"), "class-loaders");

@@ -10,9 +10,9 @@ import java.util.stream.Stream;
 
 /**
  * Class paths for the example apps on other runtimes than the module's own: each runtime's jars, copied by the build
- * to {@code target/runtimes/<runtime>/}, its examples compiled against them in {@code target/runtimes/<runtime>-classes}
- * (first, so they win over the module's copies compiled against TensorFlow 1.1), then the module's classes for the
- * plain-Java parts (data set, training, report).
+ * to {@code target/runtimes/<runtime>/}, its examples compiled against them in
+ * {@code target/runtimes/<runtime>-classes} (first, so they win over the module's copies compiled against TensorFlow
+ * 1.1), then the module's classes for the plain-Java parts (data set, training, report).
  */
 final class RuntimeClasspaths {
     static final Path RUNTIMES = Path.of(System.getProperty("infermon.it.runtimes"));

@@ -105,7 +105,8 @@ public final class LegacyDigitsApp {
                 float[][] rows = Arrays.copyOfRange(data.features(), start, Math.min(start + batch, data.rows()));
                 try (Tensor<Float> input = Tensor.create(rows, Float.class)) {
                     Session.Runner runner = session.runner().feed("x", input).fetch("probabilities");
-                    Tensor<?> output = call % 2 == 0 ? runner.run().get(0) : runner.runAndFetchMetadata().outputs.get(0);
+                    Tensor<?> output = call % 2 == 0 ? runner.run().get(0)
+                            : runner.runAndFetchMetadata().outputs.get(0);
                     try (output) {
                         report.add(output.copyTo(new float[rows.length][data.classes()]), data.labels(), start);
                     }

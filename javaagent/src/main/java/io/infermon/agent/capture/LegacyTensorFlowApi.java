@@ -1,5 +1,7 @@
 package io.infermon.agent.capture;
 
+import static io.infermon.agent.capture.ErasedHandles.erase;
+
 import io.infermon.capture.DType;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -54,17 +56,17 @@ final class LegacyTensorFlowApi {
             Class<?> run = Class.forName("org.tensorflow.Session$Run", false, loader);
             Class<?> session = Class.forName("org.tensorflow.Session", false, loader);
             Class<?> bundle = Class.forName("org.tensorflow.SavedModelBundle", false, loader);
-            tensorDataType = ErasedHandles.erase(lookup.findVirtual(tensor, "dataType", MethodType.methodType(dataType)));
-            tensorShape = ErasedHandles.erase(lookup.findVirtual(tensor, "shape", MethodType.methodType(long[].class)));
-            tensorNumBytes = ErasedHandles.erase(lookup.findVirtual(tensor, "numBytes", MethodType.methodType(int.class)));
+            tensorDataType = erase(lookup.findVirtual(tensor, "dataType", MethodType.methodType(dataType)));
+            tensorShape = erase(lookup.findVirtual(tensor, "shape", MethodType.methodType(long[].class)));
+            tensorNumBytes = erase(lookup.findVirtual(tensor, "numBytes", MethodType.methodType(int.class)));
             tensorBuffer = privateBuffer(tensor);
-            tensorWriteTo = ErasedHandles.erase(lookup.findVirtual(tensor, "writeTo",
+            tensorWriteTo = erase(lookup.findVirtual(tensor, "writeTo",
                     MethodType.methodType(void.class, java.nio.ByteBuffer.class)));
-            outputOp = ErasedHandles.erase(lookup.findVirtual(output, "op", MethodType.methodType(operation)));
-            outputIndex = ErasedHandles.erase(lookup.findVirtual(output, "index", MethodType.methodType(int.class)));
-            operationName = ErasedHandles.erase(lookup.findVirtual(operation, "name", MethodType.methodType(String.class)));
-            runOutputs = ErasedHandles.erase(lookup.findGetter(run, "outputs", List.class));
-            bundleSession = ErasedHandles.erase(lookup.findVirtual(bundle, "session", MethodType.methodType(session)));
+            outputOp = erase(lookup.findVirtual(output, "op", MethodType.methodType(operation)));
+            outputIndex = erase(lookup.findVirtual(output, "index", MethodType.methodType(int.class)));
+            operationName = erase(lookup.findVirtual(operation, "name", MethodType.methodType(String.class)));
+            runOutputs = erase(lookup.findGetter(run, "outputs", List.class));
+            bundleSession = erase(lookup.findVirtual(bundle, "session", MethodType.methodType(session)));
             Object[] constants = dataType.getEnumConstants();
             dtypeByOrdinal = new int[constants.length];
             for (int i = 0; i < constants.length; i++) {
@@ -83,7 +85,7 @@ final class LegacyTensorFlowApi {
      */
     private static MethodHandle privateBuffer(Class<?> tensor) {
         try {
-            return ErasedHandles.erase(MethodHandles.privateLookupIn(tensor, MethodHandles.lookup())
+            return erase(MethodHandles.privateLookupIn(tensor, MethodHandles.lookup())
                     .findVirtual(tensor, "buffer", MethodType.methodType(java.nio.ByteBuffer.class)));
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;

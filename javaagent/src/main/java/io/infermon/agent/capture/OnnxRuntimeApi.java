@@ -1,5 +1,7 @@
 package io.infermon.agent.capture;
 
+import static io.infermon.agent.capture.ErasedHandles.erase;
+
 import io.infermon.capture.DType;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -61,22 +63,23 @@ final class OnnxRuntimeApi {
             Class<?> info = Class.forName("ai.onnxruntime.TensorInfo", false, loader);
             Class<?> type = Class.forName("ai.onnxruntime.TensorInfo$OnnxTensorType", false, loader);
             Class<?> session = Class.forName("ai.onnxruntime.OrtSession", false, loader);
-            tensorInfo = ErasedHandles.erase(lookup.findVirtual(tensorClass, "getInfo", MethodType.methodType(info)));
-            infoShape = ErasedHandles.erase(privateOr(() -> MethodHandles.privateLookupIn(info, MethodHandles.lookup())
+            tensorInfo = erase(lookup.findVirtual(tensorClass, "getInfo", MethodType.methodType(info)));
+            infoShape = erase(privateOr(() -> MethodHandles.privateLookupIn(info, MethodHandles.lookup())
                             .findGetter(info, "shape", long[].class),
                     () -> lookup.findVirtual(info, "getShape", MethodType.methodType(long[].class))));
-            infoType = ErasedHandles.erase(lookup.findGetter(info, "onnxType", type));
-            tensorBytes = ErasedHandles.erase(privateOr(() -> MethodHandles.privateLookupIn(tensorClass, MethodHandles.lookup())
+            infoType = erase(lookup.findGetter(info, "onnxType", type));
+            tensorBytes = erase(privateOr(() -> MethodHandles.privateLookupIn(tensorClass, MethodHandles.lookup())
                             .findVirtual(tensorClass, "getBuffer", MethodType.methodType(ByteBuffer.class)),
                     () -> lookup.findVirtual(tensorClass, "getByteBuffer", MethodType.methodType(ByteBuffer.class))));
-            sequenceValues = ErasedHandles.erase(lookup.findVirtual(sequenceClass, "getValue",
+            sequenceValues = erase(lookup.findVirtual(sequenceClass, "getValue",
                     MethodType.methodType(java.util.List.class)));
-            mapValue = ErasedHandles.erase(lookup.findVirtual(mapClass, "getValue", MethodType.methodType(Map.class)));
-            valueClose = ErasedHandles.erase(lookup.findVirtual(value, "close", MethodType.methodType(void.class)));
+            mapValue = erase(lookup.findVirtual(mapClass, "getValue", MethodType.methodType(Map.class)));
+            valueClose = erase(lookup.findVirtual(value, "close", MethodType.methodType(void.class)));
             resultMap = privateField(Class.forName("ai.onnxruntime.OrtSession$Result", false, loader), "map",
                     Map.class);
-            inputNames = ErasedHandles.erase(lookup.findVirtual(session, "getInputNames", MethodType.methodType(java.util.Set.class)));
-            outputNames = ErasedHandles.erase(lookup.findVirtual(session, "getOutputNames",
+            inputNames = erase(lookup.findVirtual(session, "getInputNames",
+                    MethodType.methodType(java.util.Set.class)));
+            outputNames = erase(lookup.findVirtual(session, "getOutputNames",
                     MethodType.methodType(java.util.Set.class)));
             Object[] constants = type.getEnumConstants();
             dtypeByOrdinal = new int[constants.length];
@@ -129,7 +132,7 @@ final class OnnxRuntimeApi {
     /** A private field's getter, or null where the library's module does not open it to the agent. */
     private static MethodHandle privateField(Class<?> owner, String name, Class<?> type) {
         try {
-            return ErasedHandles.erase(MethodHandles.privateLookupIn(owner, MethodHandles.lookup())
+            return erase(MethodHandles.privateLookupIn(owner, MethodHandles.lookup())
                     .findGetter(owner, name, type));
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;

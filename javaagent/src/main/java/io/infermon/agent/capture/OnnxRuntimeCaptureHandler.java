@@ -3,12 +3,8 @@ package io.infermon.agent.capture;
 import io.infermon.agent.util.AgentLog;
 import io.infermon.capture.TensorMeaning;
 import io.infermon.capture.TensorRole;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -119,10 +115,12 @@ final class OnnxRuntimeCaptureHandler {
                 derived = fromModelFile(Path.of(path));
                 from = path;
             } else if (model instanceof byte[] bytes) {
-                derived = new ModelIdentity(ModelIdentity.DEFAULT_NAME, hash(ByteBuffer.wrap(bytes)));
+                derived = new ModelIdentity(ModelIdentity.DEFAULT_NAME,
+                        ModelIdentity.contentHash(ByteBuffer.wrap(bytes)));
                 from = bytes.length + " bytes";
             } else if (model instanceof ByteBuffer buffer) {
-                derived = new ModelIdentity(ModelIdentity.DEFAULT_NAME, hash(buffer.duplicate()));
+                derived = new ModelIdentity(ModelIdentity.DEFAULT_NAME,
+                        ModelIdentity.contentHash(buffer.duplicate()));
                 from = buffer.remaining() + " bytes";
             } else {
                 return;
@@ -157,30 +155,6 @@ final class OnnxRuntimeCaptureHandler {
         if (dot > 0) {
             name = name.substring(0, dot);
         }
-        return new ModelIdentity(name, fileHash(p));
-    }
-
-    /** First 12 hex digits of the file's SHA-256; empty when it cannot be read. */
-    static String fileHash(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                sha.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(sha.digest(), 0, 6);
-        } catch (Exception e) {
-            return "";
-        }
-    }
-
-    static String hash(ByteBuffer bytes) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(bytes);
-            return HexFormat.of().formatHex(sha.digest(), 0, 6);
-        } catch (Exception e) {
-            return "";
-        }
+        return new ModelIdentity(name, ModelIdentity.contentHash(p));
     }
 }

@@ -1,5 +1,7 @@
 package io.infermon.agent.capture;
 
+import static io.infermon.agent.capture.ErasedHandles.erase;
+
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -102,27 +104,27 @@ final class TensorFlowApi {
             Class<?> session = Class.forName("org.tensorflow.Session", false, loader);
             Class<?> bundle = Class.forName("org.tensorflow.SavedModelBundle", false, loader);
 
-            tensorDataType = ErasedHandles.erase(LOOKUP.findVirtual(tensor, "dataType", MethodType.methodType(dataType)));
-            dataTypeNumber = ErasedHandles.erase(LOOKUP.findVirtual(dataType, "getNumber", MethodType.methodType(int.class)));
-            tensorShape = ErasedHandles.erase(LOOKUP.findVirtual(tensor, "shape", MethodType.methodType(shape)));
-            tensorNumBytes = ErasedHandles.erase(LOOKUP.findVirtual(tensor, "numBytes", MethodType.methodType(long.class)));
-            asRawTensor = ErasedHandles.erase(LOOKUP.findVirtual(tensor, "asRawTensor", MethodType.methodType(rawTensor)));
-            rawTensorData = ErasedHandles.erase(LOOKUP.findVirtual(rawTensor, "data", MethodType.methodType(byteBuffer)));
-            bufferRead = ErasedHandles.erase(LOOKUP.findVirtual(byteBuffer, "read",
+            tensorDataType = erase(LOOKUP.findVirtual(tensor, "dataType", MethodType.methodType(dataType)));
+            dataTypeNumber = erase(LOOKUP.findVirtual(dataType, "getNumber", MethodType.methodType(int.class)));
+            tensorShape = erase(LOOKUP.findVirtual(tensor, "shape", MethodType.methodType(shape)));
+            tensorNumBytes = erase(LOOKUP.findVirtual(tensor, "numBytes", MethodType.methodType(long.class)));
+            asRawTensor = erase(LOOKUP.findVirtual(tensor, "asRawTensor", MethodType.methodType(rawTensor)));
+            rawTensorData = erase(LOOKUP.findVirtual(rawTensor, "data", MethodType.methodType(byteBuffer)));
+            bufferRead = erase(LOOKUP.findVirtual(byteBuffer, "read",
                     MethodType.methodType(byteBuffer, byte[].class, int.class, int.class)));
-            bufferSlice = ErasedHandles.erase(LOOKUP.findVirtual(byteBuffer, "slice",
+            bufferSlice = erase(LOOKUP.findVirtual(byteBuffer, "slice",
                     MethodType.methodType(byteBuffer, long.class, long.class)));
-            shapeRank = ErasedHandles.erase(LOOKUP.findVirtual(shape, "numDimensions", MethodType.methodType(int.class)));
-            shapeSize = ErasedHandles.erase(LOOKUP.findVirtual(shape, "size", MethodType.methodType(long.class, int.class)));
-            outputName = ErasedHandles.erase(LOOKUP.findVirtual(output, "name", MethodType.methodType(String.class)));
+            shapeRank = erase(LOOKUP.findVirtual(shape, "numDimensions", MethodType.methodType(int.class)));
+            shapeSize = erase(LOOKUP.findVirtual(shape, "size", MethodType.methodType(long.class, int.class)));
+            outputName = erase(LOOKUP.findVirtual(output, "name", MethodType.methodType(String.class)));
             resultSize = result == null ? null
-                    : ErasedHandles.erase(LOOKUP.findVirtual(result, "size", MethodType.methodType(int.class)));
+                    : erase(LOOKUP.findVirtual(result, "size", MethodType.methodType(int.class)));
             resultGet = result == null ? null
-                    : ErasedHandles.erase(LOOKUP.findVirtual(result, "get", MethodType.methodType(tensor, int.class)));
+                    : erase(LOOKUP.findVirtual(result, "get", MethodType.methodType(tensor, int.class)));
             runOutputs = runClass == null ? null
-                    : ErasedHandles.erase(LOOKUP.findGetter(runClass, "outputs", java.util.List.class));
-            signatureKey = ErasedHandles.erase(LOOKUP.findVirtual(signature, "key", MethodType.methodType(String.class)));
-            bundleSession = ErasedHandles.erase(LOOKUP.findVirtual(bundle, "session", MethodType.methodType(session)));
+                    : erase(LOOKUP.findGetter(runClass, "outputs", java.util.List.class));
+            signatureKey = erase(LOOKUP.findVirtual(signature, "key", MethodType.methodType(String.class)));
+            bundleSession = erase(LOOKUP.findVirtual(bundle, "session", MethodType.methodType(session)));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("this TensorFlow Java (loaded by " + loader
                     + ") lacks a method infermon uses: " + e.getMessage(), e);

@@ -5,11 +5,7 @@ import io.infermon.agent.util.AgentLog;
 import io.infermon.agent.util.Glob;
 import io.infermon.capture.TensorMeaning;
 import io.infermon.capture.TensorRole;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -246,22 +242,9 @@ public final class TensorFlowCaptureHandler {
         }
     }
 
-    /**
-     * The first 12 hex digits of the SHA-256 of the export's {@code saved_model.pb}, as a version for exports whose
-     * directory has no numeric version; empty when the file cannot be read. Runs on the host's loading thread, which
-     * has just read the same file.
-     */
+    /** The content hash of the export's {@code saved_model.pb}: a version for exports without a numeric directory. */
     static String savedModelHash(Path exportDir) {
-        try (InputStream in = Files.newInputStream(exportDir.resolve("saved_model.pb"))) {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                sha.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(sha.digest(), 0, 6);
-        } catch (Exception e) {
-            return "";
-        }
+        return ModelIdentity.contentHash(exportDir.resolve("saved_model.pb"));
     }
 
     ModelIdentity modelOf(Object session) {

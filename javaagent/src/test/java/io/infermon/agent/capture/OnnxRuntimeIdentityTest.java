@@ -21,7 +21,7 @@ class OnnxRuntimeIdentityTest {
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(new byte[] {1, 2, 3}));
         assertThat(OnnxRuntimeCaptureHandler.fromModelFile(file))
                 .isEqualTo(new ModelIdentity("fraud", sha.substring(0, 12)));
-        assertThat(OnnxRuntimeCaptureHandler.hash(ByteBuffer.wrap(new byte[] {1, 2, 3}))).isEqualTo(sha.substring(0, 12));
+        assertThat(ModelIdentity.contentHash(ByteBuffer.wrap(new byte[] {1, 2, 3}))).isEqualTo(sha.substring(0, 12));
     }
 
     @Test

@@ -10,11 +10,12 @@ import java.util.List;
  * points have been checked against the library's classes (docs/agent-yaml.md lists which are tested end to end).
  */
 public enum InferenceRuntime {
-    /** TensorFlow Java ({@code org.tensorflow:tensorflow-core-api}), the {@code org.tensorflow} API of 0.4 and later. */
-    TENSORFLOW_JAVA("TensorFlow Java", List.of("org.tensorflow:tensorflow-core-api"), List.of("0.4.*", "0.5.0", "1.0.0", "1.1.0"),
-            "0.4.x, 0.5.0, 1.0.0, 1.1.0"),
+    /** TensorFlow Java ({@code org.tensorflow:tensorflow-core-api}), the {@code org.tensorflow} API of 0.4 on. */
+    TENSORFLOW_JAVA("TensorFlow Java", List.of("org.tensorflow:tensorflow-core-api"),
+            List.of("0.4.*", "0.5.0", "1.0.0", "1.1.0"), "0.4.x, 0.5.0, 1.0.0, 1.1.0"),
     /** The legacy TensorFlow 1.x Java API ({@code org.tensorflow:libtensorflow}), same package, other classes. */
-    TENSORFLOW_LEGACY("TensorFlow Java (legacy libtensorflow)", List.of("org.tensorflow:libtensorflow"), List.of("1.15.0"), "1.15.0"),
+    TENSORFLOW_LEGACY("TensorFlow Java (legacy libtensorflow)", List.of("org.tensorflow:libtensorflow"),
+            List.of("1.15.0"), "1.15.0"),
     /** ONNX Runtime's Java API ({@code com.microsoft.onnxruntime:onnxruntime}, or {@code onnxruntime_gpu}). */
     ONNX_RUNTIME("ONNX Runtime", List.of("com.microsoft.onnxruntime:onnxruntime",
             "com.microsoft.onnxruntime:onnxruntime_gpu"), List.of("1.2?.*"), "1.20 to 1.29");

@@ -20,9 +20,9 @@ import java.util.jar.Manifest;
 
 /**
  * The Maven artifacts and versions a jar says it holds: the {@code META-INF/maven/<group>/<artifact>/pom.properties}
- * of each runtime's coordinates (TensorFlow's jars have one), and the manifest's {@code Implementation-Title} and {@code Implementation-Version}
- * (ONNX Runtime's jar has only those). Read once per jar, when the first class of a runtime is about to be
- * transformed, on the thread that loads it.
+ * of each runtime's coordinates (TensorFlow's jars have one), and the manifest's {@code Implementation-Title} and
+ * {@code Implementation-Version} (ONNX Runtime's jar has only those). Read once per jar, when the first class of a
+ * runtime is about to be transformed, on the thread that loads it.
  */
 public final class RuntimeJar {
     static final RuntimeJar NONE = new RuntimeJar("", Map.of());
