@@ -180,6 +180,7 @@ public final class Processor {
     private void checkpoint() throws IOException {
         if (checkpointDir == null) {
             alerts.commit();
+            outputs.commit();
             return;
         }
         ByteArrayOutputStream state = new ByteArrayOutputStream();
@@ -201,6 +202,7 @@ public final class Processor {
                 .save(checkpointDir);
         checkpoints = next;
         alerts.commit();
+        outputs.commit();
         SketchRandomness.reseed(checkpoints);
         if (labelStream != null) {
             labelStream.deleteAppliedUpTo(labels.appliedSequence()); // the checkpoint holds their effect now
