@@ -32,13 +32,13 @@ OUT=${OUT:-benchmarks/target/agent-overhead}
 MODEL=$OUT/digits-model   # AgentOverheadBenchmark's default @Param model
 QUEUE=$OUT/queue          # AgentOn's -Dinfermon.queue.dir
 
-for f in "$JAR" "$AGENT" benchmarks/target/tensorflow-classpath.txt; do
+for f in "$JAR" "$AGENT" benchmarks/target/runtimes-classpath.txt; do
   if [[ ! -f $f ]]; then
     echo "no $f: build with  mvn -B -pl benchmarks,integration-tests -am package -DskipTests" >&2
     exit 1
   fi
 done
-CP="$JAR:$(cat benchmarks/target/tensorflow-classpath.txt)"
+CP="$JAR:$(cat benchmarks/target/runtimes-classpath.txt)"
 # what Chronicle Queue needs opened on JDK 17+ (QueueHealth reads the agent's queue); the processor jar's manifest list
 OPENS=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
   --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED

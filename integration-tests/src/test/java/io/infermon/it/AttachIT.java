@@ -41,7 +41,8 @@ class AttachIT {
             vm.detach();
         }
         assertThat(app.process().waitFor()).isZero();
-        assertThat(app.output()).contains("[infermon-agent] capturing TensorFlow inference to " + queue);
+        assertThat(app.output())
+                .contains("[infermon-agent] capturing TensorFlow and ONNX Runtime inference to " + queue);
 
         Path out = WORK.resolve("out");
         ChildJvm.processor().args("run", "--queue", queue.toString(), "--out", out.toString(), "--bucket", "1d",

@@ -45,7 +45,7 @@ class Java25IT {
                 .javaExecutable(JAVA_25)
                 .jvmArg("-javaagent:" + ChildJvm.AGENT_JAR + "=config=" + config + ",queue.dir=" + queue)
                 .log(WORK.resolve("app.log")).runOk();
-        assertThat(out).contains("[infermon-agent] capturing 1 method point(s)")
+        assertThat(out).contains("[infermon-agent] capturing ONNX Runtime inference and 1 method point(s)")
                 .doesNotContain("disabled", "capture off", "cannot");
         assertThat(out.lines().filter(l -> l.startsWith("total="))).containsExactlyElementsOf(
                 plain.lines().filter(l -> l.startsWith("total=")).toList());

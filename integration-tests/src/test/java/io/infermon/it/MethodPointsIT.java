@@ -64,7 +64,7 @@ class MethodPointsIT {
         String withAgent = ChildJvm.app(APP).args("50", "--report", dir.resolve("report.csv").toString())
                 .jvmArg("-javaagent:" + ChildJvm.AGENT_JAR + "=config=" + config + ",queue.dir=" + queue)
                 .log(dir.resolve("app.log")).runOk();
-        assertThat(withAgent).contains("[infermon-agent] capturing 4 method point(s)");
+        assertThat(withAgent).contains("[infermon-agent] capturing ONNX Runtime inference and 4 method point(s)");
         assertThat(total(withAgent)).isEqualTo(total(plain)); // the host computes exactly the same
 
         QueueRecords q = QueueRecords.read(queue);

@@ -79,14 +79,24 @@ final class AgentStarter {
         } else {
             CaptureDispatcher.install(handler);
         }
-        List<TypeInstrumentation> tensorFlow = config.tensorflow().enabled() ? Instrumentations.tensorFlow()
-                : List.of();
-        Instrumentations.install(inst, tensorFlow, config.methods());
+        List<TypeInstrumentation> runtimes = new java.util.ArrayList<>();
+        List<String> captured = new java.util.ArrayList<>();
+        if (config.tensorflow().enabled()) {
+            runtimes.addAll(Instrumentations.tensorFlow());
+            captured.add("TensorFlow");
+        }
+        if (config.onnxRuntime()) {
+            runtimes.addAll(Instrumentations.onnxRuntime());
+            captured.add("ONNX Runtime");
+        }
+        Instrumentations.install(inst, runtimes, config.methods());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> writer.stop(SHUTDOWN_DRAIN_MILLIS),
                 "infermon-shutdown"));
-        AgentLog.info("capturing " + (config.tensorflow().enabled() ? "TensorFlow inference" : "")
-                + (config.tensorflow().enabled() && !config.methods().isEmpty() ? " and " : "")
-                + (config.methods().isEmpty() ? "" : config.methods().size() + " method point(s)")
+        String what = String.join(" and ", captured) + (captured.isEmpty() ? "" : " inference");
+        if (!config.methods().isEmpty()) {
+            what += (what.isEmpty() ? "" : " and ") + config.methods().size() + " method point(s)";
+        }
+        AgentLog.info("capturing " + (what.isEmpty() ? "nothing" : what)
                 + " to " + config.queueDir()
                 + (config.configFile() == null ? "" : " (configuration " + config.configFile() + ")"));
         if (attachedLater && config.modelName() == null) {

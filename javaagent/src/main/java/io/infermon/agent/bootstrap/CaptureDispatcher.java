@@ -11,6 +11,13 @@ package io.infermon.agent.bootstrap;
  * counted ({@code handler_errors}): the advice would suppress it too, but nothing could count it there.
  */
 public final class CaptureDispatcher {
+    /** {@link #enter(int)}: a call of TensorFlow Java (0.4 to 1.1). */
+    public static final int TENSORFLOW = 0;
+    /** {@link #enter(int)}: a call of the legacy TensorFlow 1.15 Java API. */
+    public static final int TENSORFLOW_LEGACY = 1;
+    /** {@link #enter(int)}: a call of ONNX Runtime. */
+    public static final int ONNX_RUNTIME = 2;
+
     private static volatile CaptureHandler handler;
     private static final java.util.concurrent.atomic.LongAdder HANDLER_ERRORS =
             new java.util.concurrent.atomic.LongAdder();
@@ -37,12 +44,62 @@ public final class CaptureDispatcher {
     }
 
     public static long enter() {
+        return enter(TENSORFLOW);
+    }
+
+    /** An intercepted call of {@code runtime} ({@link #TENSORFLOW}, ...) starts; returns the token for its exit. */
+    public static long enter(int runtime) {
         CaptureHandler h = handler;
         try {
-            return h == null ? 0L : h.enter();
+            return h == null ? 0L : h.enter(runtime);
         } catch (Throwable t) {
             failed();
             return 0L;
+        }
+    }
+
+    public static void exitLegacySessionRun(long token, Object session, Object inputs, Object inputTensors,
+                                            Object outputs, Object run, Throwable thrown) {
+        CaptureHandler h = handler;
+        if (h != null) {
+            try {
+                h.exitLegacySessionRun(token, session, inputs, inputTensors, outputs, run, thrown);
+            } catch (Throwable t) {
+                failed();
+            }
+        }
+    }
+
+    public static void legacyModelLoaded(Object bundle, String exportDir) {
+        CaptureHandler h = handler;
+        if (h != null) {
+            try {
+                h.legacyModelLoaded(bundle, exportDir);
+            } catch (Throwable t) {
+                failed();
+            }
+        }
+    }
+
+    public static void exitOnnxRun(long token, Object session, Object inputs, Object result, Throwable thrown) {
+        CaptureHandler h = handler;
+        if (h != null) {
+            try {
+                h.exitOnnxRun(token, session, inputs, result, thrown);
+            } catch (Throwable t) {
+                failed();
+            }
+        }
+    }
+
+    public static void onnxSessionCreated(Object session, Object model) {
+        CaptureHandler h = handler;
+        if (h != null) {
+            try {
+                h.onnxSessionCreated(session, model);
+            } catch (Throwable t) {
+                failed();
+            }
         }
     }
 

@@ -11,10 +11,11 @@ package io.infermon.agent.bootstrap;
 public interface CaptureHandler {
 
     /**
-     * An intercepted TensorFlow call starts on this thread. Returns a token for the matching exit (the start time in
-     * {@link System#nanoTime()} units), or 0 when this call is not being captured.
+     * An intercepted call of {@code runtime} ({@link CaptureDispatcher#TENSORFLOW}, ...) starts on this thread.
+     * Returns a token for the matching exit (the start time in {@link System#nanoTime()} units), or 0 when this call
+     * is not being captured.
      */
-    long enter();
+    long enter(int runtime);
 
     /**
      * {@code Session.Runner.runHelper} returned (or threw).
@@ -43,6 +44,31 @@ public interface CaptureHandler {
 
     /** {@code SavedModelBundle} loaded a model from {@code exportDir}. */
     void modelLoaded(Object bundle, String exportDir);
+
+    /**
+     * The legacy API's {@code Session.Runner.runHelper} returned (or threw).
+     *
+     * @param inputs       the runner's feed {@code Output}s
+     * @param inputTensors the fed {@code Tensor}s, in the same order
+     * @param outputs      the fetched {@code Output}s, in fetch order
+     * @param run          the returned {@code Session.Run}, or null when the call threw
+     */
+    void exitLegacySessionRun(long token, Object session, Object inputs, Object inputTensors, Object outputs,
+                              Object run, Throwable thrown);
+
+    /** The legacy API's {@code SavedModelBundle.Loader} loaded a model from {@code exportDir}. */
+    void legacyModelLoaded(Object bundle, String exportDir);
+
+    /**
+     * ONNX Runtime's {@code OrtSession.run} returned (or threw).
+     *
+     * @param inputs the {@code Map<String, OnnxTensorLike>} the caller passed
+     * @param result the returned {@code OrtSession.Result}, or null when the call threw
+     */
+    void exitOnnxRun(long token, Object session, Object inputs, Object result, Throwable thrown);
+
+    /** An {@code OrtSession} was created from {@code model}: a path ({@code String}), {@code byte[]} or a buffer. */
+    void onnxSessionCreated(Object session, Object model);
 
     /**
      * A method of a generic {@code method} point starts. {@code a0}..{@code a5} are its first six arguments (null

@@ -1,13 +1,19 @@
 package io.infermon.agent.capture;
 
+import io.infermon.agent.bootstrap.CaptureDispatcher;
 import io.infermon.agent.bootstrap.CaptureHandler;
 import io.infermon.agent.config.AgentConfig;
 import io.infermon.agent.queue.CaptureRing;
 import io.infermon.agent.util.EpochClock;
 
-/** The handler the dispatcher calls: TensorFlow calls to one part, generic method points to the other. */
+/**
+ * The handler the dispatcher calls: each runtime's calls to its own part (TensorFlow Java, the legacy TensorFlow
+ * API, ONNX Runtime), generic method points to another.
+ */
 public final class AgentCaptureHandler implements CaptureHandler {
     private final TensorFlowCaptureHandler tensorFlow;
+    private final LegacyTensorFlowCaptureHandler legacyTensorFlow;
+    private final OnnxRuntimeCaptureHandler onnxRuntime;
     private final MethodCaptureHandler methods;
 
     /** @param inFlight where calls in flight are tracked for the queue writer's watermark */
@@ -15,12 +21,39 @@ public final class AgentCaptureHandler implements CaptureHandler {
                                InFlightCalls inFlight) {
         CaptureContext context = new CaptureContext(ring, counters, clock, config, inFlight);
         this.tensorFlow = new TensorFlowCaptureHandler(context);
+        this.legacyTensorFlow = new LegacyTensorFlowCaptureHandler(context, tensorFlow);
+        this.onnxRuntime = new OnnxRuntimeCaptureHandler(context);
         this.methods = new MethodCaptureHandler(context, config.methods());
     }
 
     @Override
-    public long enter() {
-        return tensorFlow.enter();
+    public long enter(int runtime) {
+        return switch (runtime) {
+            case CaptureDispatcher.TENSORFLOW_LEGACY -> legacyTensorFlow.enter();
+            case CaptureDispatcher.ONNX_RUNTIME -> onnxRuntime.enter();
+            default -> tensorFlow.enter();
+        };
+    }
+
+    @Override
+    public void exitLegacySessionRun(long token, Object session, Object inputs, Object inputTensors, Object outputs,
+                                     Object run, Throwable thrown) {
+        legacyTensorFlow.exitSessionRun(token, session, inputs, inputTensors, outputs, run, thrown);
+    }
+
+    @Override
+    public void legacyModelLoaded(Object bundle, String exportDir) {
+        legacyTensorFlow.modelLoaded(bundle, exportDir);
+    }
+
+    @Override
+    public void exitOnnxRun(long token, Object session, Object inputs, Object result, Throwable thrown) {
+        onnxRuntime.exitRun(token, session, inputs, result, thrown);
+    }
+
+    @Override
+    public void onnxSessionCreated(Object session, Object model) {
+        onnxRuntime.sessionCreated(session, model);
     }
 
     @Override

@@ -1,6 +1,11 @@
 package io.infermon.agent.capture;
 
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 
 /**
  * The name and version recorded with each call of a model.
@@ -34,5 +39,33 @@ public record ModelIdentity(String name, String version) {
     public ModelIdentity overriddenBy(String configuredName, String configuredVersion) {
         return new ModelIdentity(configuredName != null ? configuredName : name,
                 configuredVersion != null ? configuredVersion : version);
+    }
+
+    /**
+     * A model version from its bytes: the first 12 hex digits of the SHA-256 of the file, so a changed model is a new
+     * version; empty when the file cannot be read. Runs on the host's loading thread, which has just read the file.
+     */
+    public static String contentHash(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                sha.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(sha.digest(), 0, 6);
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    /** As {@link #contentHash(Path)}, of the bytes remaining in {@code bytes} (which it consumes). */
+    public static String contentHash(ByteBuffer bytes) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(bytes);
+            return HexFormat.of().formatHex(sha.digest(), 0, 6);
+        } catch (Exception e) {
+            return "";
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.infermon.agent.capture;
 
+import static io.infermon.agent.capture.ErasedHandles.erase;
+
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -14,6 +16,10 @@ import java.util.WeakHashMap;
  *
  * <p>All handles are adapted to {@code Object} parameters and results, so calls are {@code invokeExact} with no
  * boxing of references.
+ *
+ * <p>Covers TensorFlow Java 0.4 to 1.1: {@code DataType} moved from {@code org.tensorflow.proto.framework} to
+ * {@code org.tensorflow.proto} in 1.0 (found from {@code Tensor.dataType()}'s return type), and before 0.5 a session
+ * run returned a {@code Session.Run} instead of a {@code Result}.
  */
 final class TensorFlowApi {
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.publicLookup();
@@ -46,8 +52,10 @@ final class TensorFlowApi {
     final MethodHandle shapeRank;        // (Shape) -> int
     final MethodHandle shapeSize;        // (Shape, int) -> long
     final MethodHandle outputName;       // (Output) -> String
-    final MethodHandle resultSize;       // (Result) -> int
-    final MethodHandle resultGet;        // (Result, int) -> Tensor
+    final MethodHandle resultSize;       // (Result) -> int; null before 0.5
+    final MethodHandle resultGet;        // (Result, int) -> Tensor; null before 0.5
+    final Class<?> runClass;             // Session.Run, what runHelper returned before 0.5; null from 0.5 on
+    final MethodHandle runOutputs;       // (Session.Run) -> List<Tensor>; null from 0.5 on
     final MethodHandle signatureKey;     // (Signature) -> String
     final MethodHandle bundleSession;    // (SavedModelBundle) -> Session
 
@@ -85,49 +93,50 @@ final class TensorFlowApi {
         try {
             Class<?> tensor = Class.forName("org.tensorflow.Tensor", false, loader);
             Class<?> rawTensor = Class.forName("org.tensorflow.RawTensor", false, loader);
-            Class<?> dataType = Class.forName("org.tensorflow.proto.DataType", false, loader);
+            // org.tensorflow.proto.DataType from 1.0, org.tensorflow.proto.framework.DataType before
+            Class<?> dataType = tensor.getMethod("dataType").getReturnType();
             Class<?> shape = Class.forName("org.tensorflow.ndarray.Shape", false, loader);
             Class<?> byteBuffer = Class.forName("org.tensorflow.ndarray.buffer.ByteDataBuffer", false, loader);
             Class<?> output = Class.forName("org.tensorflow.Output", false, loader);
-            Class<?> result = Class.forName("org.tensorflow.Result", false, loader);
+            Class<?> result = optionalClass("org.tensorflow.Result", loader);
+            runClass = result == null ? Class.forName("org.tensorflow.Session$Run", false, loader) : null;
             Class<?> signature = Class.forName("org.tensorflow.Signature", false, loader);
             Class<?> session = Class.forName("org.tensorflow.Session", false, loader);
             Class<?> bundle = Class.forName("org.tensorflow.SavedModelBundle", false, loader);
 
-            tensorDataType = generic(LOOKUP.findVirtual(tensor, "dataType", MethodType.methodType(dataType)));
-            dataTypeNumber = generic(LOOKUP.findVirtual(dataType, "getNumber", MethodType.methodType(int.class)));
-            tensorShape = generic(LOOKUP.findVirtual(tensor, "shape", MethodType.methodType(shape)));
-            tensorNumBytes = generic(LOOKUP.findVirtual(tensor, "numBytes", MethodType.methodType(long.class)));
-            asRawTensor = generic(LOOKUP.findVirtual(tensor, "asRawTensor", MethodType.methodType(rawTensor)));
-            rawTensorData = generic(LOOKUP.findVirtual(rawTensor, "data", MethodType.methodType(byteBuffer)));
-            bufferRead = generic(LOOKUP.findVirtual(byteBuffer, "read",
+            tensorDataType = erase(LOOKUP.findVirtual(tensor, "dataType", MethodType.methodType(dataType)));
+            dataTypeNumber = erase(LOOKUP.findVirtual(dataType, "getNumber", MethodType.methodType(int.class)));
+            tensorShape = erase(LOOKUP.findVirtual(tensor, "shape", MethodType.methodType(shape)));
+            tensorNumBytes = erase(LOOKUP.findVirtual(tensor, "numBytes", MethodType.methodType(long.class)));
+            asRawTensor = erase(LOOKUP.findVirtual(tensor, "asRawTensor", MethodType.methodType(rawTensor)));
+            rawTensorData = erase(LOOKUP.findVirtual(rawTensor, "data", MethodType.methodType(byteBuffer)));
+            bufferRead = erase(LOOKUP.findVirtual(byteBuffer, "read",
                     MethodType.methodType(byteBuffer, byte[].class, int.class, int.class)));
-            bufferSlice = generic(LOOKUP.findVirtual(byteBuffer, "slice",
+            bufferSlice = erase(LOOKUP.findVirtual(byteBuffer, "slice",
                     MethodType.methodType(byteBuffer, long.class, long.class)));
-            shapeRank = generic(LOOKUP.findVirtual(shape, "numDimensions", MethodType.methodType(int.class)));
-            shapeSize = generic(LOOKUP.findVirtual(shape, "size", MethodType.methodType(long.class, int.class)));
-            outputName = generic(LOOKUP.findVirtual(output, "name", MethodType.methodType(String.class)));
-            resultSize = generic(LOOKUP.findVirtual(result, "size", MethodType.methodType(int.class)));
-            resultGet = generic(LOOKUP.findVirtual(result, "get", MethodType.methodType(tensor, int.class)));
-            signatureKey = generic(LOOKUP.findVirtual(signature, "key", MethodType.methodType(String.class)));
-            bundleSession = generic(LOOKUP.findVirtual(bundle, "session", MethodType.methodType(session)));
+            shapeRank = erase(LOOKUP.findVirtual(shape, "numDimensions", MethodType.methodType(int.class)));
+            shapeSize = erase(LOOKUP.findVirtual(shape, "size", MethodType.methodType(long.class, int.class)));
+            outputName = erase(LOOKUP.findVirtual(output, "name", MethodType.methodType(String.class)));
+            resultSize = result == null ? null
+                    : erase(LOOKUP.findVirtual(result, "size", MethodType.methodType(int.class)));
+            resultGet = result == null ? null
+                    : erase(LOOKUP.findVirtual(result, "get", MethodType.methodType(tensor, int.class)));
+            runOutputs = runClass == null ? null
+                    : erase(LOOKUP.findGetter(runClass, "outputs", java.util.List.class));
+            signatureKey = erase(LOOKUP.findVirtual(signature, "key", MethodType.methodType(String.class)));
+            bundleSession = erase(LOOKUP.findVirtual(bundle, "session", MethodType.methodType(session)));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("this TensorFlow Java (loaded by " + loader
                     + ") lacks a method infermon uses: " + e.getMessage(), e);
         }
     }
 
-    /** Adapts every reference parameter and the reference result to {@code Object}, keeping primitives. */
-    private static MethodHandle generic(MethodHandle h) {
-        MethodType t = h.type();
-        for (int i = 0; i < t.parameterCount(); i++) {
-            if (!t.parameterType(i).isPrimitive()) {
-                t = t.changeParameterType(i, Object.class);
-            }
+    private static Class<?> optionalClass(String name, ClassLoader loader) {
+        try {
+            return Class.forName(name, false, loader);
+        } catch (ClassNotFoundException e) {
+            return null;
         }
-        if (!t.returnType().isPrimitive()) {
-            t = t.changeReturnType(Object.class);
-        }
-        return h.asType(t);
     }
+
 }

@@ -5,11 +5,7 @@ import io.infermon.agent.util.AgentLog;
 import io.infermon.agent.util.Glob;
 import io.infermon.capture.TensorMeaning;
 import io.infermon.capture.TensorRole;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -80,7 +76,7 @@ public final class TensorFlowCaptureHandler {
     }
 
     /** Counts a seen call and applies sampling; true when it is to be captured. */
-    private boolean admit(long end) {
+    boolean admit(long end) {
         counters.callsSeen.increment();
         if (!context.sampler.admit(end)) {
             counters.callsSampledOut.increment();
@@ -89,7 +85,7 @@ public final class TensorFlowCaptureHandler {
         return true;
     }
 
-    private boolean signatureAdmitted(String key) {
+    boolean signatureAdmitted(String key) {
         TensorFlowPoints.Filter f = points.signatures();
         if (f.isAll() || Glob.admits(f.include(), f.exclude(), key)) {
             return true;
@@ -98,7 +94,7 @@ public final class TensorFlowCaptureHandler {
         return false;
     }
 
-    private TensorMeaning meaningOf(String name) {
+    TensorMeaning meaningOf(String name) {
         if (Glob.anyMatches(points.features(), name)) {
             return TensorMeaning.FEATURES;
         }
@@ -115,10 +111,15 @@ public final class TensorFlowCaptureHandler {
     }
 
     private void add(CallCapture call, String name, TensorRole role, Object tensor) throws Throwable {
-        TensorFlowPoints.Filter f = role == TensorRole.INPUT ? points.feeds() : points.fetches();
-        if (f.isAll() || Glob.admits(f.include(), f.exclude(), name)) {
+        if (tensorAdmitted(role, name)) {
             call.add(name, role, meaningOf(name), tensor);
         }
+    }
+
+    /** Whether the {@code tensorflow.feeds} or {@code .fetches} filter records this tensor. */
+    boolean tensorAdmitted(TensorRole role, String name) {
+        TensorFlowPoints.Filter f = role == TensorRole.INPUT ? points.feeds() : points.fetches();
+        return f.isAll() || Glob.admits(f.include(), f.exclude(), name);
     }
 
     void exitSessionRun(long token, Object session, Object inputs, Object inputTensors, Object outputNames,
@@ -149,9 +150,18 @@ public final class TensorFlowCaptureHandler {
             for (int i = 0; i < fed.size(); i++) {
                 add(call, (String) (Object) api.outputName.invokeExact(feeds.get(i)), TensorRole.INPUT, fed.get(i));
             }
-            int fetched = (int) api.resultSize.invokeExact(result);
-            for (int i = 0; i < fetched; i++) {
-                add(call, (String) fetchNames.get(i), TensorRole.OUTPUT, api.resultGet.invokeExact(result, i));
+            if (api.runOutputs != null) {
+                // before 0.5: a Session.Run, and the fetches as Outputs rather than names
+                List<?> fetched = (List<?>) (Object) api.runOutputs.invokeExact(result);
+                for (int i = 0; i < fetched.size(); i++) {
+                    add(call, (String) (Object) api.outputName.invokeExact(fetchNames.get(i)), TensorRole.OUTPUT,
+                            fetched.get(i));
+                }
+            } else {
+                int fetched = (int) api.resultSize.invokeExact(result);
+                for (int i = 0; i < fetched; i++) {
+                    add(call, (String) fetchNames.get(i), TensorRole.OUTPUT, api.resultGet.invokeExact(result, i));
+                }
             }
             context.write(call);
         } catch (Throwable t) {
@@ -177,7 +187,7 @@ public final class TensorFlowCaptureHandler {
             if (!admit(end)) {
                 return;
             }
-            TensorFlowApi api = TensorFlowApi.of(result);
+            TensorFlowApi api = TensorFlowApi.of(signature); // not the result: before 0.5 a plain java.util.Map
             String key = (String) (Object) api.signatureKey.invokeExact(signature);
             key = key == null ? "" : key;
             if (!signatureAdmitted(key)) {
@@ -188,7 +198,8 @@ public final class TensorFlowCaptureHandler {
             for (Map.Entry<?, ?> e : ((Map<?, ?>) arguments).entrySet()) {
                 add(call, (String) e.getKey(), TensorRole.INPUT, e.getValue());
             }
-            for (Object o : (Iterable<?>) result) {
+            // a Result, iterable over (name, tensor); a Map before 0.5
+            for (Object o : result instanceof Map<?, ?> m ? m.entrySet() : (Iterable<?>) result) {
                 Map.Entry<?, ?> e = (Map.Entry<?, ?>) o;
                 add(call, (String) e.getKey(), TensorRole.OUTPUT, e.getValue());
             }
@@ -207,7 +218,16 @@ public final class TensorFlowCaptureHandler {
                 return;
             }
             TensorFlowApi api = TensorFlowApi.of(bundle);
-            Object session = api.bundleSession.invokeExact(bundle);
+            register(api.bundleSession.invokeExact(bundle), exportDir);
+        } catch (Throwable t) {
+            AgentLog.once("model-load:" + t.getClass().getName(), "cannot identify a loaded SavedModel (" + t
+                    + "); its calls are recorded as model '" + unregisteredModel.name() + "'");
+        }
+    }
+
+    /** Names the model of {@code session}, loaded from {@code exportDir} (of either TensorFlow API). */
+    void register(Object session, String exportDir) {
+        try {
             ModelIdentity derived = ModelIdentity.fromExportDir(exportDir);
             if (derived.version().isEmpty() && configuredModelVersion == null) {
                 derived = new ModelIdentity(derived.name(), savedModelHash(Path.of(exportDir)));
@@ -222,25 +242,12 @@ public final class TensorFlowCaptureHandler {
         }
     }
 
-    /**
-     * The first 12 hex digits of the SHA-256 of the export's {@code saved_model.pb}, as a version for exports whose
-     * directory has no numeric version; empty when the file cannot be read. Runs on the host's loading thread, which
-     * has just read the same file.
-     */
+    /** The content hash of the export's {@code saved_model.pb}: a version for exports without a numeric directory. */
     static String savedModelHash(Path exportDir) {
-        try (InputStream in = Files.newInputStream(exportDir.resolve("saved_model.pb"))) {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                sha.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(sha.digest(), 0, 6);
-        } catch (Exception e) {
-            return "";
-        }
+        return ModelIdentity.contentHash(exportDir.resolve("saved_model.pb"));
     }
 
-    private ModelIdentity modelOf(Object session) {
+    ModelIdentity modelOf(Object session) {
         ModelIdentity m = models.find(session);
         return m != null ? m : unregisteredModel;
     }

@@ -16,7 +16,28 @@ public final class ThrowingCaptureHandler implements CaptureHandler {
     }
 
     @Override
-    public long enter() {
+    public long enter(int runtime) {
+        throw fault();
+    }
+
+    @Override
+    public void exitLegacySessionRun(long token, Object session, Object inputs, Object inputTensors, Object outputs,
+                                     Object run, Throwable thrown) {
+        throw fault();
+    }
+
+    @Override
+    public void legacyModelLoaded(Object bundle, String exportDir) {
+        throw fault();
+    }
+
+    @Override
+    public void exitOnnxRun(long token, Object session, Object inputs, Object result, Throwable thrown) {
+        throw fault();
+    }
+
+    @Override
+    public void onnxSessionCreated(Object session, Object model) {
         throw fault();
     }
 

@@ -25,12 +25,13 @@ import net.openhft.chronicle.queue.RollCycles;
  * @param healthIntervalSeconds how often the agent writes a health record
  * @param tensorflow            the built-in TensorFlow points
  * @param methods               generic method points
+ * @param onnxRuntime           whether ONNX Runtime calls are captured
  */
 public record AgentConfig(boolean enabled, boolean strict, Path configFile, Path queueDir, RollCycles rollCycle,
                           double retentionHours, long retentionBytes, String modelName, String modelVersion,
                           double samplingRate, long maxCallsPerSecond, int maxRecordBytes, boolean truncateOversize,
                           int bufferBytes, int healthIntervalSeconds, TensorFlowPoints tensorflow,
-                          List<MethodPoint> methods) {
+                          List<MethodPoint> methods, boolean onnxRuntime) {
 
     public static final int DEFAULT_BUFFER_BYTES = 32 << 20;
 
@@ -52,6 +53,6 @@ public record AgentConfig(boolean enabled, boolean strict, Path configFile, Path
     public AgentConfig withQueueDir(Path dir) {
         return new AgentConfig(enabled, strict, configFile, dir, rollCycle, retentionHours, retentionBytes, modelName,
                 modelVersion, samplingRate, maxCallsPerSecond, maxRecordBytes, truncateOversize, bufferBytes,
-                healthIntervalSeconds, tensorflow, methods);
+                healthIntervalSeconds, tensorflow, methods, onnxRuntime);
     }
 }

@@ -178,11 +178,14 @@ public final class ConfigReader {
         health.rejectUnknown();
 
         TensorFlowPoints tensorflow = tensorflow(top.section("tensorflow"));
+        Section onnx = top.section("onnxruntime");
+        boolean onnxRuntime = bool(onnx.value("enabled"), true);
+        onnx.rejectUnknown();
         List<MethodPoint> methods = methods(top.node("methods"));
         top.rejectUnknown();
         return new AgentConfig(enabled, strict, file, queueDir, rollCycle, retentionHours, retentionBytes, modelName,
                 modelVersion, rate, maxPerSecond, (int) maxRecord, truncate, (int) bufferBytes, healthSeconds,
-                tensorflow, methods);
+                tensorflow, methods, onnxRuntime);
     }
 
     private TensorFlowPoints tensorflow(Section tf) {

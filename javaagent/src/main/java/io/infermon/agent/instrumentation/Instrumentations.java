@@ -9,10 +9,14 @@ import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import io.infermon.agent.config.MethodPoint;
 import io.infermon.agent.instrumentation.method.MethodPointAdvice;
 import io.infermon.agent.instrumentation.method.MethodPointMatchers;
+import io.infermon.agent.instrumentation.onnxruntime.OrtSessionInstrumentation;
+import io.infermon.agent.instrumentation.runtime.RuntimeGate;
 import io.infermon.agent.instrumentation.tensorflow.ConcreteFunctionInstrumentation;
 import io.infermon.agent.instrumentation.tensorflow.SavedModelBundleInstrumentation;
 import io.infermon.agent.instrumentation.tensorflow.SessionFunctionInstrumentation;
 import io.infermon.agent.instrumentation.tensorflow.SessionRunnerInstrumentation;
+import io.infermon.agent.instrumentation.tensorflow.legacy.LegacySavedModelLoaderInstrumentation;
+import io.infermon.agent.instrumentation.tensorflow.legacy.LegacySessionRunnerInstrumentation;
 import io.infermon.agent.util.AgentLog;
 import java.lang.instrument.Instrumentation;
 import java.util.List;
@@ -27,9 +31,17 @@ public final class Instrumentations {
     private Instrumentations() {
     }
 
+    /** TensorFlow Java 0.4 to 1.1 and the legacy 1.15 API (which the jar tells apart: the class names are alike). */
     public static List<TypeInstrumentation> tensorFlow() {
-        return List.of(new SessionRunnerInstrumentation(), new SessionFunctionInstrumentation(),
-                new ConcreteFunctionInstrumentation(), new SavedModelBundleInstrumentation());
+        return List.of(new SessionRunnerInstrumentation(), new SessionRunnerInstrumentation.Before05(),
+                new SessionFunctionInstrumentation(), new ConcreteFunctionInstrumentation(),
+                new SavedModelBundleInstrumentation(), new LegacySessionRunnerInstrumentation(),
+                new LegacySavedModelLoaderInstrumentation());
+    }
+
+    /** ONNX Runtime's Java API. */
+    public static List<TypeInstrumentation> onnxRuntime() {
+        return List.of(new OrtSessionInstrumentation());
     }
 
     /**
@@ -61,7 +73,7 @@ public final class Instrumentations {
                     .include(adviceLoader)};
             ti.applyAdvice((methodMatcher, adviceClass) -> advice[0] = advice[0].advice(methodMatcher,
                     adviceClass.getName()));
-            builder = builder.type(ti.typeMatcher()).transform(advice[0]);
+            builder = builder.type(new RuntimeGate(ti)).transform(advice[0]);
         }
         for (int i = 0; i < methods.size(); i++) {
             MethodPoint p = methods.get(i);

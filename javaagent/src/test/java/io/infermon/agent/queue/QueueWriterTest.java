@@ -215,7 +215,7 @@ class QueueWriterTest {
         AgentConfig config = AgentConfig.defaults().withQueueDir(dir);
         // 48 hours: the two files from four days ago go; the newest stays even though it looks old
         new QueueWriter(new AgentConfig(true, false, null, dir, config.rollCycle(), 48, 0, null, null, 1, 0,
-                config.maxRecordBytes(), false, config.bufferBytes(), 10, config.tensorflow(), List.of()),
+                config.maxRecordBytes(), false, config.bufferBytes(), 10, config.tensorflow(), List.of(), true),
                 new CaptureRing(1 << 16), counters, new EpochClock(), new InFlightCalls(), () -> { }).applyRetention();
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
@@ -225,7 +225,7 @@ class QueueWriterTest {
 
         // 1500 bytes: the oldest remaining file goes too, the newest never
         new QueueWriter(new AgentConfig(true, false, null, dir, config.rollCycle(), 0, 1500, null, null, 1, 0,
-                config.maxRecordBytes(), false, config.bufferBytes(), 10, config.tensorflow(), List.of()),
+                config.maxRecordBytes(), false, config.bufferBytes(), 10, config.tensorflow(), List.of(), true),
                 new CaptureRing(1 << 16), counters, new EpochClock(), new InFlightCalls(), () -> { }).applyRetention();
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("20261124-10T.cq4");

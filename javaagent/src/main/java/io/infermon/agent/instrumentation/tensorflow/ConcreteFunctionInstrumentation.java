@@ -5,6 +5,7 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import io.infermon.agent.bootstrap.CaptureDispatcher;
 import io.infermon.agent.capture.TensorFlowCaptureHandler;
 import io.infermon.agent.instrumentation.TypeInstrumentation;
+import io.infermon.agent.instrumentation.runtime.InferenceRuntime;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -18,6 +19,11 @@ public final class ConcreteFunctionInstrumentation implements TypeInstrumentatio
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
         return named("org.tensorflow.ConcreteFunction");
+    }
+
+    @Override
+    public InferenceRuntime runtime() {
+        return InferenceRuntime.TENSORFLOW_JAVA;
     }
 
     @Override

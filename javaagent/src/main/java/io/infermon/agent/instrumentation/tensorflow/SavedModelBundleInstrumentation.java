@@ -7,6 +7,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.infermon.agent.bootstrap.CaptureDispatcher;
 import io.infermon.agent.instrumentation.TypeInstrumentation;
+import io.infermon.agent.instrumentation.runtime.InferenceRuntime;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -21,6 +22,11 @@ public final class SavedModelBundleInstrumentation implements TypeInstrumentatio
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
         return named("org.tensorflow.SavedModelBundle");
+    }
+
+    @Override
+    public InferenceRuntime runtime() {
+        return InferenceRuntime.TENSORFLOW_JAVA;
     }
 
     @Override

@@ -8,6 +8,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import io.infermon.agent.bootstrap.CaptureDispatcher;
 import io.infermon.agent.capture.TensorFlowCaptureHandler;
 import io.infermon.agent.instrumentation.TypeInstrumentation;
+import io.infermon.agent.instrumentation.runtime.InferenceRuntime;
 import java.util.Map;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
@@ -27,13 +28,22 @@ public final class SessionFunctionInstrumentation implements TypeInstrumentation
     }
 
     @Override
+    public InferenceRuntime runtime() {
+        return InferenceRuntime.TENSORFLOW_JAVA;
+    }
+
+    @Override
     public void applyAdvice(AdviceSink sink) {
         sink.advise(CALL_WITH_TENSOR_MAP, CallAdvice.class);
     }
 
-    /** {@code Result call(Map<String, Tensor>)}, the tensor-in, tensor-out call of every TensorFlow function type. */
+    /**
+     * {@code Result call(Map<String, Tensor>)}, the tensor-in, tensor-out call of every TensorFlow function type
+     * ({@code Map<String, Tensor> call(Map<String, Tensor>)} before 0.5, which had no {@code Result}).
+     */
     static final ElementMatcher<MethodDescription> CALL_WITH_TENSOR_MAP = named("call").and(takesArguments(1))
-            .and(takesArgument(0, Map.class)).and(returns(named("org.tensorflow.Result")));
+            .and(takesArgument(0, Map.class))
+            .and(returns(named("org.tensorflow.Result").or(named("java.util.Map"))));
 
     public static final class CallAdvice {
         private CallAdvice() {
