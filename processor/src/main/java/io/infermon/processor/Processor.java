@@ -18,6 +18,7 @@ import io.infermon.processor.output.BucketMetrics;
 import io.infermon.processor.output.MetricFiles;
 import io.infermon.processor.queue.MergedQueues;
 import io.infermon.processor.checkpoint.Checkpoint;
+import io.infermon.processor.state.StateStore;
 import io.infermon.processor.stats.SketchRandomness;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -36,9 +37,9 @@ import java.util.concurrent.locks.LockSupport;
  * The processor's main loop: a record goes queue → bucket → statistics → (drift against a reference) → outputs, in
  * that order and no other.
  * Reads every available record, closing buckets as the watermark passes them; when the queue has nothing new it
- * either stops (drain) or waits briefly and looks again (live).
+ * either stops (drain) or waits briefly and looks again (live). Close it to close its state store.
  */
-public final class Processor {
+public final class Processor implements AutoCloseable {
     private static final long IDLE_PAUSE_NANOS = Duration.ofMillis(20).toNanos();
 
     private final MergedQueues reader;
@@ -61,6 +62,8 @@ public final class Processor {
     private long checkpoints;
     private ProcessorHealth processorHealth = new ProcessorHealth();
     private final LabelJoin labels;
+    /** The checkpoint and the label join's predictions (OUT/state; in memory without checkpoints). */
+    private final StateStore state;
     private final Alerts alerts;
     private LabelStream labelStream;
     private final java.util.concurrent.atomic.AtomicBoolean labelsArrived =
@@ -107,7 +110,9 @@ public final class Processor {
                      Consumer<ClosedBucket> onClosed, Path checkpointDir, Checkpoint restored, Duration maxFuture,
                      LabelSettings labelSettings, Alerts alerts) throws IOException {
         this.alerts = alerts;
-        this.labels = new LabelJoin(labelSettings, buckets.width(), buckets.settings().binaryThreshold());
+        this.state = checkpointDir == null ? StateStore.inMemory()
+                : StateStore.forCheckpoint(Checkpoint.location(checkpointDir), restored != null);
+        this.labels = new LabelJoin(labelSettings, buckets.width(), buckets.settings().binaryThreshold(), state);
         this.maxFutureMillis = maxFuture.toMillis();
         this.reader = reader;
         this.buckets = buckets;
@@ -132,7 +137,7 @@ public final class Processor {
                     + LabelSettings.name(Duration.ofMillis(c.graceMillis())) + " (this run has --bucket "
                     + LabelSettings.name(buckets.width()) + " and --grace " + LabelSettings.name(buckets.grace())
                     + "); run with those, or delete "
-                    + Checkpoint.file(checkpointDir) + " to start over");
+                    + Checkpoint.location(checkpointDir) + " to start over");
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(c.state()))) {
             reader.restoreState(in);
@@ -163,6 +168,7 @@ public final class Processor {
      */
     private void checkpoint() throws IOException {
         if (checkpointDir == null) {
+            state.commit(null, false); // the label store's changes, kept for this run only
             alerts.commit();
             return;
         }
@@ -179,7 +185,7 @@ public final class Processor {
         long next = checkpoints + 1; // counted only once saved: a failed save is retried with the same number
         new Checkpoint(next, recordsRead, outputs.jsonlLength(), outputs.bucketsWritten(),
                 outputs.metricsWritten(), buckets.width().toMillis(), buckets.grace().toMillis(), state.toByteArray())
-                .save(checkpointDir);
+                .save(checkpointDir, this.state);
         checkpoints = next;
         alerts.commit();
         SketchRandomness.reseed(checkpoints);
@@ -428,5 +434,11 @@ public final class Processor {
 
     public long recordsRead() {
         return recordsRead;
+    }
+
+    /** Closes the state store; what the last checkpoint did not commit is dropped, as after a crash. */
+    @Override
+    public void close() {
+        state.close();
     }
 }

@@ -316,6 +316,7 @@ public final class RunCommand implements Callable<Integer> {
                                 + " (fix the cause, then infermon send that directory)");
                     }
                 }
+                processor.close(); // its state store: what the last checkpoint committed stays
                 finished.countDown();
             }
             System.out.println("infermon: " + processor.recordsRead() + " records, " + outputs.bucketsWritten()

@@ -14,6 +14,7 @@ import io.infermon.processor.Datasets;
 import io.infermon.processor.Records;
 import io.infermon.processor.bucket.ClosedBucket;
 import io.infermon.processor.bucket.EventTimeBuckets;
+import io.infermon.processor.state.StateStore;
 import io.infermon.processor.stats.StatisticsSettings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -22,6 +23,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,9 +32,26 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LabelJoinTest {
+    @TempDir
+    Path dir;
+    private final List<StateStore> stores = new ArrayList<>();
+
+    @AfterEach
+    void closeStores() throws IOException {
+        stores.forEach(StateStore::close);
+    }
+
+    private Run newRun() throws IOException {
+        Run run = new Run(dir.resolve("state-" + stores.size()));
+        stores.add(run.store);
+        return run;
+    }
+
     private static final long T0 = 1_795_478_400_000L; // 2026-11-24T00:00:00Z
     private static final Duration WIDTH = Duration.ofSeconds(60);
     private static final long HOUR = 3_600_000L;
@@ -59,13 +78,21 @@ class LabelJoinTest {
     }
 
     /** The digits, one call each, 100 ms apart: 1,797 predictions over 3 one-minute buckets. */
-    private static final class Run {
+    private final class Run {
         final EventTimeBuckets buckets = new EventTimeBuckets(WIDTH, Duration.ZERO,
                 EventTimeBuckets.LatePolicy.DROP, StatisticsSettings.DEFAULTS);
-        LabelJoin join = new LabelJoin(SETTINGS, WIDTH, 0.5);
+        final Path storeDir;
+        StateStore store;
+        LabelJoin join;
         final List<LabelJoin.Emission> emitted = new ArrayList<>();
 
-        void predict(float[][] p) {
+        Run(Path storeDir) throws IOException {
+            this.storeDir = storeDir;
+            this.store = StateStore.onDisk(storeDir, false);
+            this.join = new LabelJoin(SETTINGS, WIDTH, 0.5, store);
+        }
+
+        void predict(float[][] p) throws IOException {
             for (int i = 0; i < p.length; i++) {
                 CaptureRecord r = call(T0 + i * 100L, "r" + i, p[i]);
                 List<ClosedBucket> closed = buckets.add(r);
@@ -75,15 +102,23 @@ class LabelJoinTest {
             buckets.closeAll().forEach(join::bucketClosed);
         }
 
-        void advance() {
+        void advance() throws IOException {
             emitted.addAll(join.advance(buckets.watermark()));
         }
 
+        /**
+         * A checkpoint, then a restart: the state goes into the store's atomic commit, the store is closed and
+         * opened again from disk (as by a new process) and a new join restored from what it committed.
+         */
         void checkpointAndRestore() throws IOException {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             join.writeState(new DataOutputStream(bytes));
-            LabelJoin restored = new LabelJoin(SETTINGS, WIDTH, 0.5);
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()));
+            store.commit(bytes.toByteArray(), true);
+            store.close();
+            store = StateStore.onDisk(storeDir, true);
+            stores.add(store);
+            LabelJoin restored = new LabelJoin(SETTINGS, WIDTH, 0.5, store);
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(store.checkpoint()));
             restored.restoreState(in);
             assertThat(in.available()).isZero();
             join = restored;
@@ -117,7 +152,7 @@ class LabelJoinTest {
     private void runAndCheck(boolean restartBetween) throws IOException {
         float[][] p = LabelledData.digitProbabilities();
         int[] y = Datasets.digitLabels();
-        Run run = new Run();
+        Run run = newRun();
         run.predict(p);
         // labels for 9 rows in 10, shuffled; a quarter of them through agent label records, the rest as labels
         List<Integer> order = new ArrayList<>();
@@ -226,8 +261,8 @@ class LabelJoinTest {
     }
 
     @Test
-    void aLabelBeforeItsPredictionWaitsAndOneWhosePredictionCannotComeIsCountedUnknown() {
-        Run run = new Run();
+    void aLabelBeforeItsPredictionWaitsAndOneWhosePredictionCannotComeIsCountedUnknown() throws IOException {
+        Run run = newRun();
         CaptureRecord first = call(T0, "a", new float[] {0.2f, 0.8f});
         run.buckets.add(first);
         run.join.addPredictions(first, run.buckets.lastModel(), run.buckets.lastStart());
@@ -246,10 +281,12 @@ class LabelJoinTest {
     }
 
     @Test
-    void theStoreIsBoundedAndForgetsPredictionsPastTheHorizon() {
+    void theStoreIsBoundedAndForgetsPredictionsPastTheHorizon() throws IOException {
         LabelSettings small = new LabelSettings(List.of(Duration.ofHours(1)), Duration.ofHours(2), 100, 10,
                 Duration.ZERO);
-        LabelJoin join = new LabelJoin(small, WIDTH, 0.5);
+        StateStore store = StateStore.inMemory();
+        stores.add(store);
+        LabelJoin join = new LabelJoin(small, WIDTH, 0.5, store);
         EventTimeBuckets buckets = new EventTimeBuckets(WIDTH, Duration.ZERO);
         for (int i = 0; i < 150; i++) {
             CaptureRecord r = call(T0 + i * 1000L, "r" + i, new float[] {0.3f, 0.7f});
@@ -270,8 +307,8 @@ class LabelJoinTest {
     }
 
     @Test
-    void rowsOfABatchCallAreJoinedAsIdHashRow() {
-        Run run = new Run();
+    void rowsOfABatchCallAreJoinedAsIdHashRow() throws IOException {
+        Run run = newRun();
         CaptureRecord batch = new CaptureRecord(1, RecordKind.INFERENCE, 0, T0 * 1_000_000L, 1000L, "digits", "1",
                 "serving_default", "tensorflow.signature", "req-9", List.of(Records.floats("probs", TensorRole.OUTPUT,
                 new float[][] {{0.1f, 0.9f}, {0.8f, 0.2f}, {0.4f, 0.6f}})));
@@ -297,10 +334,10 @@ class LabelJoinTest {
     }
 
     @Test
-    void regressionPredictionsGetErrorMeasures() {
+    void regressionPredictionsGetErrorMeasures() throws IOException {
         // predict the mean radius from the mean perimeter (perimeter ≈ 2π r) on the breast-cancer rows, as float32
         double[][] x = Datasets.breastCancer();
-        Run run = new Run();
+        Run run = newRun();
         double[] y = new double[x.length];
         double[] yHat = new double[x.length];
         for (int i = 0; i < x.length; i++) {
