@@ -365,4 +365,79 @@ class LabelJoinTest {
         assertThat(m).noneMatch(x2 -> x2.property("what").equals("accuracy"));
         assertThat(run.emitted.get(0).window()).isEqualTo("1h");
     }
+
+    /**
+     * A checkpoint written before the state store held every prediction in the join's state (the layout below,
+     * as that build wrote it). Restored into a join with an empty store, the predictions move into the store and
+     * the windows come out as they would have.
+     */
+    @Test
+    void aCheckpointOfTheBuildBeforeTheStateStoreStillLoads() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeLong(17); // step
+        out.writeLong(4); // applied label batch
+        out.writeLong(T0 + 2_000); // latest joined label
+        out.writeInt(1);
+        out.writeUTF("digits");
+        out.writeUTF("1");
+        out.writeUTF("serving_default");
+        Object[][] rows = {{"r0", 1, new double[] {0.2, 0.8}, 1.0, T0 + 1_000}, {"r1", 0, new double[] {0.9, 0.1},
+                1.0, T0 + 2_000}, {"r2", 1, new double[] {0.4, 0.6}, Double.NaN, 0L}};
+        out.writeInt(rows.length);
+        for (int i = 0; i < rows.length; i++) {
+            out.writeUTF((String) rows[i][0]);
+            out.writeInt(0);
+            out.writeLong(T0);
+            out.writeLong(T0 + 100L * i);
+            out.writeInt((Integer) rows[i][1]);
+            out.writeDouble(Double.NaN);
+            double[] p = (double[]) rows[i][2];
+            out.writeInt(p.length);
+            for (double v : p) {
+                out.writeDouble(v);
+            }
+            out.writeDouble((Double) rows[i][3]);
+            out.writeLong((Long) rows[i][4]);
+            out.writeDouble(Double.NaN);
+            out.writeLong(0);
+        }
+        out.writeInt(1); // buckets with windows to come
+        out.writeInt(0);
+        out.writeLong(T0);
+        out.writeInt(1); // their windows
+        out.writeInt(0);
+        out.writeLong(T0);
+        out.writeLong(3); // predicted rows
+        out.writeInt(0); // none emitted yet
+        out.writeInt(0); // waiting labels
+        out.writeInt(2);
+        out.writeUTF(LabelJoin.JOINED);
+        out.writeLong(2);
+        out.writeUTF(LabelJoin.PREDICTIONS_STORED);
+        out.writeLong(3);
+        out.flush();
+
+        StateStore store = StateStore.onDisk(dir.resolve("state"), false);
+        stores.add(store);
+        LabelJoin join = new LabelJoin(SETTINGS, WIDTH, 0.5, store);
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()));
+        join.restoreState(in);
+        assertThat(in.available()).isZero();
+        assertThat(join.step()).isEqualTo(17);
+        assertThat(join.appliedSequence()).isEqualTo(4);
+        assertThat(join.storedPredictions()).isEqualTo(3);
+
+        join.apply(new Label("r2", 1, T0 + 3_000), T0 + WIDTH.toMillis());
+        join.apply(new Label("r0", 1, T0 + 2 * HOUR), T0 + WIDTH.toMillis()); // a correction; moves the clock 2 h on
+        List<LabelJoin.Emission> due = join.advance(T0 + WIDTH.toMillis());
+        assertThat(due).hasSize(1);
+        assertThat(due.get(0).window()).isEqualTo("1h");
+        // by the 1 h cutoff: r0 labelled 1 (its first label) and predicted 1, r1 labelled 1 predicted 0, r2 1 and 1
+        assertThat(value(due.get(0).metrics(), LabelWindowMetrics.LABELED_ROWS)).isEqualTo(3);
+        assertThat(value(due.get(0).metrics(), LabelWindowMetrics.ACCURACY)).isCloseTo(2 / 3.0, within(1e-12));
+        assertThat(join.total(LabelJoin.JOINED)).isEqualTo(4);
+        assertThat(join.total(LabelJoin.REPLACED)).isEqualTo(1);
+        assertThat(join.total(LabelJoin.PREDICTIONS_STORED)).isEqualTo(3);
+    }
 }
