@@ -145,8 +145,8 @@ public final class RunCommand implements Callable<Integer> {
     Duration deleteConsumedAfter;
 
     @Option(names = "--no-checkpoint",
-            description = "Neither read nor write OUT/checkpoint: read the queues from their beginning and keep no "
-                    + "state across runs.")
+            description = "Neither read nor write the checkpoint (OUT/state): read the queues from their beginning "
+                    + "and keep no state across runs.")
     boolean noCheckpoint;
 
     @Option(names = "--drain",

@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The join of predictions with the labels that come for them later, and the label metrics of each prediction bucket
@@ -90,8 +89,11 @@ public final class LabelJoin {
     private final List<ModelKey> models = new ArrayList<>();
     private final Map<ModelKey, Integer> modelIndex = new HashMap<>();
     private final PredictionStore predictions;
-    /** Buckets with kept predictions whose windows are not all emitted yet (open ones, and closed ones in windows). */
-    private final TreeSet<BucketRef> pendingBuckets = new TreeSet<>();
+    /**
+     * Buckets with kept predictions whose windows are not all emitted yet (open ones, and closed ones in windows),
+     * with the first and last sequence of their predictions in the store.
+     */
+    private final TreeMap<BucketRef, long[]> pendingBuckets = new TreeMap<>();
     private final TreeMap<BucketRef, Windows> windows = new TreeMap<>();
     private final LinkedHashMap<String, Label> waiting = new LinkedHashMap<>();
     private final TreeMap<String, Long> counts = new TreeMap<>();
@@ -188,18 +190,21 @@ public final class LabelJoin {
         if (id.length() > Label.MAX_ID_CHARS) {
             return;
         }
-        if (predictions.find(id) != null) {
+        long existing = predictions.sequenceOf(id);
+        if (predictions.isKept(existing)) {
             count(DUPLICATE_PREDICTION_ID);
             return;
         }
         StoredPrediction p = new StoredPrediction(id, model, bucketStartMillis, captureMillis, predictedClass,
                 probabilities, value);
-        pendingBuckets.add(new BucketRef(bucketStartMillis, model));
+        predictions.add(p, modelIndex(model), existing);
+        long[] range = pendingBuckets.computeIfAbsent(new BucketRef(bucketStartMillis, model),
+                r -> new long[] {p.sequence, p.sequence});
+        range[1] = p.sequence;
         Label early = waiting.remove(id);
-        if (early != null) {
-            join(p, early);
+        if (early != null && join(p, early)) {
+            predictions.addLabel(p, p.label, p.labelMillis);
         }
-        predictions.add(p, modelIndex(model), true);
         count(PREDICTIONS_STORED);
         while (predictions.size() > settings.maxPredictions()) {
             predictions.removeEldest();
@@ -229,7 +234,7 @@ public final class LabelJoin {
         StoredPrediction p = predictions.find(label.id());
         if (p != null) {
             if (join(p, label)) {
-                predictions.update(p);
+                predictions.addLabel(p, p.label, p.labelMillis);
             }
             return;
         }
@@ -249,7 +254,7 @@ public final class LabelJoin {
         }
     }
 
-    /** Joins the label to the prediction (in memory; the caller stores it); false when the label is invalid. */
+    /** Joins the label to the prediction (in memory; the caller stores the label); false when it is invalid. */
     private boolean join(StoredPrediction p, Label label) {
         double v = label.value();
         if (!Double.isFinite(v) || (p.isClassification() && (v < 0 || v >= 1 << 16 || v != Math.rint(v)))) {
@@ -268,7 +273,7 @@ public final class LabelJoin {
         long end = p.bucketStartMillis + widthMillis;
         BucketRef ref = new BucketRef(p.bucketStartMillis, p.model);
         Windows w = windows.get(ref);
-        int emitted = w != null ? w.next : pendingBuckets.contains(ref) ? 0 : maturityMillis.length;
+        int emitted = w != null ? w.next : pendingBuckets.containsKey(ref) ? 0 : maturityMillis.length;
         if (emitted > 0 && label.timeMillis() < end + maturityMillis[emitted - 1]) {
             count(LATE);
         }
@@ -319,7 +324,7 @@ public final class LabelJoin {
     /** A bucket closed: from now on its windows are emitted as the label clock passes them. */
     public void bucketClosed(ClosedBucket bucket) {
         BucketRef ref = new BucketRef(bucket.startMillis(), bucket.model());
-        if (pendingBuckets.contains(ref)) {
+        if (pendingBuckets.containsKey(ref)) {
             long rows = bucket.statistics().predictions().predictedRows()
                     + bucket.statistics().predictions().values().count();
             windows.put(ref, new Windows(rows, 0));
@@ -356,7 +361,8 @@ public final class LabelJoin {
                 long cutoff = end + maturityMillis[w.next];
                 List<LabelWindowMetrics.Row> labelled = new ArrayList<>();
                 // the predictions let go meanwhile (evicted, expired) are not among them
-                predictions.forEachOfBucket(modelIndex(ref.model()), ref.startMillis(), p -> {
+                long[] range = pendingBuckets.get(ref);
+                predictions.forEachOfBucket(modelIndex(ref.model()), ref.startMillis(), range[0], range[1], p -> {
                     double label = p.labelBefore(cutoff);
                     if (!Double.isNaN(label)) {
                         labelled.add(new LabelWindowMetrics.Row(p, label, p.labelMillisBefore(cutoff)));
@@ -370,14 +376,13 @@ public final class LabelJoin {
             if (w.next == maturityMillis.length) {
                 it.remove();
                 pendingBuckets.remove(ref);
-                predictions.forgetBucket(modelIndex(ref.model()), ref.startMillis());
             }
         }
         if (clock != Long.MIN_VALUE) {
             long oldest = clock - settings.horizon().toMillis();
             // a prediction whose bucket still has windows to come (or is still open) stays: its label is wanted
             for (StoredPrediction eldest; (eldest = predictions.eldest()) != null && eldest.captureMillis < oldest
-                    && !pendingBuckets.contains(new BucketRef(eldest.bucketStartMillis, eldest.model)); ) {
+                    && !pendingBuckets.containsKey(new BucketRef(eldest.bucketStartMillis, eldest.model)); ) {
                 predictions.removeEldest();
                 count(PREDICTIONS_EXPIRED);
             }
@@ -471,9 +476,11 @@ public final class LabelJoin {
         }
         predictions.writeState(out);
         out.writeInt(pendingBuckets.size());
-        for (BucketRef r : pendingBuckets) {
-            out.writeInt(modelIndex.get(r.model()));
-            out.writeLong(r.startMillis());
+        for (Map.Entry<BucketRef, long[]> e : pendingBuckets.entrySet()) {
+            out.writeInt(modelIndex.get(e.getKey().model()));
+            out.writeLong(e.getKey().startMillis());
+            out.writeLong(e.getValue()[0]);
+            out.writeLong(e.getValue()[1]);
         }
         out.writeInt(windows.size());
         for (Map.Entry<BucketRef, Windows> e : windows.entrySet()) {
@@ -523,7 +530,7 @@ public final class LabelJoin {
         predictions.restoreState(in);
         for (int i = in.readInt(); i > 0; i--) {
             ModelKey model = model(models, in.readInt());
-            pendingBuckets.add(new BucketRef(in.readLong(), model));
+            pendingBuckets.put(new BucketRef(in.readLong(), model), new long[] {in.readLong(), in.readLong()});
         }
         readWindows(in);
         readWaitingAndCounts(in);
@@ -588,11 +595,23 @@ public final class LabelJoin {
         }
         for (int i = in.readInt(); i > 0; i--) {
             ModelKey model = model(table, in.readInt());
-            pendingBuckets.add(new BucketRef(in.readLong(), model));
+            pendingBuckets.put(new BucketRef(in.readLong(), model), new long[] {0, -1});
         }
         for (StoredPrediction p : stored) {
-            predictions.add(p, modelIndex(p.model), pendingBuckets.contains(new BucketRef(p.bucketStartMillis,
-                    p.model)));
+            predictions.add(p, modelIndex(p.model), -1);
+            long[] range = pendingBuckets.get(new BucketRef(p.bucketStartMillis, p.model));
+            if (range != null) {
+                if (range[1] < range[0]) {
+                    range[0] = p.sequence;
+                }
+                range[1] = p.sequence;
+            }
+            if (!Double.isNaN(p.previousLabel)) {
+                predictions.addLabel(p, p.previousLabel, p.previousLabelMillis);
+            }
+            if (!Double.isNaN(p.label)) {
+                predictions.addLabel(p, p.label, p.labelMillis);
+            }
         }
         readWindows(in);
         readWaitingAndCounts(in);

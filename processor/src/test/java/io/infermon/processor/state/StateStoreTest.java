@@ -59,12 +59,36 @@ class StateStoreTest {
     }
 
     @Test
+    void changesSpilledBeforeACommitReachTheDatabaseAndACommitMakesThemDurable() throws IOException {
+        Path state = dir.resolve("state");
+        try (StateStore store = StateStore.onDisk(state, false).spillAfter(64)) {
+            for (int i = 0; i < 100; i++) {
+                store.put(Family.PREDICTIONS, b(String.format("k%03d", i)), b("v" + i));
+            }
+            assertThat(store.pendingBytes()).isLessThan(64 + 32); // the rest went on to the database
+            store.commit(b("after 100"), true);
+            for (int i = 100; i < 200; i++) {
+                store.put(Family.PREDICTIONS, b(String.format("k%03d", i)), b("v" + i));
+            }
+        } // not committed: spilled ones may be there, the pending ones are not
+        try (StateStore store = StateStore.onDisk(state, true)) {
+            assertThat(s(store.checkpoint())).isEqualTo("after 100");
+            List<String> keys = scan(store, Family.PREDICTIONS, "k");
+            assertThat(keys.subList(0, 100)).allSatisfy(k -> assertThat(k).startsWith("k0"));
+            assertThat(keys.size()).isBetween(100 + 90, 200); // every spilled one reached the database
+            List<String> range = new ArrayList<>();
+            store.scanRange(Family.PREDICTIONS, b("k050"), b("k053"), (k, v) -> range.add(s(k)));
+            assertThat(range).containsExactly("k050", "k051", "k052");
+        }
+    }
+
+    @Test
     void anotherProcessCanReadTheCheckpointOfAStoreInUse() throws IOException {
         Path state = dir.resolve("state");
         try (StateStore store = StateStore.onDisk(state, false)) {
             assertThat(StateStore.readCheckpoint(state)).isNull();
             for (int i = 1; i <= 3; i++) {
-                store.put(Family.BUCKET_ROWS, b("k" + i), b("v"));
+                store.put(Family.LABELS, b("k" + i), b("v"));
                 store.commit(b("checkpoint " + i), true);
                 assertThat(StateStore.readCheckpoint(state)).asString(StandardCharsets.UTF_8)
                         .isEqualTo("checkpoint " + i);
