@@ -113,14 +113,17 @@ final class PredictionStore {
         state.put(Family.PREDICTIONS, sequenceKey(p.sequence), encode(p, modelIndex, replaced));
         state.put(Family.PREDICTION_IDS, p.id.getBytes(StandardCharsets.UTF_8), sequenceKey(p.sequence));
         collect(COLLECT_PER_ADD);
+        state.spillIfLarge(); // here, between whole changes: a rollback finds every part of one
     }
 
     /** Joins a label to a kept prediction: its latest label from now on (the one before stays, for windows). */
     void addLabel(StoredPrediction p, double value, long timeMillis) throws IOException {
         long seq = labelNext++;
+        // the log entry first: a label in the store always has the entry a rollback finds it by
+        state.put(Family.LABEL_LOG, sequenceKey(seq), sequenceKey(p.sequence));
         state.put(Family.LABELS, ByteBuffer.allocate(16).putLong(p.sequence).putLong(seq).array(),
                 ByteBuffer.allocate(16).putDouble(value).putLong(timeMillis).array());
-        state.put(Family.LABEL_LOG, sequenceKey(seq), sequenceKey(p.sequence));
+        state.spillIfLarge();
     }
 
     private static void applyLabel(StoredPrediction p, byte[] value) {

@@ -100,8 +100,12 @@ public final class StateStore implements AutoCloseable {
     private final Map<Family, ColumnFamilyHandle> families = new EnumMap<>(Family.class);
     /** Whether the database holds nothing that the batch does not (it was emptied and never opened since). */
     private boolean emptyBeneath;
-    /** Pending changes are written on once they are this large. */
-    private long spillBytes = 1L << 20;
+    /**
+     * Pending changes are written on once they are this large: a megabyte, or what the testing switch
+     * {@code -Dinfermon.testing.state_spill_bytes} says (the crash tests make it small, so that a processor killed
+     * between two checkpoints has written changes that its restart must undo).
+     */
+    private long spillBytes = Long.getLong("infermon.testing.state_spill_bytes", 1L << 20);
     /** After a spill failed (a full disk), the next one waits for this much more: the commit will retry anyway. */
     private long spillAt = spillBytes;
     private long commits;
@@ -269,7 +273,8 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
-     * Sets a key. Durable with the next {@link #commit}; may reach the database before it (see the class comment).
+     * Sets a key. Durable with the next {@link #commit}; reaches the database before it when the owner calls
+     * {@link #spillIfLarge} (see the class comment).
      */
     public void put(Family family, byte[] key, byte[] value) throws IOException {
         try {
@@ -278,7 +283,6 @@ public final class StateStore implements AutoCloseable {
             } else {
                 ensureOpen();
                 batch.put(families.get(family), key, value);
-                spillIfLarge();
             }
         } catch (RocksDBException e) {
             throw new IOException("state store " + dir + ": " + e.getMessage(), e);
@@ -293,15 +297,19 @@ public final class StateStore implements AutoCloseable {
             } else {
                 ensureOpen();
                 batch.delete(families.get(family), key);
-                spillIfLarge();
             }
         } catch (RocksDBException e) {
             throw new IOException("state store " + dir + ": " + e.getMessage(), e);
         }
     }
 
-    private void spillIfLarge() {
-        if (batch.getWriteBatch().getDataSize() < spillAt) {
+    /**
+     * Writes the pending changes on to the database (not forced to disk) once they are large. The owner calls it
+     * between whole changes, never inside one: what reaches the database before a crash is then a sequence of
+     * whole changes, which the owner knows how to undo.
+     */
+    public void spillIfLarge() {
+        if (db == null || batch.getWriteBatch().getDataSize() < spillAt) {
             return;
         }
         try {
@@ -514,23 +522,22 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
-     * The last checkpoint committed to the store in {@code dir}, or null when there is none, read as a RocksDB
-     * secondary instance: it may be another process's live store (a running processor, watched by a test).
+     * The last checkpoint committed to the store in {@code dir}, or null when there is none. The store is opened
+     * read-only (which takes no lock and replays the write-ahead log into memory of its own), so it may be another
+     * process's live store: a running processor watched by a test.
      */
     public static byte[] readCheckpoint(Path dir) throws IOException {
         if (!Files.exists(dir.resolve("CURRENT"))) {
             return null;
         }
-        Path secondary = Files.createTempDirectory("infermon-state-reader");
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-        try (Options listing = new Options(); DBOptions options = new DBOptions().setMaxOpenFiles(-1)
+        try (Options listing = new Options(); DBOptions options = new DBOptions()
                 .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)) {
             for (byte[] name : RocksDB.listColumnFamilies(listing, dir.toString())) {
                 descriptors.add(new ColumnFamilyDescriptor(name, new ColumnFamilyOptions()));
             }
-            try (RocksDB db = RocksDB.openAsSecondary(options, dir.toString(), secondary.toString(), descriptors,
-                    handles)) {
+            try (RocksDB db = RocksDB.openReadOnly(options, dir.toString(), descriptors, handles)) {
                 return db.get(handles.get(0), CHECKPOINT_KEY);
             } finally {
                 handles.forEach(ColumnFamilyHandle::close);
@@ -539,7 +546,6 @@ public final class StateStore implements AutoCloseable {
             throw new IOException("cannot read the state store " + dir + ": " + e.getMessage(), e);
         } finally {
             descriptors.forEach(d -> d.getOptions().close());
-            deleteTree(secondary);
         }
     }
 

@@ -64,11 +64,13 @@ class StateStoreTest {
         try (StateStore store = StateStore.onDisk(state, false).spillAfter(64)) {
             for (int i = 0; i < 100; i++) {
                 store.put(Family.PREDICTIONS, b(String.format("k%03d", i)), b("v" + i));
+                store.spillIfLarge();
             }
             assertThat(store.pendingBytes()).isLessThan(64 + 32); // the rest went on to the database
             store.commit(b("after 100"), true);
             for (int i = 100; i < 200; i++) {
                 store.put(Family.PREDICTIONS, b(String.format("k%03d", i)), b("v" + i));
+                store.spillIfLarge();
             }
         } // not committed: spilled ones may be there, the pending ones are not
         try (StateStore store = StateStore.onDisk(state, true)) {
