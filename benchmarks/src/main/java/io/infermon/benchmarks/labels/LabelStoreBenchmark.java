@@ -37,8 +37,9 @@ import java.util.List;
  * synced RocksDB write.
  *
  * <p>Printed per boundary (and written to {@code OUT/boundaries.csv}): predictions stored, those added and labels
- * applied since the last boundary, the bytes committed (RocksDB's batch, and the join's state in the checkpoint),
- * what RocksDB wrote to disk meanwhile (write-ahead log, memtable flushes, compactions) and how long the commit took.
+ * applied since the last boundary, the bytes the commit wrote besides the checkpoint (the changes not yet written on)
+ * and the join's state in the checkpoint, what RocksDB wrote to disk since the last boundary (write-ahead log, memtable
+ * flushes, compactions) and how long the commit took.
  * At the end: labels joined per second (time in {@code LabelJoin.apply} alone), and the heap the join holds with
  * every prediction stored (heap after a full GC, less the same before the join existed).
  *
@@ -80,10 +81,12 @@ public final class LabelStoreBenchmark {
                 (int) Math.max(LabelSettings.DEFAULT_MAX_PREDICTIONS, predictions), LabelSettings.DEFAULT_MAX_WAITING,
                 LabelSettings.DEFAULT_GRACE);
         try (StateStore store = StateStore.onDisk(out.resolve("state"), false, true);
-             PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("boundaries.csv")))) {
+             PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("boundaries.csv")), true)) {
             EventTimeBuckets buckets = new EventTimeBuckets(Duration.ofMillis(BUCKET_MILLIS), Duration.ZERO,
                     EventTimeBuckets.LatePolicy.DROP, StatisticsSettings.DEFAULTS);
             LabelJoin join = new LabelJoin(settings, Duration.ofMillis(BUCKET_MILLIS), 0.5, store);
+            // batch_bytes: what the commit itself wrote besides the checkpoint (the rest went on as it came);
+            // wal_bytes, flush_bytes, compaction_bytes: what RocksDB wrote to disk since the last boundary
             String head = "boundary,stored,added,labels,batch_bytes,state_bytes,wal_bytes,flush_bytes,compaction_bytes,"
                     + "commit_ms";
             csv.println(head);
@@ -159,13 +162,12 @@ public final class LabelStoreBenchmark {
         double[] last = rows.get(rows.size() - 1);
         double[] commits = rows.stream().filter(r -> r[0] >= 0.9 * stored).mapToDouble(r -> r[3]).sorted()
                 .toArray();
-        double perPrediction = rows.stream().filter(r -> r[1] > 0).mapToDouble(r -> r[2] / r[1]).average()
-                .orElse(Double.NaN);
         System.out.printf(java.util.Locale.ROOT, "%nstored at the end: %,d predictions%n", stored);
-        System.out.printf(java.util.Locale.ROOT, "batch bytes per prediction added (boundaries with predictions): "
-                + "%.0f%n", perPrediction);
+        System.out.printf(java.util.Locale.ROOT, "write-ahead log bytes per prediction (with its label): %.0f%n",
+                last[4] / stored);
         System.out.printf(java.util.Locale.ROOT, "commit with >= 90%% of the store filled (%d boundaries): median "
-                + "%.1f ms, max %.1f ms%n", commits.length, commits[commits.length / 2], commits[commits.length - 1]);
+                + "%.1f ms, 90th percentile %.1f ms, max %.1f ms%n", commits.length, commits[commits.length / 2],
+                commits[(int) (0.9 * (commits.length - 1))], commits[commits.length - 1]);
         System.out.printf(java.util.Locale.ROOT, "RocksDB wrote in all: WAL %,d B, flushes %,d B, compactions %,d B%n",
                 (long) last[4], (long) last[5], (long) last[6]);
         System.out.printf(java.util.Locale.ROOT, "labels applied: %,d in %.2f s of LabelJoin.apply: %,.0f labels/s%n",

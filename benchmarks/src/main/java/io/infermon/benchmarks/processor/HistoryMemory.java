@@ -16,21 +16,39 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
-import org.openjdk.jol.info.GraphLayout;
 
 /**
  * The dashboard's history per bucket of the 64-feature digits model: the heap that {@link BucketHistory} holds for
  * each bucket, against the whole {@link BucketView}s it held before (a map of start to view per model key, as
  * {@code BucketHistory} kept them). Buckets of 6,400 rows (100 calls of 64) of the benchmark's traffic, their metrics
- * as the processor writes them ({@code BucketMetrics}), added {@code n} times with consecutive starts; JOL's
- * {@code GraphLayout} measures every object reachable from each structure; the figure is the growth from {@code n}
- * to {@code 2n} buckets divided by {@code n}, so what every model key holds once (its slot table) is left out.
+ * as the processor writes them ({@code BucketMetrics}), {@code n} and then {@code 2n} of them with consecutive
+ * starts; each structure's heap is the heap in use after a full GC while it is reachable, less the same once it is
+ * not (JOL's graph walk cannot enter the views' lambda comparators); the figure is the growth from {@code n} to
+ * {@code 2n} buckets divided by {@code n}, so what every model key holds once (its slot table) is left out.
  *
- * <pre>java -Djdk.attach.allowAttachSelf=true -cp benchmarks/target/benchmarks.jar \
- *     io.infermon.benchmarks.processor.HistoryMemory [n]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar io.infermon.benchmarks.processor.HistoryMemory [n]</pre>
  */
 public final class HistoryMemory {
+    /** Holds the structure being measured: reachable from a static field, so surely alive until released. */
+    private static volatile Object sink;
+
     private HistoryMemory() {
+    }
+
+    /** Heap in use after a full GC with the built structure reachable, less the same once it is not. */
+    private static long retained(java.util.function.Supplier<Object> build) {
+        heapAfterGc();
+        sink = build.get();
+        long with = heapAfterGc();
+        sink = null;
+        return with - heapAfterGc();
+    }
+
+    private static long heapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     public static void main(String[] args) throws CorruptRecordException {
@@ -54,15 +72,17 @@ public final class HistoryMemory {
             long[] whole = new long[2];
             long[] compact = new long[2];
             for (int half = 0; half < 2; half++) {
-                int count = (half + 1) * n;
-                TreeMap<Long, BucketView> views = new TreeMap<>();
-                BucketHistory history = new BucketHistory(10 * n);
-                for (MetricGroup g : groups.subList(0, count)) {
-                    views.put(g.startSeconds(), BucketView.of(g));
-                    history.add(g);
-                }
-                whole[half] = GraphLayout.parseInstance(views).totalSize();
-                compact[half] = GraphLayout.parseInstance(history).totalSize();
+                List<MetricGroup> some = groups.subList(0, (half + 1) * n);
+                whole[half] = retained(() -> {
+                    TreeMap<Long, BucketView> views = new TreeMap<>();
+                    some.forEach(g -> views.put(g.startSeconds(), BucketView.of(g)));
+                    return views;
+                });
+                compact[half] = retained(() -> {
+                    BucketHistory history = new BucketHistory(10 * n);
+                    some.forEach(history::add);
+                    return history;
+                });
             }
             System.out.printf(Locale.ROOT, "%-9s %8d %,22d %,22d%n", kind.id(), groups.get(0).metrics().size(),
                     (whole[1] - whole[0]) / n, (compact[1] - compact[0]) / n);

@@ -68,8 +68,9 @@ public record Checkpoint(long sequence, long recordsRead, long jsonlLength, long
     }
 
     /**
-     * Commits this checkpoint to the state store with the store's changes since the last one, in one atomic batch
-     * forced to disk; then deletes an older build's {@code OUT/checkpoint}, which the store has replaced.
+     * Commits this checkpoint to the state store in one write with the store's pending changes, the log forced to
+     * disk (which makes the changes written on before it durable too); then deletes an older build's
+     * {@code OUT/checkpoint}, which the store has replaced.
      */
     public void save(Path outDir, StateStore store) throws IOException {
         store.commit(CheckpointFile.encode(body()), true);

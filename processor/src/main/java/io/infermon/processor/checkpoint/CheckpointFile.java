@@ -10,8 +10,8 @@ import java.util.zip.CRC32C;
 
 /**
  * The processor's checkpoint as bytes: {@code INFC}, a format version, the body, and a CRC-32C of all before it.
- * Since the state store, these bytes are a value in {@code OUT/state} (committed with the label store's changes in
- * one atomic batch); before it, they were the file {@code OUT/checkpoint}, written to a temporary file, forced to
+ * Since the state store, these bytes are a value in {@code OUT/state} (committed with the label store's last
+ * changes in one write); before it, they were the file {@code OUT/checkpoint}, written to a temporary file, forced to
  * disk and renamed over the previous one, which a processor still reads once (see {@link Checkpoint#load}). A
  * damaged checkpoint is refused, never half-used.
  */

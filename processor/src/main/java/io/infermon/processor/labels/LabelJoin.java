@@ -37,7 +37,7 @@ import java.util.TreeMap;
  *
  * <p>The predictions live in the processor's {@link StateStore} ({@link PredictionStore}: RocksDB, not the heap);
  * the rest (waiting labels, windows to come, counts) is small and goes into the checkpoint, which the state store
- * commits with the predictions changed since the last one as one atomic batch. The label files applied since are
+ * commits with the store's last changes; a restore undoes the store's changes that no checkpoint covers. The label files applied since are
  * replayed on restart at the same point of the queues (see {@link LabelStream}), so a restart emits exactly what a
  * processor that never stopped would have.
  */
@@ -460,8 +460,8 @@ public final class LabelJoin {
     private static final long STORE_LAYOUT = -2L;
 
     /**
-     * This component's part of a checkpoint: everything but the predictions, which the state store commits in the
-     * same batch as the checkpoint.
+     * This component's part of a checkpoint: everything but the predictions and labels, which are in the state store
+     * (the checkpoint records the store's counters, and with them what a restore keeps).
      */
     public void writeState(DataOutput out) throws IOException {
         out.writeLong(STORE_LAYOUT);
