@@ -212,7 +212,8 @@ function renderFeatures(series) {
   const table = document.getElementById('features');
   state.charts.forEach((c, id) => { if (id.startsWith('spark-')) { c.destroy(); state.charts.delete(id); } });
   if (!s || !s.buckets.length) { table.replaceChildren(); return; }
-  const latest = s.buckets[s.buckets.length - 1];
+  // the latest bucket with calls: an empty bucket (traffic stopped) has no features to show
+  const latest = s.buckets.findLast(b => b.calls > 0) ?? s.buckets[s.buckets.length - 1];
   const filter = document.getElementById('feature-filter').value.trim().toLowerCase();
   const driftedOnly = document.getElementById('feature-drifted').checked;
   let rows = Object.entries(latest.features).map(([name, f]) => ({

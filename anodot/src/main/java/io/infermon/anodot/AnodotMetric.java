@@ -75,6 +75,14 @@ public final class AnodotMetric {
         return properties.get(key);
     }
 
+    /** This metric with one more property (or another value for it), sanitized as a builder would. */
+    public AnodotMetric withProperty(String key, String value) {
+        Builder b = new Builder();
+        b.properties.putAll(properties); // sanitized already
+        b.property(key, value);
+        return new AnodotMetric(b.properties, tags, timestamp, this.value);
+    }
+
     /** The 2.0 metric name Anodot derives from the properties (sorted keys, {@code key=value} joined by dots). */
     public String name() {
         StringBuilder sb = new StringBuilder();
@@ -113,6 +121,9 @@ public final class AnodotMetric {
         private Builder(String what, TargetType targetType) {
             property(WHAT, what);
             property(TARGET_TYPE, targetType.wireName());
+        }
+
+        private Builder() {
         }
 
         /** Adds a property; {@code .}, {@code =} and spaces become {@code _}, and overlong text is cut. */

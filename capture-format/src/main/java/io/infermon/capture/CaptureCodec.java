@@ -39,6 +39,10 @@ public final class CaptureCodec {
      * whose first dimension was the batch size was cut to the same number of rows).
      */
     public static final int FLAG_ROWS_TRUNCATED = 1;
+    /** Header flag of a watermark record: the agent stopped and writes nothing more to the queue. */
+    public static final int FLAG_LAST_WATERMARK = 1;
+    /** The length of a watermark record: the header and the agent's start time. */
+    public static final int WATERMARK_LENGTH = HEADER_LENGTH + 8;
 
     static final int OFFSET_MAGIC = 0;
     static final int OFFSET_VERSION = 4;
@@ -267,7 +271,7 @@ public final class CaptureCodec {
         int length = b.getInt(OFFSET_LENGTH);
         int kindCode = Byte.toUnsignedInt(b.get(OFFSET_KIND));
         RecordKind kind = RecordKind.fromCode(kindCode);
-        if (kind == null || kind == RecordKind.HEALTH || !accepted.contains(kind)) {
+        if (kind == null || kind == RecordKind.HEALTH || kind == RecordKind.WATERMARK || !accepted.contains(kind)) {
             throw new CorruptRecordException(RejectReason.UNKNOWN_KIND, "record kind " + kindCode
                     + (kind == null ? "" : " (" + kind.name().toLowerCase(java.util.Locale.ROOT) + ")"));
         }
@@ -429,6 +433,49 @@ public final class CaptureCodec {
         }
         return new AgentHealth(b.getLong(OFFSET_CAPTURE_TIME), b.getLong(OFFSET_DURATION), agentId, started,
                 Collections.unmodifiableMap(counters));
+    }
+
+    // ---------------------------------------------------------------------------------------------- watermarks
+
+    /**
+     * Encodes an agent watermark record (kind {@link RecordKind#WATERMARK}), sealed with its checksum, at
+     * {@code offset} of {@code target} ({@link #WATERMARK_LENGTH} bytes, absolute indexes). Called on the agent's
+     * writer thread, which reuses one small buffer for it.
+     */
+    public static void encodeWatermark(AgentWatermark watermark, ByteBuffer target, int offset, CRC32C crc) {
+        if (target.order() != ByteOrder.LITTLE_ENDIAN) {
+            throw new IllegalArgumentException("the target buffer must be little-endian");
+        }
+        target.putInt(offset + OFFSET_MAGIC, MAGIC);
+        target.put(offset + OFFSET_VERSION, (byte) VERSION);
+        target.put(offset + OFFSET_KIND, (byte) RecordKind.WATERMARK.code());
+        target.putShort(offset + OFFSET_FLAGS, (short) (watermark.last() ? FLAG_LAST_WATERMARK : 0));
+        target.putInt(offset + OFFSET_LENGTH, WATERMARK_LENGTH);
+        target.putLong(offset + OFFSET_CAPTURE_TIME, watermark.timeEpochNanos());
+        target.putLong(offset + OFFSET_DURATION, 0L);
+        target.putLong(offset + HEADER_LENGTH, watermark.agentStartEpochNanos());
+        seal(target, offset, crc);
+    }
+
+    /**
+     * Decodes an agent watermark record. Checks the header and checksum like {@link #decode}; a record of another kind
+     * is rejected as {@link RejectReason#UNKNOWN_KIND}.
+     */
+    public static AgentWatermark decodeWatermark(ByteBuffer record) throws CorruptRecordException {
+        ByteBuffer b = checkedRecord(record);
+        int kindCode = Byte.toUnsignedInt(b.get(OFFSET_KIND));
+        if (kindCode != RecordKind.WATERMARK.code()) {
+            throw new CorruptRecordException(RejectReason.UNKNOWN_KIND, "record kind " + kindCode
+                    + " is not an agent watermark record");
+        }
+        int length = b.getInt(OFFSET_LENGTH);
+        if (length != WATERMARK_LENGTH) {
+            throw new CorruptRecordException(RejectReason.MALFORMED, "a watermark record has " + WATERMARK_LENGTH
+                    + " bytes, this one " + length);
+        }
+        int flags = Short.toUnsignedInt(b.getShort(OFFSET_FLAGS));
+        return new AgentWatermark(b.getLong(OFFSET_CAPTURE_TIME), b.getLong(HEADER_LENGTH),
+                (flags & FLAG_LAST_WATERMARK) != 0);
     }
 
     /** Bounds-checked sequential reads over one record. */

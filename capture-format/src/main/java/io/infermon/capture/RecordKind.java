@@ -13,7 +13,12 @@ public enum RecordKind {
      * A ground-truth label seen by a {@code label} interception point, to be joined with inference calls by request
      * id. Its body has the inference layout; its tensors have the meaning {@link TensorMeaning#LABEL}.
      */
-    LABEL(3);
+    LABEL(3),
+    /**
+     * The agent's watermark (see {@link AgentWatermark}): every later record of the same agent in the same queue
+     * started at or after its time. Written a few times a second, also when the agent is idle.
+     */
+    WATERMARK(4);
 
     private final int code;
 
@@ -30,6 +35,7 @@ public enum RecordKind {
             case 1 -> INFERENCE;
             case 2 -> HEALTH;
             case 3 -> LABEL;
+            case 4 -> WATERMARK;
             default -> null;
         };
     }

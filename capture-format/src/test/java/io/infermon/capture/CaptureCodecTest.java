@@ -240,4 +240,36 @@ class CaptureCodecTest {
                 .isInstanceOfSatisfying(CorruptRecordException.class,
                         e -> assertThat(e.reason()).isEqualTo(RejectReason.CHECKSUM_MISMATCH));
     }
+
+    @Test
+    void roundTripsAgentWatermarksAndOtherReadersRejectThem() throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(CaptureCodec.WATERMARK_LENGTH + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        AgentWatermark running = new AgentWatermark(1_795_478_410_250_000_000L, 1_795_478_400_000_000_000L, false);
+        CaptureCodec.encodeWatermark(running, b, 8, new java.util.zip.CRC32C());
+        ByteBuffer record = b.slice(8, CaptureCodec.WATERMARK_LENGTH);
+
+        assertThat(record.get(5)).isEqualTo((byte) 4);
+        assertThat(CaptureCodec.kindOf(record)).isEqualTo(RecordKind.WATERMARK);
+        assertThat(CaptureCodec.decodeWatermark(record)).isEqualTo(running);
+        assertThatThrownBy(() -> CaptureCodec.decode(record, java.util.EnumSet.allOf(RecordKind.class)))
+                .isInstanceOfSatisfying(CorruptRecordException.class,
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.UNKNOWN_KIND));
+        assertThatThrownBy(() -> CaptureCodec.decodeHealth(record))
+                .isInstanceOfSatisfying(CorruptRecordException.class,
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.UNKNOWN_KIND));
+        assertThatThrownBy(() -> CaptureCodec.decodeWatermark(twoTensorCall().record()))
+                .isInstanceOfSatisfying(CorruptRecordException.class,
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.UNKNOWN_KIND));
+
+        AgentWatermark last = new AgentWatermark(running.timeEpochNanos() + 1, running.agentStartEpochNanos(), true);
+        CaptureCodec.encodeWatermark(last, b, 0, new java.util.zip.CRC32C());
+        assertThat(CaptureCodec.decodeWatermark(b.slice(0, CaptureCodec.WATERMARK_LENGTH))).isEqualTo(last);
+
+        ByteBuffer damaged = ByteBuffer.allocate(CaptureCodec.WATERMARK_LENGTH);
+        damaged.put(0, b, 0, CaptureCodec.WATERMARK_LENGTH);
+        damaged.put(20, (byte) (damaged.get(20) ^ 1));
+        assertThatThrownBy(() -> CaptureCodec.decodeWatermark(damaged))
+                .isInstanceOfSatisfying(CorruptRecordException.class,
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.CHECKSUM_MISMATCH));
+    }
 }

@@ -3,6 +3,7 @@ package io.infermon.agent;
 import io.infermon.agent.bootstrap.CaptureDispatcher;
 import io.infermon.agent.capture.AgentCaptureHandler;
 import io.infermon.agent.capture.CaptureCounters;
+import io.infermon.agent.capture.InFlightCalls;
 import io.infermon.agent.capture.ModelIdentity;
 import io.infermon.agent.capture.ThrowingCaptureHandler;
 import io.infermon.agent.config.AgentConfig;
@@ -65,8 +66,9 @@ final class AgentStarter {
         EpochClock clock = new EpochClock();
         CaptureCounters counters = new CaptureCounters();
         CaptureRing ring = new CaptureRing(config.bufferBytes());
-        AgentCaptureHandler handler = new AgentCaptureHandler(ring, counters, clock, config);
-        QueueWriter writer = new QueueWriter(config, ring, counters, clock, () -> {
+        InFlightCalls inFlight = new InFlightCalls();
+        AgentCaptureHandler handler = new AgentCaptureHandler(ring, counters, clock, config, inFlight);
+        QueueWriter writer = new QueueWriter(config, ring, counters, clock, inFlight, () -> {
             counters.captureEnabled = false;
             CaptureDispatcher.install(null);
         });

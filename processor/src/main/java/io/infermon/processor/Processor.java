@@ -36,8 +36,10 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The processor's main loop: a record goes queue → bucket → statistics → (drift against a reference) → outputs, in
  * that order and no other.
- * Reads every available record, closing buckets as the watermark passes them; when the queue has nothing new it
- * either stops (drain) or waits briefly and looks again (live). Close it to close its state store.
+ * Reads every available record, closing buckets as the queues' watermark passes them; when the queues have nothing
+ * new it either stops (drain) or waits briefly and looks again (live). A live processor whose queues have all been
+ * silent for the idle timeout takes its own clock as the watermark (less the idle timeout), so the last buckets close
+ * on time when every agent has stopped. Close it to close its state store.
  */
 public final class Processor implements AutoCloseable {
     private static final long IDLE_PAUSE_NANOS = Duration.ofMillis(20).toNanos();
@@ -50,7 +52,7 @@ public final class Processor implements AutoCloseable {
     private final AgentHealthBuckets health;
     private final Path checkpointDir;
     private final ProcessorCounters counters = new ProcessorCounters();
-    private final long maxFutureMillis;
+    private long idleMillis = DEFAULT_IDLE_TIMEOUT.toMillis();
     private Path queueRoot;
     private Duration consumedRetention;
     private long cyclesDeleted;
@@ -60,6 +62,8 @@ public final class Processor implements AutoCloseable {
     private volatile long outputFailures;
     private long recordsRead;
     private long checkpoints;
+    /** Every bucket ending at or before this has its files written (what a fleet publisher may announce). */
+    private volatile long writtenThrough = Long.MIN_VALUE;
     private ProcessorHealth processorHealth = new ProcessorHealth();
     private final LabelJoin labels;
     /** The checkpoint and the label join's predictions (OUT/state; in memory without checkpoints). */
@@ -113,7 +117,7 @@ public final class Processor implements AutoCloseable {
         this.state = checkpointDir == null ? StateStore.inMemory()
                 : StateStore.forCheckpoint(Checkpoint.location(checkpointDir), restored != null);
         this.labels = new LabelJoin(labelSettings, buckets.width(), buckets.settings().binaryThreshold(), state);
-        this.maxFutureMillis = maxFuture.toMillis();
+        reader.refuseFuture(maxFuture, System::currentTimeMillis);
         this.reader = reader;
         this.buckets = buckets;
         this.references = references;
@@ -127,16 +131,16 @@ public final class Processor implements AutoCloseable {
         }
         alerts.open(checkpointDir != null);
         SketchRandomness.reseed(checkpoints);
+        writtenThrough = buckets.watermark();
     }
 
     private void restore(Checkpoint c) throws IOException {
-        if (c.widthMillis() != buckets.width().toMillis() || c.graceMillis() != buckets.grace().toMillis()) {
+        // the grace may change between runs: buckets closed before stay closed (EventTimeBuckets keeps how far)
+        if (c.widthMillis() != buckets.width().toMillis()) {
             // durations as the options take them (60s, not ISO-8601's PT1M), so they can be pasted back
             throw new IOException("the checkpoint was made with --bucket "
-                    + LabelSettings.name(Duration.ofMillis(c.widthMillis())) + " and --grace "
-                    + LabelSettings.name(Duration.ofMillis(c.graceMillis())) + " (this run has --bucket "
-                    + LabelSettings.name(buckets.width()) + " and --grace " + LabelSettings.name(buckets.grace())
-                    + "); run with those, or delete "
+                    + LabelSettings.name(Duration.ofMillis(c.widthMillis())) + " (this run has --bucket "
+                    + LabelSettings.name(buckets.width()) + "); run with that, or delete "
                     + Checkpoint.location(checkpointDir) + " to start over");
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(c.state()))) {
@@ -150,6 +154,18 @@ public final class Processor implements AutoCloseable {
             }
             if (in.available() > 0) { // and those written before alerts here (alerts.jsonl then starts empty)
                 alerts.restoreState(in);
+            }
+            if (in.available() > 0) { // and those written before the queues' watermarks here
+                int version = in.readInt();
+                if (version != EVENT_TIME_STATE) {
+                    throw new IOException("the checkpoint's event-time state has version " + version + ", this "
+                            + "processor knows " + EVENT_TIME_STATE + " (a newer infermon wrote it)");
+                }
+                reader.restoreProgress(in);
+                buckets.restoreClosing(in);
+            } else {
+                reader.restoreFutureRecords(counters.total(ProcessorCounters.FUTURE_TIMESTAMP));
+                buckets.restoreClosing(c.graceMillis());
             }
             if (in.available() != 0) {
                 throw new IOException("checkpoint has " + in.available() + " unexpected bytes");
@@ -181,6 +197,9 @@ public final class Processor implements AutoCloseable {
             counters.writeState(out);
             labels.writeState(out);
             alerts.writeState(out);
+            out.writeInt(EVENT_TIME_STATE);
+            reader.writeProgress(out);
+            buckets.writeClosing(out);
         }
         long next = checkpoints + 1; // counted only once saved: a failed save is retried with the same number
         new Checkpoint(next, recordsRead, outputs.jsonlLength(), outputs.bucketsWritten(),
@@ -246,7 +265,7 @@ public final class Processor implements AutoCloseable {
             labels.apply(l, watermark);
         }
         labels.applied(t.sequence());
-        emit(List.of(), Long.MIN_VALUE, false);
+        emit(List.of(), buckets.watermark(), false);
         if (checkpointDir == null) {
             labelStream.deleteAppliedUpTo(t.sequence()); // nothing keeps state across runs
         }
@@ -258,6 +277,23 @@ public final class Processor implements AutoCloseable {
      */
     public void deleteConsumedCyclesAfter(Duration minAge) {
         this.consumedRetention = minAge;
+    }
+
+    /** The version of the checkpoint's last part: the queues' watermarks and how far buckets are closed. */
+    private static final int EVENT_TIME_STATE = 1;
+
+    /** How long the processor waits before an agent that went silent no longer holds buckets open. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(4);
+
+    /**
+     * How long a queue may be silent and behind before it no longer holds the others back, and how long every queue
+     * may be silent before a live processor takes its own clock (less this) as the watermark; call before {@link #run}.
+     */
+    public void idleTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("the idle timeout must be positive, not " + timeout);
+        }
+        this.idleMillis = timeout.toMillis();
     }
 
     /** Also reads every queue under {@code root}, including agents' queues that appear while it runs. */
@@ -293,52 +329,91 @@ public final class Processor implements AutoCloseable {
                 if (drain) {
                     break;
                 }
+                advanceWatermark(true);
                 discover(false);
                 pollLabels(true, false);
                 LockSupport.parkNanos(IDLE_PAUSE_NANOS);
                 continue;
             }
             labels.stepped();
-            if (Math.floorDiv(record.captureTimeEpochNanos(), 1_000_000L) > System.currentTimeMillis() + maxFutureMillis) {
-                counters.increment(ProcessorCounters.FUTURE_TIMESTAMP);
-                continue;
-            }
             if (record.kind() == RecordKind.LABEL) {
                 labels.addLabelRecord(record, buckets.watermark());
                 continue;
             }
             recordsRead++;
             processorHealth.recordRead(record.captureTimeEpochNanos(), buckets.openBuckets());
-            List<ClosedBucket> closed = buckets.add(record);
+            buckets.add(record);
             if (buckets.lastStart() != EventTimeBuckets.NOT_ADDED) {
                 labels.addPredictions(record, buckets.lastModel(), buckets.lastStart());
             }
-            if (!closed.isEmpty()) {
-                emit(closed, buckets.watermark(), true);
-            }
+            advanceWatermark(false);
         }
         if (drain) {
             pollLabels(true, true); // every prediction is read: now the inbox's labels find theirs
-            emit(buckets.closeAll(), Long.MAX_VALUE, true);
+            emitByStart(buckets.closeAll(), true);
+            writtenThrough = buckets.watermark();
         }
     }
 
-    /** Writes closed buckets and the agents' health up to the watermark, then checkpoints: one bucket boundary. */
-    private void emit(List<ClosedBucket> closed, long healthWatermark, boolean withHealth) throws IOException {
+    /**
+     * Closes the buckets the queues' watermark has passed. {@code caughtUp}: the queues have nothing to read right
+     * now; when that has lasted the idle timeout in a live run, every agent has stopped (a running one writes a
+     * watermark at least every second), and the processor's own clock less the idle timeout is the watermark: the
+     * agents' clock is this machine's. Time passing cannot change what a bucket holds, only when it closes, and a
+     * close is written and checkpointed before anything else is read, so a restart repeats no decision of the clock.
+     */
+    private void advanceWatermark(boolean caughtUp) throws IOException {
+        long watermark = reader.watermark(idleMillis);
+        if (caughtUp && watermark != Long.MIN_VALUE
+                && System.nanoTime() - reader.lastDocumentNanos() >= idleMillis * 1_000_000L) {
+            watermark = Math.max(watermark, System.currentTimeMillis() - idleMillis);
+        }
+        emitByStart(buckets.advanceTo(watermark), false);
+        writtenThrough = buckets.watermark();
+    }
+
+    /**
+     * Writes closed buckets one start at a time, each start its own bucket boundary (outputs, then a checkpoint):
+     * whether buckets closed together, at one record, or one by one as time passed, the boundaries and what each
+     * writes are the same. {@code drainEnd}: the last boundary of a drain, which also writes the agents' health that is
+     * left.
+     */
+    private void emitByStart(List<ClosedBucket> closed, boolean drainEnd) throws IOException {
+        int from = 0;
+        for (int i = 1; i <= closed.size(); i++) {
+            if (i == closed.size() || closed.get(i).startMillis() != closed.get(from).startMillis()) {
+                boolean last = i == closed.size();
+                emit(closed.subList(from, i), drainEnd && last ? Long.MAX_VALUE : closed.get(from).endMillis(), true);
+                from = i;
+            }
+        }
+        if (closed.isEmpty() && drainEnd) {
+            emit(closed, Long.MAX_VALUE, true);
+        }
+    }
+
+    /**
+     * Writes closed buckets, the agents' health up to {@code through} and the label windows the label clock reached by
+     * then, then checkpoints: one bucket boundary.
+     */
+    private void emit(List<ClosedBucket> closed, long through, boolean withHealth) throws IOException {
         // everything that changes state happens once, before writing; only the writing is repeated after a failure
         List<ClosedBucket> compared = new ArrayList<>(closed.size());
         for (ClosedBucket b : closed) {
-            ClosedBucket c = references.attach(b);
+            ClosedBucket c = b.hasCalls() ? references.attach(b) : b; // an empty bucket has nothing to compare
             compared.add(c);
             labels.bucketClosed(c);
         }
-        List<LabelJoin.Emission> labelWindows = labels.advance(buckets.watermark());
-        Map<Long, List<AnodotMetric>> agentHealth = withHealth ? health.closeUpTo(healthWatermark) : Map.of();
+        List<LabelJoin.Emission> labelWindows = labels.advance(Math.min(through, buckets.watermark()));
+        Map<Long, List<AnodotMetric>> agentHealth = withHealth ? health.closeUpTo(through) : Map.of();
         List<AnodotMetric> own = List.of();
         long ownStart = 0;
         if (!compared.isEmpty()) {
             reader.rejected().forEach((reason, n) -> counters.set(reason.label(), n));
             counters.set(ProcessorCounters.UNREADABLE, reader.unreadable());
+            if (reader.futureRecords() > 0) {
+                counters.set(ProcessorCounters.FUTURE_TIMESTAMP, reader.futureRecords());
+            }
             counters.set(ProcessorCounters.MODELS_FOLDED, buckets.modelsFolded());
             labels.counts().forEach((event, n) -> counters.set(ProcessorCounters.LABELS_PREFIX + event, n));
             ownStart = compared.get(compared.size() - 1).startMillis();
@@ -434,6 +509,14 @@ public final class Processor implements AutoCloseable {
 
     public long recordsRead() {
         return recordsRead;
+    }
+
+    /**
+     * Event time up to which buckets are closed and their files (metrics, profiles) written: a bucket ending at or
+     * before it will not be written again but as it was. Read from any thread (the fleet publisher follows it).
+     */
+    public long writtenThrough() {
+        return writtenThrough;
     }
 
     /** Closes the state store; what the last checkpoint did not commit is dropped, as after a crash. */

@@ -28,9 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Exactly-once buckets across crashes: while a producer appends a known sequence of captures (real breast-cancer
- * rows, enough distinct values that the quantile sketches compact; agent health records; damaged records), the
- * processor runs live in a child JVM and is killed with SIGKILL at 20 random moments, restarted each time. Its final
- * outputs must equal, byte for byte, those of one uninterrupted run over the same queue.
+ * rows, enough distinct values that the quantile sketches compact; agent health records; watermark records as an
+ * agent writes them; damaged records; a second model whose calls stop, so that it gets empty buckets), the processor
+ * runs live in a child JVM and is killed with SIGKILL at 20 random moments, restarted each time. Its final outputs
+ * must equal, byte for byte, those of one uninterrupted run over the same queue.
  */
 class CrashRestartTest {
     private static final long T0 = 1_795_500_000_000L;
@@ -46,8 +47,15 @@ class CrashRestartTest {
         children.forEach(Process::destroyForcibly);
     }
 
+    /** Calls of the second model: only the first minute, then its buckets are empty. */
+    private static final int FRAUD_RECORDS = 600;
+
     /** Record {@code i}: 8 breast-cancer rows (shifted by i, so values keep changing), 100 ms of event time apart. */
     private static byte[] record(int i, double[][] cancer) {
+        return record(i, cancer, "cancer");
+    }
+
+    private static byte[] record(int i, double[][] cancer, String model) {
         float[][] x = new float[ROWS][30];
         float[][] p = new float[ROWS][2];
         for (int r = 0; r < ROWS; r++) {
@@ -58,7 +66,7 @@ class CrashRestartTest {
             float p1 = (float) (1 / (1 + Math.exp(-(row[0] - 14) / 3)));
             p[r] = new float[] {1 - p1, p1};
         }
-        return Records.encode(Records.call(T0 + i * 100L, "cancer", x, p));
+        return Records.encode(Records.call(T0 + i * 100L, model, x, p));
     }
 
     private static byte[] health(int i) {
@@ -92,8 +100,15 @@ class CrashRestartTest {
                     append(a, bad);
                 }
                 append(a, r);
+                if (i < FRAUD_RECORDS) {
+                    append(a, record(i, cancer, "fraud"));
+                }
                 if (i % 50 == 49) {
                     append(a, health(i + 1));
+                }
+                if (i % 10 == 9) {
+                    // the agent's promise: what follows starts at or after this (the next call, 100 ms on)
+                    append(a, Records.watermark(T0 + (i + 1) * 100L, T0 * 1_000_000L, false));
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(4)); // ~10 s of traffic
             }
@@ -167,6 +182,8 @@ class CrashRestartTest {
         String alerts = new String(expected.get("alerts.jsonl"));
         assertThat(alerts).contains("\"state\":\"open\"").contains("\"state\":\"resolved\"");
         assertThat(expected.keySet().stream().filter(f -> f.startsWith("anodot/cancer-"))).hasSize(48);
+        // fraud: 12 buckets of calls, then its 10 empty buckets
+        assertThat(expected.keySet().stream().filter(f -> f.startsWith("anodot/fraud-"))).hasSize(22);
         Map<String, byte[]> actual = OutputFiles.read(crashed);
         assertThat(actual.keySet()).isEqualTo(expected.keySet());
         for (String f : expected.keySet()) {
@@ -180,6 +197,8 @@ class CrashRestartTest {
         String jsonl = Files.readString(clean.resolve("metrics.jsonl"));
         assertThat(jsonl).contains("\"what\":\"buffer_count\"").contains("\"what\":\"agent_calls_seen\"")
                 .contains("\"what\":\"feature_drift\"");
+        assertThat(jsonl.lines().filter(l -> l.contains("\"inference_calls\"") && l.contains("\"fraud\"")
+                && l.endsWith("\"value\":0.0}"))).hasSize(10);
     }
 
     /** The number of the last checkpoint the processor wrote to {@code out}, 0 before the first. */

@@ -36,6 +36,15 @@ public final class Records {
                 "tensorflow.session", "", List.of(tensors));
     }
 
+    /** An agent's watermark record at {@code epochMillis}, as the agent's writer appends it. */
+    public static byte[] watermark(long epochMillis, long agentStartNanos, boolean last) {
+        ByteBuffer b = ByteBuffer.allocate(io.infermon.capture.CaptureCodec.WATERMARK_LENGTH)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        io.infermon.capture.CaptureCodec.encodeWatermark(new io.infermon.capture.AgentWatermark(
+                epochMillis * 1_000_000L, agentStartNanos, last), b, 0, new java.util.zip.CRC32C());
+        return b.array();
+    }
+
     /** The record encoded and sealed by the shared codec, as the agent writes it. */
     public static byte[] encode(CaptureRecord r) {
         CaptureSource source = new CaptureSource() {

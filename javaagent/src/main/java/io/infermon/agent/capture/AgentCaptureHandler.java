@@ -10,8 +10,10 @@ public final class AgentCaptureHandler implements CaptureHandler {
     private final TensorFlowCaptureHandler tensorFlow;
     private final MethodCaptureHandler methods;
 
-    public AgentCaptureHandler(CaptureRing ring, CaptureCounters counters, EpochClock clock, AgentConfig config) {
-        CaptureContext context = new CaptureContext(ring, counters, clock, config);
+    /** @param inFlight where calls in flight are tracked for the queue writer's watermark */
+    public AgentCaptureHandler(CaptureRing ring, CaptureCounters counters, EpochClock clock, AgentConfig config,
+                               InFlightCalls inFlight) {
+        CaptureContext context = new CaptureContext(ring, counters, clock, config, inFlight);
         this.tensorFlow = new TensorFlowCaptureHandler(context);
         this.methods = new MethodCaptureHandler(context, config.methods());
     }

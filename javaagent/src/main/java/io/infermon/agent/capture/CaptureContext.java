@@ -20,9 +20,11 @@ final class CaptureContext {
     final AgentConfig config;
     final Sampler sampler;
     final int maxRecordBytes;
-    private final ThreadLocal<ThreadState> threads = ThreadLocal.withInitial(ThreadState::new);
+    private final ThreadLocal<ThreadState> threads;
 
-    CaptureContext(CaptureRing ring, CaptureCounters counters, EpochClock clock, AgentConfig config) {
+    CaptureContext(CaptureRing ring, CaptureCounters counters, EpochClock clock, AgentConfig config,
+                   InFlightCalls inFlight) {
+        this.threads = ThreadLocal.withInitial(() -> new ThreadState(inFlight.register()));
         this.ring = ring;
         this.counters = counters;
         this.clock = clock;

@@ -59,10 +59,13 @@ final class MethodCaptureHandler {
             if (idArg >= 0) {
                 state.pushId(id);
             }
-            if (p.capturesValues() && !p.isLabelPoint()) {
+            long now;
+            if (p.producesInference()) {
                 state.method.depth++;
+                now = state.call.start();
+            } else {
+                now = System.nanoTime();
             }
-            long now = System.nanoTime();
             return now == 0 ? 1 : now;
         } catch (Throwable t) {
             context.dropped(t);
@@ -105,6 +108,9 @@ final class MethodCaptureHandler {
             call.clear();
             if (p.idArgument() >= 0) {
                 state.popId();
+            }
+            if (p.producesInference()) {
+                state.call.end(); // after the record is in the ring: the writer's watermark may now pass its start
             }
         }
     }

@@ -49,35 +49,34 @@ public final class TensorFlowCaptureHandler {
 
     long enter() {
         try {
-            context.thread().tensorFlow.depth++;
-            long now = System.nanoTime();
+            ThreadState state = context.thread();
+            state.tensorFlow.depth++;
+            long now = state.call.start();
             return now == 0 ? 1 : now; // 0 means "not counted" to exit
         } catch (Throwable t) {
             return 0;
         }
     }
 
-    /**
-     * Closes one level of nesting. Returns the thread's call scratch when this exit ends the outermost call and that
-     * call returned a result, else null. Never throws.
-     */
-    private ThreadState outermostReturn(long token, Object result, Throwable thrown) {
+    /** The thread's state for the exit of a call {@link #enter} counted ({@code token} not 0), else null. */
+    private ThreadState counted(long token) {
         if (token == 0) {
             return null;
         }
         try {
-            ThreadState state = context.thread();
-            CallCapture call = state.tensorFlow;
-            if (call.depth > 0) {
-                call.depth--;
-            }
-            if (call.depth > 0 || thrown != null || result == null) {
-                return null;
-            }
-            return state;
+            return context.thread();
         } catch (Throwable t) {
             return null;
         }
+    }
+
+    /** Closes one level of nesting: true when this exit ends the outermost call and that call returned a result. */
+    private static boolean outermostReturn(ThreadState state, Object result, Throwable thrown) {
+        CallCapture call = state.tensorFlow;
+        if (call.depth > 0) {
+            call.depth--;
+        }
+        return call.depth == 0 && thrown == null && result != null;
     }
 
     /** Counts a seen call and applies sampling; true when it is to be captured. */
@@ -125,12 +124,15 @@ public final class TensorFlowCaptureHandler {
     void exitSessionRun(long token, Object session, Object inputs, Object inputTensors, Object outputNames,
                         Object result, Throwable thrown) {
         long end = System.nanoTime();
-        ThreadState state = outermostReturn(token, result, thrown);
+        ThreadState state = counted(token);
         if (state == null) {
             return;
         }
         CallCapture call = state.tensorFlow;
         try {
+            if (!outermostReturn(state, result, thrown)) {
+                return;
+            }
             List<?> fetchNames = (List<?>) outputNames;
             if (fetchNames.isEmpty()) {
                 counters.callsNotInference.increment();
@@ -156,18 +158,22 @@ public final class TensorFlowCaptureHandler {
             context.dropped(t);
         } finally {
             call.clear();
+            state.call.end(); // after the record is in the ring: the writer's watermark may now pass its start
         }
     }
 
     void exitFunctionCall(long token, String point, Object signature, Object session, Object arguments,
                           Object result, Throwable thrown) {
         long end = System.nanoTime();
-        ThreadState state = outermostReturn(token, result, thrown);
+        ThreadState state = counted(token);
         if (state == null) {
             return;
         }
         CallCapture call = state.tensorFlow;
         try {
+            if (!outermostReturn(state, result, thrown)) {
+                return;
+            }
             if (!admit(end)) {
                 return;
             }
@@ -191,6 +197,7 @@ public final class TensorFlowCaptureHandler {
             context.dropped(t);
         } finally {
             call.clear();
+            state.call.end(); // after the record is in the ring: the writer's watermark may now pass its start
         }
     }
 

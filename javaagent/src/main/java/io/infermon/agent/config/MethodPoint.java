@@ -43,6 +43,11 @@ public record MethodPoint(String name, String classPattern, ClassMatch match, St
         return has(Role.LABEL);
     }
 
+    /** Whether calls produce an inference record (values are captured, and they are not labels). */
+    public boolean producesInference() {
+        return capturesValues() && !isLabelPoint();
+    }
+
     /** Whether anything but the id is captured. */
     public boolean capturesValues() {
         for (Role r : argumentRoles) {

@@ -62,6 +62,19 @@ public final class CaptureRing {
         return ring.read(handler, limit);
     }
 
+    /**
+     * How far inference threads have claimed room, as a position that only grows. Every record claimed before this is
+     * read has been drained once {@link #drainedPosition()} reaches it.
+     */
+    public long claimedPosition() {
+        return ring.producerPosition();
+    }
+
+    /** How far the writer has drained, in the terms of {@link #claimedPosition()}. */
+    public long drainedPosition() {
+        return ring.consumerPosition();
+    }
+
     /** Bytes claimed but not yet drained. */
     public int backlogBytes() {
         return ring.size();

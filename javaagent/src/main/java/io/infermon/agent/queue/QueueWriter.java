@@ -1,14 +1,17 @@
 package io.infermon.agent.queue;
 
 import io.infermon.agent.capture.CaptureCounters;
+import io.infermon.agent.capture.InFlightCalls;
 import io.infermon.agent.config.AgentConfig;
 import io.infermon.agent.util.AgentLog;
 import io.infermon.agent.util.EpochClock;
 import io.infermon.capture.AgentHealth;
+import io.infermon.capture.AgentWatermark;
 import io.infermon.capture.CaptureCodec;
 import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +33,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * The agent's one background thread: it opens the Chronicle Queue (off the start-up path), then moves records from
  * the {@link CaptureRing} into it, sealing each with its checksum on the way. Every slow thing the agent does happens
  * here: queue creation, appends, page faults, roll-overs, deleting old cycle files (retention), writing health
- * records, recalibrating the clock.
+ * records and watermark records, recalibrating the clock.
+ *
+ * <p>Watermark records tell the processor how far this agent's records are complete in event time: every record
+ * appended after one started at or after its time. The writer takes the oldest start among the calls in flight
+ * ({@link InFlightCalls}), then appends the watermark only once it has drained every record claimed in the ring
+ * before it looked: those may have started earlier. It writes one every {@link #WATERMARK_BUSY_NANOS} while calls are
+ * captured and every {@link #WATERMARK_IDLE_NANOS} when none are, so a processor closes buckets on time also when the
+ * service is idle, and a last one when it stops.
  *
  * <p>If the queue cannot be opened, or appends keep failing, the writer logs one line and stops; capture is then
  * switched off. If the queue directory disappears while the agent runs, it is created again and writing goes on.
@@ -40,6 +50,11 @@ public final class QueueWriter implements Runnable {
     private static final int MAX_CONSECUTIVE_FAILURES = 100;
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
     private static final long RETENTION_EVERY = TimeUnit.SECONDS.toNanos(10);
+    /** Watermark period while records flow: the processor closes a bucket within about this of its end (+ grace). */
+    static final long WATERMARK_BUSY_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** Watermark period when nothing was captured since the last one: 44 bytes a second for an idle service. */
+    static final long WATERMARK_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long NO_WATERMARK = Long.MIN_VALUE;
     /**
      * Free space the writer leaves on the queue's file system. Chronicle writes through memory-mapped, sparse files:
      * on a full disk a write faults asynchronously ({@code InternalError}) instead of failing cleanly, and the queue
@@ -56,6 +71,7 @@ public final class QueueWriter implements Runnable {
     private final CaptureRing ring;
     private final CaptureCounters counters;
     private final EpochClock clock;
+    private final InFlightCalls inFlight;
     private final Runnable onGivingUp;
     private final Thread thread;
     private final IdleStrategy idle = new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
@@ -65,6 +81,8 @@ public final class QueueWriter implements Runnable {
     private final MessageHandler appendRecord = this::append;
     private final String agentId = ManagementFactory.getRuntimeMXBean().getName();
     private final long startEpochNanos;
+    private final ByteBuffer watermarkRecord = ByteBuffer.allocate(CaptureCodec.WATERMARK_LENGTH)
+            .order(ByteOrder.LITTLE_ENDIAN);
 
     private volatile boolean running = true;
     private volatile boolean stopped;
@@ -75,13 +93,21 @@ public final class QueueWriter implements Runnable {
     private FileStore store;
     /** Bytes that may still be appended before the reserve is reached; re-read from the file system every second. */
     private long spaceBudget = Long.MAX_VALUE;
+    /** The last watermark taken from the in-flight calls ({@code nanoTime} terms), and the last one written. */
+    private long watermarkNanos;
+    private long watermarkEpochNanos = Long.MIN_VALUE;
+    /** A watermark taken but not yet written: it waits until the ring is drained up to {@link #watermarkClaimed}. */
+    private long pendingWatermarkNanos = NO_WATERMARK;
+    private long watermarkClaimed;
+    private long nextWatermarkNanos;
+    private long recordsAtLastWatermark;
 
     /**
      * @param onGivingUp run when the writer stops for good because the queue cannot be written, so that capture can be
      *                   switched off instead of filling the ring with records nobody will write
      */
     public QueueWriter(AgentConfig config, CaptureRing ring, CaptureCounters counters, EpochClock clock,
-                       Runnable onGivingUp) {
+                       InFlightCalls inFlight, Runnable onGivingUp) {
         this.queueDir = config.queueDir();
         this.rollCycle = config.rollCycle();
         this.retentionHours = config.retentionHours();
@@ -91,9 +117,11 @@ public final class QueueWriter implements Runnable {
         this.ring = ring;
         this.counters = counters;
         this.clock = clock;
+        this.inFlight = inFlight;
         this.sealView = ring.records().duplicate(); // position and limit of this view are the writer's alone
         this.lastHealthNanos = System.nanoTime();
         this.startEpochNanos = clock.toEpochNanos(lastHealthNanos);
+        this.watermarkNanos = lastHealthNanos; // before the handler is installed, so before any call starts
         this.thread = new Thread(this, "infermon-queue-writer");
         this.thread.setDaemon(true);
         this.thread.setContextClassLoader(QueueWriter.class.getClassLoader());
@@ -101,8 +129,8 @@ public final class QueueWriter implements Runnable {
 
     /** A writer with every other setting at its default, for {@code queueDir}. */
     public QueueWriter(Path queueDir, CaptureRing ring, CaptureCounters counters, EpochClock clock,
-                       Runnable onGivingUp) {
-        this(AgentConfig.defaults().withQueueDir(queueDir), ring, counters, clock, onGivingUp);
+                       InFlightCalls inFlight, Runnable onGivingUp) {
+        this(AgentConfig.defaults().withQueueDir(queueDir), ring, counters, clock, inFlight, onGivingUp);
     }
 
     public void start() {
@@ -139,8 +167,10 @@ public final class QueueWriter implements Runnable {
                 }
                 if (now - nextRetention >= 0) {
                     applyRetention();
+                    inFlight.forgetEndedThreads();
                     nextRetention = now + RETENTION_EVERY;
                 }
+                advanceWatermark(now);
                 if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) {
                     AgentLog.info("capture off: " + consecutiveFailures + " appends in a row to " + queueDir
                             + " failed");
@@ -152,6 +182,7 @@ public final class QueueWriter implements Runnable {
                 // drain what inference threads committed before the stop
             }
             writeHealth(System.nanoTime());
+            writeWatermark(clock.toEpochNanos(System.nanoTime()), true); // nothing more comes from this agent
         } finally {
             stopped = true;
             closeQuietly();
@@ -167,6 +198,55 @@ public final class QueueWriter implements Runnable {
             store = null; // free space unknown: no reserve check
         }
         measureFreeSpace();
+        // a watermark first of all, before any record the ring already holds: the processor learns at once that this
+        // agent's records come with watermarks. The last one taken (at first, the writer's creation, before the
+        // handler was installed) is still true: every record not yet appended started after it was taken.
+        pendingWatermarkNanos = NO_WATERMARK;
+        writeWatermark(clock.toEpochNanos(watermarkNanos), false);
+        nextWatermarkNanos = System.nanoTime();
+    }
+
+    /**
+     * Takes a watermark when one is due, and writes a taken one once every record claimed before it was taken is
+     * drained (those may have started before it; any record claimed later started after it or is still in flight).
+     */
+    private void advanceWatermark(long now) {
+        if (pendingWatermarkNanos == NO_WATERMARK) {
+            if (now - nextWatermarkNanos < 0) {
+                return;
+            }
+            watermarkNanos = inFlight.watermark(now, watermarkNanos);
+            pendingWatermarkNanos = watermarkNanos;
+            watermarkClaimed = ring.claimedPosition();
+        }
+        if (ring.drainedPosition() - watermarkClaimed < 0) {
+            return; // a thread is still encoding a record claimed before: write the watermark after it
+        }
+        writeWatermark(clock.toEpochNanos(pendingWatermarkNanos), false);
+        pendingWatermarkNanos = NO_WATERMARK;
+        long written = counters.recordsWritten.sum();
+        nextWatermarkNanos = now + (written != recordsAtLastWatermark ? WATERMARK_BUSY_NANOS : WATERMARK_IDLE_NANOS);
+        recordsAtLastWatermark = written;
+    }
+
+    /** Appends a watermark record (never lower than the last one: a clock correction does not move it back). */
+    private void writeWatermark(long epochNanos, boolean last) {
+        if (appender == null) {
+            return;
+        }
+        try {
+            watermarkEpochNanos = Math.max(watermarkEpochNanos, epochNanos);
+            if (!spaceFor(CaptureCodec.WATERMARK_LENGTH, DISK_RESERVE_BYTES / 2)) {
+                return;
+            }
+            CaptureCodec.encodeWatermark(new AgentWatermark(watermarkEpochNanos, startEpochNanos, last),
+                    watermarkRecord, 0, crc);
+            try (DocumentContext dc = appender.writingDocument()) {
+                dc.wire().bytes().write(watermarkRecord.array(), 0, CaptureCodec.WATERMARK_LENGTH);
+            }
+        } catch (Throwable t) {
+            appendFailed(t);
+        }
     }
 
     private void measureFreeSpace() {

@@ -43,7 +43,7 @@ class MethodCaptureHandlerTest {
         AgentConfig config = ConfigReader.read(k -> null, Map.of(), "config=" + file);
         ring = new CaptureRing(1 << 16);
         counters = new CaptureCounters();
-        handler = new AgentCaptureHandler(ring, counters, new EpochClock(), config);
+        handler = new AgentCaptureHandler(ring, counters, new EpochClock(), config, new InFlightCalls());
     }
 
     private void predict(Object features, Object result) {

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.infermon.agent.capture.CaptureCounters;
+import io.infermon.agent.capture.InFlightCalls;
 import io.infermon.agent.util.EpochClock;
 import io.infermon.capture.AgentHealth;
+import io.infermon.capture.AgentWatermark;
 import io.infermon.capture.CaptureCodec;
 import io.infermon.capture.RecordKind;
 import io.infermon.agent.config.AgentConfig;
@@ -34,8 +36,13 @@ class QueueWriterTest {
 
     /** A call with one float tensor holding {@code value}. */
     private static CaptureSource call(float value) {
+        return call(value, 1_000L);
+    }
+
+    /** A call with one float tensor holding {@code value}, started at {@code captureTime}. */
+    private static CaptureSource call(float value, long captureTime) {
         return new CaptureSource() {
-            @Override public long captureTimeEpochNanos() { return 1_000L; }
+            @Override public long captureTimeEpochNanos() { return captureTime; }
             @Override public long durationNanos() { return 2_000L; }
             @Override public String modelName() { return "m"; }
             @Override public String modelVersion() { return ""; }
@@ -75,6 +82,12 @@ class QueueWriterTest {
 
     /** Inference records into {@code calls}, health records into {@code health}. */
     private static void readAll(Path dir, List<CaptureRecord> calls, List<AgentHealth> health) throws Exception {
+        readAll(dir, calls, health, new ArrayList<>());
+    }
+
+    /** Every record in queue order: inference records, health records and watermarks into their lists. */
+    private static void readAll(Path dir, List<CaptureRecord> calls, List<AgentHealth> health,
+                                List<AgentWatermark> watermarks) throws Exception {
         try (ChronicleQueue q = SingleChronicleQueueBuilder.binary(dir).readOnly(true).build()) {
             ExcerptTailer tailer = q.createTailer();
             while (true) {
@@ -85,8 +98,11 @@ class QueueWriterTest {
                     Bytes<?> bytes = dc.wire().bytes();
                     byte[] record = new byte[(int) bytes.readRemaining()];
                     bytes.read(record);
-                    if (CaptureCodec.kindOf(ByteBuffer.wrap(record)) == RecordKind.HEALTH) {
+                    RecordKind kind = CaptureCodec.kindOf(ByteBuffer.wrap(record));
+                    if (kind == RecordKind.HEALTH) {
                         health.add(CaptureCodec.decodeHealth(ByteBuffer.wrap(record)));
+                    } else if (kind == RecordKind.WATERMARK) {
+                        watermarks.add(CaptureCodec.decodeWatermark(ByteBuffer.wrap(record)));
                     } else {
                         calls.add(CaptureCodec.decode(ByteBuffer.wrap(record)));
                     }
@@ -100,7 +116,7 @@ class QueueWriterTest {
         Path dir = tmp.resolve("queue");
         CaptureRing ring = new CaptureRing(1 << 16);
         CaptureCounters counters = new CaptureCounters();
-        QueueWriter writer = new QueueWriter(dir, ring, counters, new EpochClock(), () -> { });
+        QueueWriter writer = new QueueWriter(dir, ring, counters, new EpochClock(), new InFlightCalls(), () -> { });
         writer.start();
         for (int i = 0; i < 100; i++) {
             assertThat(offer(ring, call(i))).isTrue();
@@ -135,7 +151,7 @@ class QueueWriterTest {
         for (int i = 0; i < 10; i++) {
             offer(ring, call(i));
         }
-        QueueWriter writer = new QueueWriter(dir, ring, counters, new EpochClock(), () -> { });
+        QueueWriter writer = new QueueWriter(dir, ring, counters, new EpochClock(), new InFlightCalls(), () -> { });
         writer.start();
         writer.stop(10_000);
         assertThat(writer.isStopped()).isTrue();
@@ -148,7 +164,7 @@ class QueueWriterTest {
         AtomicBoolean gaveUp = new AtomicBoolean();
         CaptureCounters counters = new CaptureCounters();
         QueueWriter writer = new QueueWriter(blocker.resolve("queue"), new CaptureRing(1 << 16), counters,
-                new EpochClock(), () -> gaveUp.set(true));
+                new EpochClock(), new InFlightCalls(), () -> gaveUp.set(true));
         writer.start();
         await().atMost(Duration.ofSeconds(30)).untilTrue(gaveUp);
         assertThat(writer.isStopped()).isTrue();
@@ -165,7 +181,7 @@ class QueueWriterTest {
         for (int i = 0; i < 10; i++) {
             offer(ring, call(i));
         }
-        QueueWriter writer = new QueueWriter(dir, ring, counters, new EpochClock(), () -> { });
+        QueueWriter writer = new QueueWriter(dir, ring, counters, new EpochClock(), new InFlightCalls(), () -> { });
         writer.start();
         writer.stop(10_000);
 
@@ -200,7 +216,7 @@ class QueueWriterTest {
         // 48 hours: the two files from four days ago go; the newest stays even though it looks old
         new QueueWriter(new AgentConfig(true, false, null, dir, config.rollCycle(), 48, 0, null, null, 1, 0,
                 config.maxRecordBytes(), false, config.bufferBytes(), 10, config.tensorflow(), List.of()),
-                new CaptureRing(1 << 16), counters, new EpochClock(), () -> { }).applyRetention();
+                new CaptureRing(1 << 16), counters, new EpochClock(), new InFlightCalls(), () -> { }).applyRetention();
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
                     .containsExactly("20261124-09T.cq4", "20261124-10T.cq4");
@@ -210,7 +226,7 @@ class QueueWriterTest {
         // 1500 bytes: the oldest remaining file goes too, the newest never
         new QueueWriter(new AgentConfig(true, false, null, dir, config.rollCycle(), 0, 1500, null, null, 1, 0,
                 config.maxRecordBytes(), false, config.bufferBytes(), 10, config.tensorflow(), List.of()),
-                new CaptureRing(1 << 16), counters, new EpochClock(), () -> { }).applyRetention();
+                new CaptureRing(1 << 16), counters, new EpochClock(), new InFlightCalls(), () -> { }).applyRetention();
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("20261124-10T.cq4");
         }
@@ -222,7 +238,7 @@ class QueueWriterTest {
         Path dir = tmp.resolve("queue");
         CaptureRing ring = new CaptureRing(1 << 16);
         CaptureCounters counters = new CaptureCounters();
-        QueueWriter writer = new QueueWriter(dir, ring, counters, new EpochClock(), () -> { });
+        QueueWriter writer = new QueueWriter(dir, ring, counters, new EpochClock(), new InFlightCalls(), () -> { });
         writer.start();
         offer(ring, call(1));
         await().atMost(Duration.ofSeconds(30)).until(() -> counters.recordsWritten.sum() == 1);
@@ -237,5 +253,97 @@ class QueueWriterTest {
         writer.stop(10_000);
         assertThat(readAll(dir)).extracting(r -> r.tensors().get(0).bytes().getFloat(0)).containsExactly(2f);
         assertThat(counters.captureEnabled).isTrue();
+    }
+
+    /**
+     * The watermark promise under concurrency: four threads run calls of random length (so short calls that start
+     * later end first and are appended before long ones that started earlier), each publishing its start in its
+     * in-flight slot and ending it after its record is committed, as the capture handlers do. Every record the writer
+     * appends after a watermark started at or after it; watermarks never go back; idle, the writer keeps writing them;
+     * the last one says so.
+     */
+    @Test
+    void noRecordAppendedAfterAWatermarkStartedBeforeIt(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("queue");
+        CaptureRing ring = new CaptureRing(1 << 20);
+        CaptureCounters counters = new CaptureCounters();
+        EpochClock clock = new EpochClock();
+        InFlightCalls inFlight = new InFlightCalls();
+        QueueWriter writer = new QueueWriter(dir, ring, counters, clock, inFlight, () -> { });
+        writer.start();
+        int threads = 4;
+        int callsPerThread = 400;
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(threads);
+        for (int t = 0; t < threads; t++) {
+            long seed = t;
+            Thread worker = new Thread(() -> {
+                java.util.Random random = new java.util.Random(seed);
+                InFlightCalls.Slot slot = inFlight.register();
+                for (int i = 0; i < callsPerThread; i++) {
+                    long start = slot.start();
+                    // a call of 0 to 3 ms: busy, so that the thread is really in it
+                    long until = start + random.nextInt(3_000_000);
+                    while (System.nanoTime() - until < 0) {
+                        Thread.onSpinWait();
+                    }
+                    assertThat(offer(ring, call(i, clock.toEpochNanos(start)))).isTrue();
+                    slot.end();
+                }
+                done.countDown();
+            });
+            worker.start();
+        }
+        assertThat(done.await(2, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> counters.recordsWritten.sum() == threads * callsPerThread);
+        long idleSince = clock.toEpochNanos(System.nanoTime());
+        List<AgentWatermark> idle = new ArrayList<>();
+        // idle: nothing is captured, and watermarks still come (about one a second)
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            idle.clear();
+            readAll(dir, new ArrayList<>(), new ArrayList<>(), idle);
+            return idle.stream().filter(w -> w.timeEpochNanos() > idleSince).count() >= 2;
+        });
+        writer.stop(10_000);
+
+        List<Object> order = new ArrayList<>();
+        try (ChronicleQueue q = SingleChronicleQueueBuilder.binary(dir).readOnly(true).build()) {
+            ExcerptTailer tailer = q.createTailer();
+            for (boolean more = true; more; ) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    more = dc.isPresent();
+                    if (more) {
+                        byte[] record = new byte[(int) dc.wire().bytes().readRemaining()];
+                        dc.wire().bytes().read(record);
+                        ByteBuffer b = ByteBuffer.wrap(record);
+                        RecordKind kind = CaptureCodec.kindOf(b);
+                        order.add(kind == RecordKind.WATERMARK ? CaptureCodec.decodeWatermark(b)
+                                : kind == RecordKind.INFERENCE ? CaptureCodec.decode(b) : kind);
+                    }
+                }
+            }
+        }
+        long watermark = Long.MIN_VALUE;
+        int records = 0;
+        int watermarksWhileBusy = 0;
+        List<AgentWatermark> all = new ArrayList<>();
+        for (Object o : order) {
+            if (o instanceof AgentWatermark w) {
+                assertThat(w.timeEpochNanos()).isGreaterThanOrEqualTo(watermark);
+                watermark = w.timeEpochNanos();
+                all.add(w);
+                if (records > 0 && records < threads * callsPerThread) {
+                    watermarksWhileBusy++;
+                }
+            } else if (o instanceof CaptureRecord r) {
+                assertThat(r.captureTimeEpochNanos()).as("record %d", records).isGreaterThanOrEqualTo(watermark);
+                records++;
+            }
+        }
+        assertThat(records).isEqualTo(threads * callsPerThread);
+        assertThat(watermarksWhileBusy).isPositive();
+        assertThat(all.get(0)).isEqualTo(order.get(0)); // the first record of the queue: the agent's kind is known
+        assertThat(all).extracting(AgentWatermark::last).containsOnlyOnce(true).last().isEqualTo(true);
+        assertThat(all).extracting(AgentWatermark::agentStartEpochNanos).containsOnly(
+                all.get(0).agentStartEpochNanos());
     }
 }

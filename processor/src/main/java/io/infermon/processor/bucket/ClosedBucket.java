@@ -19,6 +19,11 @@ public record ClosedBucket(ModelKey model, long startMillis, long endMillis, Buc
         this(model, startMillis, endMillis, statistics, null);
     }
 
+    /** False for a model key's empty bucket: traffic stopped (only late records, if any, were counted in it). */
+    public boolean hasCalls() {
+        return statistics.inferenceCalls() > 0;
+    }
+
     public ClosedBucket withDrift(DriftReport report) {
         return new ClosedBucket(model, startMillis, endMillis, statistics, report);
     }

@@ -13,10 +13,16 @@ import java.util.TreeMap;
  * Tumbling event-time buckets, aligned to the epoch, one set per {@link ModelKey}; the words are Kafka Streams' and
  * Flink's. A record belongs to the bucket {@code [floor(t / width) * width, + width)} of its capture time {@code t}.
  *
- * <p>Stream time is the latest capture time seen; the watermark is stream time minus the grace period. A bucket
- * closes once the watermark reaches its end, and {@link #closeAll()} closes the rest (at the end of a drain). A record
- * whose bucket has already closed is late: it is counted and, by {@link LatePolicy}, dropped or added to the model's
- * bucket at the current stream time; either way a closed bucket is never reopened or emitted twice.
+ * <p>The buckets do not decide how far event time has gone: the queues do. {@link #advanceTo} takes the watermark,
+ * the event time up to which every record still to come is known to be complete (docs/metrics.md, "Buckets"), and a
+ * bucket closes once the watermark reaches its end plus the grace period. {@link #closeAll()} closes the rest (at the
+ * end of a drain). A record whose bucket has already closed is late: it is counted and, by {@link LatePolicy},
+ * dropped or added to the model's bucket at the watermark; either way a closed bucket is never reopened or emitted
+ * twice, also after a restart with another grace.
+ *
+ * <p>A model key that had calls in one of the last {@code emptyBuckets} buckets and none in a bucket that closes gets
+ * an empty bucket (no calls, no statistics), so that traffic that stopped shows as {@code inference_calls 0} rather
+ * than as nothing.
  */
 public final class EventTimeBuckets {
     private record Key(long startMillis, ModelKey model) implements Comparable<Key> {
@@ -39,7 +45,13 @@ public final class EventTimeBuckets {
     private final long graceMillis;
     private final LatePolicy latePolicy;
     private final TreeMap<Key, BucketStatistics> open = new TreeMap<>();
-    private long streamTimeMillis = Long.MIN_VALUE;
+    /** The latest watermark given to {@link #advanceTo}: every record still to come started at or after it. */
+    private long watermarkMillis = Long.MIN_VALUE;
+    /** Buckets ending at or before this are closed; it only grows, also across restarts with another grace. */
+    private long closedThroughMillis = Long.MIN_VALUE;
+    /** Per model key, the start of its latest closed bucket that had calls (for empty buckets). */
+    private final Map<ModelKey, Long> lastCalls = new TreeMap<>();
+    private final int emptyBuckets;
     private long lateRecords;
     private final StatisticsSettings settings;
     private final int maxModels;
@@ -54,18 +66,29 @@ public final class EventTimeBuckets {
         this(width, grace, latePolicy, settings, DEFAULT_MAX_MODELS);
     }
 
+    public EventTimeBuckets(Duration width, Duration grace, LatePolicy latePolicy, StatisticsSettings settings,
+                            int maxModels) {
+        this(width, grace, latePolicy, settings, maxModels, 0);
+    }
+
     /** Model keys kept apart by default; records of further keys go to {@link ModelKey#OTHER}. */
     public static final int DEFAULT_MAX_MODELS = 100;
 
     /**
-     * @param maxModels model keys kept apart; the records of any further key are counted in {@link ModelKey#OTHER},
-     *                  so memory stays bounded whatever keys the agents send
+     * @param maxModels    model keys kept apart; the records of any further key are counted in {@link ModelKey#OTHER},
+     *                     so memory stays bounded whatever keys the agents send
+     * @param emptyBuckets after a model key's last bucket with calls, how many buckets without calls it still gets
+     *                     (as empty buckets); 0 for none
      */
     public EventTimeBuckets(Duration width, Duration grace, LatePolicy latePolicy, StatisticsSettings settings,
-                            int maxModels) {
+                            int maxModels, int emptyBuckets) {
         if (maxModels < 1) {
             throw new IllegalArgumentException("max models must be positive, not " + maxModels);
         }
+        if (emptyBuckets < 0) {
+            throw new IllegalArgumentException("empty buckets must not be negative, not " + emptyBuckets);
+        }
+        this.emptyBuckets = emptyBuckets;
         this.maxModels = maxModels;
         if (width.toMillis() <= 0) {
             throw new IllegalArgumentException("bucket width must be at least 1 ms, not " + width);
@@ -93,17 +116,17 @@ public final class EventTimeBuckets {
     }
 
     /**
-     * Adds a record to its bucket and returns the buckets its arrival closed (in start order), usually none.
+     * Adds a record to its bucket, or counts it late when that bucket has closed. Closing is {@link #advanceTo}'s.
      */
-    public List<ClosedBucket> add(CaptureRecord record) {
+    public void add(CaptureRecord record) {
         long t = Math.floorDiv(record.captureTimeEpochNanos(), 1_000_000L);
         long start = bucketStart(t);
         ModelKey model = admit(ModelKey.of(record));
         lastModel = model;
-        if (start + widthMillis <= watermark()) {
-            // late: counted in the model's bucket at stream time (still open), which takes the record too by policy
+        if (start + widthMillis <= closedThroughMillis) {
+            // late: counted in the model's bucket at the watermark (still open), which takes the record too by policy
             lateRecords++;
-            long current = bucketStart(streamTimeMillis);
+            long current = bucketStart(Math.max(watermarkMillis, closedThroughMillis));
             BucketStatistics statistics = open.computeIfAbsent(new Key(current, model),
                     k -> new BucketStatistics(settings));
             statistics.countLate();
@@ -113,15 +136,23 @@ public final class EventTimeBuckets {
             } else {
                 lastStart = NOT_ADDED;
             }
-            return List.of();
+            return;
         }
         lastStart = start;
         open.computeIfAbsent(new Key(start, model), k -> new BucketStatistics(settings)).add(record);
-        if (t > streamTimeMillis) {
-            streamTimeMillis = t;
-            return closeUpTo(watermark());
+    }
+
+    /**
+     * Moves the watermark on (a lower one is ignored: watermarks only grow) and returns the buckets that closed, in
+     * start order, with the empty buckets of model keys whose calls stopped among them.
+     */
+    public List<ClosedBucket> advanceTo(long watermark) {
+        if (watermark <= watermarkMillis) {
+            return List.of();
         }
-        return List.of();
+        watermarkMillis = watermark;
+        long closing = watermark - graceMillis;
+        return closing > closedThroughMillis ? closeUpTo(closing) : List.of();
     }
 
     /** {@link #lastStart()} of a record that was dropped. */
@@ -160,33 +191,67 @@ public final class EventTimeBuckets {
         return modelsFolded;
     }
 
-    /** Stream time minus grace: buckets ending at or before it are complete. */
+    /** Buckets ending at or before this are closed: the watermark minus grace (or more, after a restart). */
     public long watermark() {
-        return streamTimeMillis == Long.MIN_VALUE ? Long.MIN_VALUE : streamTimeMillis - graceMillis;
+        return closedThroughMillis;
     }
 
-    /** Closes every open bucket, whatever the watermark (end of a drain). */
+    /** Closes every open bucket, whatever the watermark (end of a drain), with the empty buckets up to the last. */
     public List<ClosedBucket> closeAll() {
-        return closeUpTo(Long.MAX_VALUE);
+        return open.isEmpty() ? List.of() : closeUpTo(open.lastKey().startMillis() + widthMillis);
     }
 
-    private List<ClosedBucket> closeUpTo(long watermark) {
+    /**
+     * Closes the buckets that end at or before {@code closing}, in start order. Empty buckets are made on the way: at
+     * each bucket start, for each model key whose last bucket with calls is at most {@code emptyBuckets} back and that
+     * has no bucket there. Only starts that hold a bucket or an empty one are visited, so a watermark that jumps a
+     * year costs no more than one that moves a minute.
+     */
+    private List<ClosedBucket> closeUpTo(long closing) {
         List<ClosedBucket> closed = new ArrayList<>();
-        while (!open.isEmpty()) {
-            Map.Entry<Key, BucketStatistics> first = open.firstEntry();
-            long end = first.getKey().startMillis() + widthMillis;
-            if (watermark != Long.MAX_VALUE && end > watermark) {
+        long firstOpen = closedThroughMillis == Long.MIN_VALUE ? Long.MIN_VALUE : bucketStart(closedThroughMillis);
+        while (true) {
+            long start = nextStart(firstOpen);
+            if (start == Long.MAX_VALUE || start + widthMillis > closing) {
                 break;
             }
-            open.pollFirstEntry();
-            closed.add(new ClosedBucket(first.getKey().model(), first.getKey().startMillis(), end, first.getValue()));
+            for (Map.Entry<ModelKey, Long> m : lastCalls.entrySet()) {
+                if (start > m.getValue() && start - m.getValue() <= emptyBuckets * widthMillis) {
+                    open.putIfAbsent(new Key(start, m.getKey()), new BucketStatistics(settings));
+                }
+            }
+            while (!open.isEmpty() && open.firstKey().startMillis() == start) {
+                Map.Entry<Key, BucketStatistics> first = open.pollFirstEntry();
+                ModelKey model = first.getKey().model();
+                if (first.getValue().inferenceCalls() > 0) {
+                    lastCalls.put(model, start);
+                }
+                closed.add(new ClosedBucket(model, start, start + widthMillis, first.getValue()));
+            }
+            firstOpen = start + widthMillis;
         }
+        closedThroughMillis = Math.max(closedThroughMillis, closing);
         return closed;
     }
 
-    /** Stream time, late count and every open bucket: this component's part of a checkpoint. */
+    /** The earliest start at or after {@code from} that holds an open bucket or is due an empty one. */
+    private long nextStart(long from) {
+        long next = open.isEmpty() ? Long.MAX_VALUE : open.firstKey().startMillis();
+        for (long last : lastCalls.values()) {
+            long candidate = Math.max(last + widthMillis, from);
+            if (candidate - last <= emptyBuckets * widthMillis && candidate < next) {
+                next = candidate;
+            }
+        }
+        return next;
+    }
+
+    /**
+     * Watermark, late count and every open bucket: this component's part of a checkpoint. (Its layout is that of
+     * checkpoints written before watermarks came from the queues; the rest is in {@link #writeClosing}.)
+     */
     public void writeState(java.io.DataOutput out) throws java.io.IOException {
-        out.writeLong(streamTimeMillis);
+        out.writeLong(watermarkMillis);
         out.writeLong(lateRecords);
         out.writeLong(modelsFolded);
         out.writeInt(models.size());
@@ -207,7 +272,7 @@ public final class EventTimeBuckets {
     }
 
     public void restoreState(java.io.DataInput in) throws java.io.IOException {
-        streamTimeMillis = in.readLong();
+        watermarkMillis = in.readLong();
         lateRecords = in.readLong();
         modelsFolded = in.readLong();
         models.clear();
@@ -221,6 +286,37 @@ public final class EventTimeBuckets {
             ModelKey m = new ModelKey(in.readUTF(), in.readUTF(), in.readUTF());
             open.put(new Key(start, m), BucketStatistics.readFrom(in, settings));
         }
+    }
+
+    /** What closing depends on beyond {@link #writeState}: how far buckets are closed, and each key's last calls. */
+    public void writeClosing(java.io.DataOutput out) throws java.io.IOException {
+        out.writeLong(closedThroughMillis);
+        out.writeInt(lastCalls.size());
+        for (Map.Entry<ModelKey, Long> e : lastCalls.entrySet()) {
+            ModelKey m = e.getKey();
+            out.writeUTF(m.name());
+            out.writeUTF(m.version());
+            out.writeUTF(m.signature());
+            out.writeLong(e.getValue());
+        }
+    }
+
+    public void restoreClosing(java.io.DataInput in) throws java.io.IOException {
+        closedThroughMillis = in.readLong();
+        lastCalls.clear();
+        for (int i = in.readInt(); i > 0; i--) {
+            lastCalls.put(new ModelKey(in.readUTF(), in.readUTF(), in.readUTF()), in.readLong());
+        }
+    }
+
+    /**
+     * For a checkpoint written before {@link #writeClosing} existed: buckets were closed up to its watermark (then the
+     * latest capture time) minus the grace it was made with.
+     */
+    public void restoreClosing(long checkpointGraceMillis) {
+        closedThroughMillis = watermarkMillis == Long.MIN_VALUE ? Long.MIN_VALUE
+                : watermarkMillis - checkpointGraceMillis;
+        lastCalls.clear();
     }
 
     public int openBuckets() {

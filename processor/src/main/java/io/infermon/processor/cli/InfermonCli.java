@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "Monitor machine-learning inference captured by the infermon agent.",
         subcommands = {RunCommand.class, ReferenceCommand.class, MergeCommand.class, SendCommand.class,
                 TailCommand.class, DashboardCommand.class, LabelsCommand.class, ValidateCommand.class,
-                DemoCommand.class})
+                DemoCommand.class, FleetCommand.class})
 public final class InfermonCli {
 
     public static void main(String[] args) {

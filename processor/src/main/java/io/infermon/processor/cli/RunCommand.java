@@ -11,6 +11,7 @@ import io.infermon.processor.alerts.WebhookSettings;
 import io.infermon.processor.checkpoint.Checkpoint;
 import io.infermon.processor.config.ProcessorConfig;
 import io.infermon.processor.delivery.AnodotDelivery;
+import io.infermon.processor.fleet.FleetPublisher;
 import io.infermon.processor.output.MetricFiles;
 import io.infermon.processor.drift.DriftSettings;
 import io.infermon.processor.drift.References;
@@ -71,9 +72,23 @@ public final class RunCommand implements Callable<Integer> {
             description = "Bucket width, aligned to the epoch (e.g. 10s, 1m, 1h, 1d). Default: ${DEFAULT-VALUE}.")
     Duration bucket;
 
-    @Option(names = "--grace", defaultValue = "0s", converter = DurationConverter.class,
-            description = "How long after a bucket's end records may still arrive. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--grace", defaultValue = "1s", converter = DurationConverter.class,
+            description = "How far behind the watermark a record may still arrive: a bucket closes when the watermark "
+                    + "passes its end plus this. Covers clock corrections and agents that write no watermarks. "
+                    + "Default: ${DEFAULT-VALUE}.")
     Duration grace;
+
+    @Option(names = "--idle-timeout", defaultValue = "4s", converter = DurationConverter.class,
+            description = "A queue silent and this far behind the others stops holding buckets open; when every "
+                    + "queue has been silent this long, the processor's clock moves time on, so the last buckets "
+                    + "close by their end + grace + this. Default: ${DEFAULT-VALUE}.")
+    Duration idleTimeout;
+
+    @Option(names = "--empty-buckets", defaultValue = "10", paramLabel = "N",
+            description = "A model key with calls in one of its last N buckets and none in this one gets an empty "
+                    + "bucket (inference_calls 0, buffer_count 0), so stopped traffic shows; 0 for none. Default: "
+                    + "${DEFAULT-VALUE}.")
+    int emptyBuckets;
 
     @Option(names = "--late", defaultValue = "drop", completionCandidates = LatePolicies.class,
             description = "Records later than grace: drop (count and leave out) or current (count and add to the "
@@ -174,6 +189,24 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     DashboardOptions dashboard;
 
+    @Option(names = "--publish-kafka", paramLabel = "BOOTSTRAP",
+            description = "Also publish each closed bucket's profile and this processor's watermark to the Kafka "
+                    + "cluster at BOOTSTRAP, for `infermon fleet` (docs/fleet.md). What Kafka has not taken waits in "
+                    + "OUT/fleet-outbox.")
+    String publishKafka;
+
+    @Option(names = "--fleet-host", paramLabel = "ID",
+            description = "This processor's id in the fleet. Default: the host name.")
+    String fleetHost;
+
+    @Option(names = "--fleet-outbox-mb", defaultValue = "256", paramLabel = "MB",
+            description = "Bound of OUT/fleet-outbox; when Kafka is away that long the oldest buckets are dropped "
+                    + "(counted). Default: ${DEFAULT-VALUE}.")
+    long fleetOutboxMb;
+
+    @Mixin
+    FleetOptions fleet;
+
     @Spec
     CommandSpec spec;
 
@@ -185,6 +218,20 @@ public final class RunCommand implements Callable<Integer> {
                     "give at least one --queue or a --queue-root");
         }
         EventTimeBuckets.LatePolicy latePolicy = EventTimeBuckets.LatePolicy.valueOf(late.toUpperCase(Locale.ROOT));
+        if (idleTimeout.isZero() || idleTimeout.isNegative()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--idle-timeout must be positive, not " + LabelSettings.name(idleTimeout));
+        }
+        if (emptyBuckets < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--empty-buckets must be 0 or more, not " + emptyBuckets);
+        }
+        io.infermon.processor.fleet.FleetSettings fleetSettings;
+        try {
+            fleetSettings = publishKafka == null ? null : fleet.settings(publishKafka);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "infermon: " + e.getMessage());
+        }
         DriftSettings drift;
         try {
             drift = new DriftSettings(driftMethod,
@@ -240,7 +287,8 @@ public final class RunCommand implements Callable<Integer> {
                         + delivery.spoolDir());
             }
             EventTimeBuckets buckets = new EventTimeBuckets(bucket, grace, latePolicy,
-                    new StatisticsSettings(binaryThreshold, StatisticsSettings.DEFAULTS.maxFeatures()), maxModels);
+                    new StatisticsSettings(binaryThreshold, StatisticsSettings.DEFAULTS.maxFeatures()), maxModels,
+                    emptyBuckets);
             References refs = new References(given, drift, referenceBuckets, outputs.profileDir());
             Processor processor = new Processor(reader, buckets, refs, outputs,
                     closed -> {
@@ -264,6 +312,15 @@ public final class RunCommand implements Callable<Integer> {
             }
             if (queueRoot != null) {
                 processor.discoverQueuesUnder(queueRoot.toAbsolutePath());
+            }
+            processor.idleTimeout(idleTimeout);
+            FleetPublisher publisher = fleetSettings == null ? null : FleetPublisher.start(fleetSettings,
+                    fleetHost != null ? fleetHost : java.net.InetAddress.getLocalHost().getHostName(), bucket,
+                    outDir.resolve("fleet-outbox"), fleetOutboxMb << 20, processor::writtenThrough);
+            if (publisher != null) {
+                outputs.onProfileWritten(publisher::offer);
+                System.out.println("infermon: publishing buckets to Kafka at " + publishKafka + " ("
+                        + fleetSettings.profilesTopic() + ")");
             }
             if (deleteConsumedAfter != null && !noCheckpoint) {
                 processor.deleteConsumedCyclesAfter(deleteConsumedAfter);
@@ -303,6 +360,14 @@ public final class RunCommand implements Callable<Integer> {
                             + drainTimeout.toSeconds() + " s; the next run sends the rest");
                 }
             } finally {
+                if (publisher != null) {
+                    // a drain has published all it will; a live run stopped is expected back, and holds its place
+                    publisher.close(drain ? drainTimeout : Duration.ofSeconds(5), drain);
+                    System.out.println("infermon: " + publisher.bucketsPublished() + " bucket(s) published to Kafka"
+                            + (publisher.backlog() > 0 ? ", " + publisher.backlog() + " waiting in the fleet outbox"
+                            : "") + (publisher.dropped() > 0 ? ", " + publisher.dropped() + " dropped (outbox full)"
+                            : ""));
+                }
                 if (webhookSender != null) {
                     webhookSender.close();
                 }

@@ -80,9 +80,15 @@ public final class BucketMetrics {
     private void add(BucketStatistics s, double seconds) {
         emit(INFERENCE_CALLS, TargetType.COUNTER, s.inferenceCalls());
         emit(BUFFER_COUNT, TargetType.COUNTER, s.rows());
-        emit(ROWS_PER_SECOND, TargetType.GAUGE, s.rows() / seconds);
+        boolean empty = s.inferenceCalls() == 0; // traffic stopped: the two counts say so, and there is nothing else
+        if (!empty) {
+            emit(ROWS_PER_SECOND, TargetType.GAUGE, s.rows() / seconds);
+        }
         if (s.lateRecords() > 0) {
             emit(LATE_RECORDS, TargetType.COUNTER, s.lateRecords());
+        }
+        if (empty) {
+            return;
         }
         distribution(BATCH_SIZE, BATCH_STATS, s.batchSize());
         distribution(INFERENCE_LATENCY_MS, LATENCY_STATS, s.latencyMillis());

@@ -36,11 +36,18 @@ public final class MetricFiles implements AutoCloseable {
     private long bucketsWritten;
     private long metricsWritten;
     private FileListener listener = (name, metrics) -> { };
+    private ProfileListener profileListener = (profile, encoded) -> { };
 
     /** Told of each Anodot file right after it is written (the Anodot delivery spools it). */
     @FunctionalInterface
     public interface FileListener {
         void written(String fileName, List<AnodotMetric> metrics) throws IOException;
+    }
+
+    /** Told of each bucket's profile right after it is written, with its bytes (the fleet publisher takes it). */
+    @FunctionalInterface
+    public interface ProfileListener {
+        void written(BucketProfile profile, byte[] encoded) throws IOException;
     }
 
     public MetricFiles(Path outDir) throws IOException {
@@ -83,8 +90,12 @@ public final class MetricFiles implements AutoCloseable {
         Map<String, List<AnodotMetric>> byFile = new LinkedHashMap<>();
         for (int i = 0; i < closed.size(); i++) {
             ClosedBucket bucket = closed.get(i);
-            BucketProfile profile = BucketProfile.of(bucket);
-            ProfileCodec.write(profileDir.resolve(profile.fileName()), profile);
+            if (bucket.hasCalls()) { // an empty bucket has nothing to merge
+                BucketProfile profile = BucketProfile.of(bucket);
+                byte[] encoded = ProfileCodec.encode(profile);
+                AnodotFiles.writeAtomically(profileDir.resolve(profile.fileName()), encoded);
+                profileListener.written(profile, encoded);
+            }
             String file = fileName(bucket.model().name(), Math.floorDiv(bucket.startMillis(), 1000L));
             byFile.computeIfAbsent(file, f -> new ArrayList<>()).addAll(metrics.get(i));
         }
@@ -227,6 +238,10 @@ public final class MetricFiles implements AutoCloseable {
 
     public Path profileDir() {
         return profileDir;
+    }
+
+    public void onProfileWritten(ProfileListener l) {
+        this.profileListener = l;
     }
 
     public void onFileWritten(FileListener l) {

@@ -1,6 +1,7 @@
 package io.infermon.processor.queue;
 
 import io.infermon.capture.AgentHealth;
+import io.infermon.capture.AgentWatermark;
 import io.infermon.capture.CaptureCodec;
 import io.infermon.capture.CaptureRecord;
 import io.infermon.capture.CorruptRecordException;
@@ -20,9 +21,9 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * Reads capture records from one agent's Chronicle Queue, oldest first, through the shared codec. Inference records
- * and label records are returned (labels are joined to predictions by id); the agent's health records go to a
- * {@link Consumer} (they become {@code agent_*} metrics). Records the codec rejects are counted by reason and skipped;
- * they never stop the reader.
+ * and label records are returned (labels are joined to predictions by id); the agent's health records and watermark
+ * records go to a {@link Consumer} each (they become {@code agent_*} metrics, and the queue's watermark). Records the
+ * codec rejects are counted by reason and skipped; they never stop the reader.
  */
 public final class CaptureQueueReader implements AutoCloseable {
     private final Path dir;
@@ -34,6 +35,9 @@ public final class CaptureQueueReader implements AutoCloseable {
     /** The latest message of each reason: a summary names each reason with an example of its own. */
     private final Map<RejectReason, String> lastByReason = new java.util.EnumMap<>(RejectReason.class);
     private Consumer<AgentHealth> healthSink = h -> { };
+    private Consumer<AgentWatermark> watermarkSink = w -> { };
+    /** {@link System#nanoTime()} when the last document (of any kind) was read, or when the reader opened. */
+    private long lastDocumentNanos = System.nanoTime();
     private long healthRecords;
     private long labelRecords;
     /** Chronicle index of the last document taken from the tailer (any kind, good or not), or -1. */
@@ -95,20 +99,25 @@ public final class CaptureQueueReader implements AutoCloseable {
      */
     public CaptureRecord next() {
         while (true) {
-            ByteBuffer bytes;
-            try (DocumentContext dc = tailer.readingDocument()) {
-                if (!dc.isPresent()) {
+            ByteBuffer bytes = null;
+            try {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (dc.isPresent()) {
+                        lastReadIndex = dc.index();
+                        lastDocumentNanos = System.nanoTime();
+                        Bytes<?> in = dc.wire().bytes();
+                        int length = (int) in.readRemaining();
+                        if (buffer.length < length) {
+                            buffer = new byte[Math.max(length, buffer.length * 2)];
+                        }
+                        in.read(buffer, 0, length);
+                        bytes = ByteBuffer.wrap(buffer, 0, length);
+                    }
+                }
+                surfaceMemoryFault(); // also a fault while closing the document, or while finding none
+                if (bytes == null) {
                     return null;
                 }
-                lastReadIndex = dc.index();
-                Bytes<?> in = dc.wire().bytes();
-                int length = (int) in.readRemaining();
-                if (buffer.length < length) {
-                    buffer = new byte[Math.max(length, buffer.length * 2)];
-                }
-                in.read(buffer, 0, length);
-                bytes = ByteBuffer.wrap(buffer, 0, length);
-                surfaceMemoryFault();
             } catch (RuntimeException | InternalError e) {
                 // Chronicle itself could not read a document: a header damaged on disk (a full disk under an older
                 // agent, a truncated copy). Count it once and step over it; if there is nothing after it yet, wait.
@@ -123,6 +132,10 @@ public final class CaptureQueueReader implements AutoCloseable {
                     AgentHealth health = CaptureCodec.decodeHealth(bytes);
                     healthRecords++;
                     healthSink.accept(health);
+                    continue;
+                }
+                if (kind == RecordKind.WATERMARK) {
+                    watermarkSink.accept(CaptureCodec.decodeWatermark(bytes));
                     continue;
                 }
                 CaptureRecord record = CaptureCodec.decode(bytes, INFERENCE_AND_LABELS);
@@ -149,13 +162,22 @@ public final class CaptureQueueReader implements AutoCloseable {
     }
 
     /**
-     * Makes the JVM raise, here, a fault of a memory-mapped read that just happened. HotSpot turns such a fault in
-     * compiled code into an {@code InternalError} thrown at a later safe point of this thread, which could be
-     * anywhere; a native call (this one) is such a point, so the error surfaces inside the caller's try block.
+     * Makes the JVM raise, here, a fault of a memory-mapped read that just happened (a document damaged on disk).
+     * HotSpot turns such a fault in compiled code into an {@code InternalError} that it throws only when the thread
+     * next returns from the VM through a call that checks for it, which could be anywhere later (it surfaced in the
+     * writing of a bucket's files, in the label clock). A JNI native method's return (what {@code Thread.yield()} was
+     * meant to be) does not check on JDK 17; the return from a runtime call into the VM does. Allocating a
+     * two-dimensional array of a size the compiler cannot know is one such call, in the interpreter, C1 and C2 alike,
+     * and costs well under a microsecond.
      */
     private static void surfaceMemoryFault() {
-        Thread.yield();
+        faultCheck = new byte[faultCheckRows][0];
     }
+
+    /** Not final, so that no compiler sees the size as a constant and builds the array inline. */
+    private static int faultCheckRows = 1;
+    /** Where the array goes, so that it cannot be left out as unused. */
+    private static volatile Object faultCheck;
 
     /** Counts the document at the tailer's position as unreadable (once) and moves past it when it can. */
     private boolean skipUnreadable(Throwable e) {
@@ -165,17 +187,25 @@ public final class CaptureQueueReader implements AutoCloseable {
             unreadable++;
             lastRejection = "unreadable document at index 0x" + Long.toHexString(at) + " (queue " + dir + "): " + e;
         }
-        try {
-            if (tailer.moveToIndex(at + 1)) {
-                lastReadIndex = at;
-                return true;
-            }
-            // nothing readable after it in this cycle yet; try again from the document itself next time
-            tailer.moveToIndex(at);
-        } catch (RuntimeException | InternalError again) {
-            // leave the tailer where it is; the next call counts nothing new for the same index
+        if (moveTo(at + 1)) {
+            lastReadIndex = at;
+            return true;
         }
+        // nothing readable after it in this cycle yet; try again from the document itself next time (if even that
+        // fails, the tailer stays where it is and the next call counts nothing new for the same index)
+        moveTo(at);
         return false;
+    }
+
+    /** Moves the tailer to {@code index}; false when there is no such document or Chronicle faulted on the way. */
+    private boolean moveTo(long index) {
+        try {
+            boolean moved = tailer.moveToIndex(index);
+            surfaceMemoryFault();
+            return moved;
+        } catch (RuntimeException | InternalError e) {
+            return false;
+        }
     }
 
     /**
@@ -255,14 +285,17 @@ public final class CaptureQueueReader implements AutoCloseable {
         if (after) {
             boolean present;
             long at;
-            try (DocumentContext dc = tailer.readingDocument()) {
-                present = dc.isPresent();
-                at = dc.index();
+            try {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    present = dc.isPresent();
+                    at = dc.index();
+                }
+                surfaceMemoryFault();
             } catch (RuntimeException | InternalError e) {
                 // the checkpoint's last document was one Chronicle cannot read (counted then): step over it again
                 unreadableIndex = index;
-                if (!tailer.moveToIndex(index + 1)) {
-                    tailer.moveToIndex(index);
+                if (!moveTo(index + 1)) {
+                    moveTo(index);
                 }
                 return;
             }
@@ -294,6 +327,16 @@ public final class CaptureQueueReader implements AutoCloseable {
 
     public long healthRecords() {
         return healthRecords;
+    }
+
+    /** Where watermark records go as they are read. */
+    public void onWatermark(Consumer<AgentWatermark> sink) {
+        this.watermarkSink = sink;
+    }
+
+    /** {@link System#nanoTime()} when a document was last read (or the reader opened). */
+    public long lastDocumentNanos() {
+        return lastDocumentNanos;
     }
 
     private static final java.util.Set<RecordKind> INFERENCE_AND_LABELS =

@@ -1,7 +1,9 @@
 package io.infermon.processor.queue;
 
 import io.infermon.capture.AgentHealth;
+import io.infermon.capture.AgentWatermark;
 import io.infermon.capture.CaptureRecord;
+import io.infermon.capture.RecordKind;
 import io.infermon.capture.RejectReason;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -13,19 +15,32 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Several agents' queues (one per host JVM) read as one stream in event time: each call returns the oldest of the
- * queues' next records. Each queue is in capture order already, so this is a k-way merge with one record of
- * look-ahead per queue. A queue with nothing new right now does not hold the others up; its records that arrive
- * later and older than what was already returned are handled by the buckets' grace period like any late record.
+ * queues' next records. Each queue is nearly in capture order already (a call is appended when it ends, so calls that
+ * overlap come out of order by up to the longer one's length), so this is a k-way merge with one record of look-ahead
+ * per queue.
  *
- * <p>Its position (per queue, the next document to read) and counts are part of the processor's checkpoint.
+ * <p>It also knows how far the stream is complete: the {@link #watermark}, the lowest of the queues' own watermarks
+ * ({@link QueueProgress}), as Flink and Kafka Streams take the minimum over their inputs. A queue with nothing to read
+ * that lags the others by more than the idle timeout (its agent stopped, was killed or hangs) no longer holds them back.
+ * Records stamped too far ahead of this machine's clock are refused here, before they can move any watermark.
+ *
+ * <p>Its position (per queue, the next document to read), its counts and the queues' watermarks are part of the
+ * processor's checkpoint.
  */
 public final class MergedQueues implements AutoCloseable {
     private final List<CaptureQueueReader> readers = new ArrayList<>();
     private final List<CaptureRecord> heads = new ArrayList<>();
+    private final List<QueueProgress> progress = new ArrayList<>();
+    /** Per queue: its reader had nothing more the last time it was asked. */
+    private final List<Boolean> exhausted = new ArrayList<>();
     private Consumer<AgentHealth> healthSink = h -> { };
+    private long maxFutureMillis = java.time.Duration.ofHours(1).toMillis();
+    private LongSupplier wallClockMillis = System::currentTimeMillis;
+    private long futureRecords;
 
     public MergedQueues(List<Path> dirs) {
         try {
@@ -42,8 +57,37 @@ public final class MergedQueues implements AutoCloseable {
     public void add(Path dir) {
         CaptureQueueReader r = new CaptureQueueReader(dir);
         r.onHealth(healthSink);
+        QueueProgress p = new QueueProgress();
+        r.onWatermark(w -> {
+            if (isFuture(w.timeEpochNanos())) {
+                futureRecords++;
+            } else {
+                p.watermark(w);
+            }
+        });
         readers.add(r);
         heads.add(null);
+        progress.add(p);
+        exhausted.add(false);
+    }
+
+    /**
+     * Refuses records (and watermarks) stamped more than {@code maxFuture} ahead of {@code wallClockMillis}: one host
+     * with a wrong clock must not close every bucket of every model at once. They are counted
+     * ({@link #futureRecords()}). The default is an hour ahead of {@link System#currentTimeMillis()}.
+     */
+    public void refuseFuture(java.time.Duration maxFuture, LongSupplier wallClockMillis) {
+        this.maxFutureMillis = maxFuture.toMillis();
+        this.wallClockMillis = wallClockMillis;
+    }
+
+    private boolean isFuture(long epochNanos) {
+        return Math.floorDiv(epochNanos, 1_000_000L) > wallClockMillis.getAsLong() + maxFutureMillis;
+    }
+
+    /** Records and watermarks refused for a capture time too far ahead of the clock. */
+    public long futureRecords() {
+        return futureRecords;
     }
 
     /**
@@ -90,7 +134,8 @@ public final class MergedQueues implements AutoCloseable {
         int oldest = -1;
         for (int i = 0; i < readers.size(); i++) {
             if (heads.get(i) == null) {
-                heads.set(i, readers.get(i).next());
+                heads.set(i, nextInTime(i));
+                exhausted.set(i, heads.get(i) == null);
             }
             CaptureRecord h = heads.get(i);
             if (h != null && (oldest < 0
@@ -103,7 +148,54 @@ public final class MergedQueues implements AutoCloseable {
         }
         CaptureRecord r = heads.get(oldest);
         heads.set(oldest, null);
+        if (r.kind() == RecordKind.INFERENCE) {
+            progress.get(oldest).record(Math.floorDiv(r.captureTimeEpochNanos(), 1_000_000L));
+        }
         return r;
+    }
+
+    /** Queue {@code i}'s next record that is not stamped in the future, or null. */
+    private CaptureRecord nextInTime(int i) {
+        for (CaptureRecord r; (r = readers.get(i).next()) != null; ) {
+            if (!isFuture(r.captureTimeEpochNanos())) {
+                return r;
+            }
+            futureRecords++;
+        }
+        return null;
+    }
+
+    /**
+     * How far the stream is complete in event time (epoch millis): no record still to come started before it. The
+     * lowest of the queues' watermarks, leaving out queues that hold nothing back and queues that are idle: nothing to
+     * read and more than {@code idleMillis} behind the latest event time any queue has shown. When no queue holds the
+     * others back, that latest time. {@code Long.MIN_VALUE} before anything was read.
+     */
+    public long watermark(long idleMillis) {
+        long latest = Long.MIN_VALUE;
+        for (QueueProgress p : progress) {
+            latest = Math.max(latest, p.latest());
+        }
+        long lowest = Long.MAX_VALUE;
+        for (int i = 0; i < progress.size(); i++) {
+            long w = progress.get(i).watermark(idleMillis);
+            boolean idle = exhausted.get(i) && heads.get(i) == null && latest - w > idleMillis;
+            if (w != Long.MAX_VALUE && !idle) {
+                lowest = Math.min(lowest, w);
+            }
+        }
+        return lowest == Long.MAX_VALUE ? latest : lowest;
+    }
+
+    /** {@link System#nanoTime()} when any queue last gave a document (of any kind), or when the last one opened. */
+    public long lastDocumentNanos() {
+        long last = Long.MIN_VALUE;
+        for (CaptureQueueReader r : readers) {
+            if (last == Long.MIN_VALUE || r.lastDocumentNanos() - last > 0) {
+                last = r.lastDocumentNanos();
+            }
+        }
+        return last;
     }
 
     /** Where every queue's agent health records go. */
@@ -228,6 +320,39 @@ public final class MergedQueues implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Each queue's watermark state and the future count: the part of a checkpoint that came with watermarks, after
+     * {@link #writeState} (whose layout is older).
+     */
+    public void writeProgress(DataOutput out) throws IOException {
+        out.writeLong(futureRecords);
+        out.writeInt(readers.size());
+        for (int i = 0; i < readers.size(); i++) {
+            out.writeUTF(readers.get(i).dir().toString());
+            progress.get(i).writeTo(out);
+        }
+    }
+
+    /** Reads what {@link #writeProgress} wrote; call after {@link #restoreState}, which adds the queues. */
+    public void restoreProgress(DataInput in) throws IOException {
+        futureRecords = in.readLong();
+        for (int q = in.readInt(); q > 0; q--) {
+            Path dir = Path.of(in.readUTF());
+            QueueProgress target = new QueueProgress(); // read and let go when the queue is not read any more
+            for (int i = 0; i < readers.size(); i++) {
+                if (readers.get(i).dir().equals(dir)) {
+                    target = progress.get(i);
+                }
+            }
+            target.readFrom(in);
+        }
+    }
+
+    /** For a checkpoint from before watermarks, whose future count was kept by the processor. */
+    public void restoreFutureRecords(long count) {
+        futureRecords = count;
     }
 
     @Override

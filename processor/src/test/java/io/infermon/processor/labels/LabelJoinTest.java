@@ -77,6 +77,12 @@ class LabelJoinTest {
                 "feedback", id, List.of(t));
     }
 
+    /** Adds a record, then moves the watermark to its time, as a queue without watermark records does. */
+    private static List<ClosedBucket> addAndAdvance(EventTimeBuckets buckets, CaptureRecord r) {
+        buckets.add(r);
+        return buckets.advanceTo(Math.floorDiv(r.captureTimeEpochNanos(), 1_000_000L));
+    }
+
     /** The digits, one call each, 100 ms apart: 1,797 predictions over 3 one-minute buckets. */
     private final class Run {
         final EventTimeBuckets buckets = new EventTimeBuckets(WIDTH, Duration.ZERO,
@@ -111,7 +117,7 @@ class LabelJoinTest {
                     continue;
                 }
                 CaptureRecord r = call(T0 + i * 100L, "r" + i, p[i]);
-                List<ClosedBucket> closed = buckets.add(r);
+                List<ClosedBucket> closed = addAndAdvance(buckets, r);
                 join.addPredictions(r, buckets.lastModel(), buckets.lastStart());
                 closed.forEach(join::bucketClosed);
                 if (crashAt >= 0 && !crashed && i >= checkpointAt && i % 7 == 0) {
@@ -337,17 +343,17 @@ class LabelJoinTest {
     void aLabelBeforeItsPredictionWaitsAndOneWhosePredictionCannotComeIsCountedUnknown() throws IOException {
         Run run = newRun();
         CaptureRecord first = call(T0, "a", new float[] {0.2f, 0.8f});
-        run.buckets.add(first);
+        addAndAdvance(run.buckets, first);
         run.join.addPredictions(first, run.buckets.lastModel(), run.buckets.lastStart());
         run.join.apply(new Label("b", 1, T0 + 5_000), run.buckets.watermark()); // b is not read yet
         run.join.apply(new Label("zzz", 1, T0 + 7_000), run.buckets.watermark());
         assertThat(run.join.waitingLabels()).isEqualTo(2);
         CaptureRecord second = call(T0 + 2_000, "b", new float[] {0.9f, 0.1f});
-        run.buckets.add(second);
+        addAndAdvance(run.buckets, second);
         run.join.addPredictions(second, run.buckets.lastModel(), run.buckets.lastStart());
         assertThat(run.join.total(LabelJoin.JOINED)).isEqualTo(1);
         CaptureRecord later = call(T0 + 8_000, "c", new float[] {0.9f, 0.1f});
-        run.buckets.add(later);
+        addAndAdvance(run.buckets, later);
         run.advance(); // the watermark (8 s) passed zzz's time (7 s): its prediction would have been read by now
         assertThat(run.join.waitingLabels()).isZero();
         assertThat(run.join.total(LabelJoin.UNKNOWN_ID)).isEqualTo(1);
@@ -363,7 +369,7 @@ class LabelJoinTest {
         EventTimeBuckets buckets = new EventTimeBuckets(WIDTH, Duration.ZERO);
         for (int i = 0; i < 150; i++) {
             CaptureRecord r = call(T0 + i * 1000L, "r" + i, new float[] {0.3f, 0.7f});
-            List<ClosedBucket> closed = buckets.add(r);
+            List<ClosedBucket> closed = addAndAdvance(buckets, r);
             join.addPredictions(r, buckets.lastModel(), buckets.lastStart());
             closed.forEach(join::bucketClosed);
         }
@@ -385,7 +391,7 @@ class LabelJoinTest {
         CaptureRecord batch = new CaptureRecord(1, RecordKind.INFERENCE, 0, T0 * 1_000_000L, 1000L, "digits", "1",
                 "serving_default", "tensorflow.signature", "req-9", List.of(Records.floats("probs", TensorRole.OUTPUT,
                 new float[][] {{0.1f, 0.9f}, {0.8f, 0.2f}, {0.4f, 0.6f}})));
-        run.buckets.add(batch);
+        addAndAdvance(run.buckets, batch);
         run.join.addPredictions(batch, run.buckets.lastModel(), run.buckets.lastStart());
         run.join.addLabelRecord(labelRecord(T0 + 10, "req-9", 1, 0, 0), run.buckets.watermark());
         assertThat(run.join.total(LabelJoin.JOINED)).isEqualTo(3);
@@ -421,7 +427,7 @@ class LabelJoinTest {
             CaptureRecord r = new CaptureRecord(1, RecordKind.INFERENCE, 0, (T0 + i * 10L) * 1_000_000L, 1000L,
                     "radius", "", "", "tensorflow.session", "r" + i, List.of(new CapturedTensor("y", TensorRole.OUTPUT,
                     TensorMeaning.UNSPECIFIED, DType.FLOAT.code(), new long[] {1}, b.asReadOnlyBuffer())));
-            run.buckets.add(r);
+            addAndAdvance(run.buckets, r);
             run.join.addPredictions(r, run.buckets.lastModel(), run.buckets.lastStart());
             run.join.apply(new Label("r" + i, y[i], T0 + i * 10L + 1000), run.buckets.watermark());
         }

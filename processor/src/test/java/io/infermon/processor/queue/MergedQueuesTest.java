@@ -76,4 +76,123 @@ class MergedQueuesTest {
             assertThat(q.queueCount()).isEqualTo(3);
         }
     }
+
+    /** Appends documents to a queue: a number is a call of that capture time, a byte[] a record as it is. */
+    private static void append(Path dir, Object... documents) {
+        try (ChronicleQueue q = SingleChronicleQueueBuilder.binary(dir).build()) {
+            ExcerptAppender a = q.createAppender();
+            for (Object d : documents) {
+                try (DocumentContext dc = a.writingDocument()) {
+                    dc.wire().bytes().write(d instanceof byte[] bytes ? bytes : Records.encode(
+                            Records.call((Long) d, "m", new float[][] {{1}}, null)));
+                }
+            }
+        }
+    }
+
+    private static byte[] watermark(long millis, long agent) {
+        return Records.watermark(millis, agent, false);
+    }
+
+    private static int readAll(MergedQueues q) {
+        int n = 0;
+        while (q.next() != null) {
+            n++;
+        }
+        return n;
+    }
+
+    private static final long IDLE = 4_000;
+
+    @Test
+    void theWatermarkIsTheLowestAgentWatermarkAndAnAgentThatStoppedHoldsNothingBack(@TempDir Path dir)
+            throws Exception {
+        append(dir.resolve("a"), watermark(1_000, 1), 1_500L, watermark(2_000, 1));
+        append(dir.resolve("b"), watermark(1_200, 2), 1_300L);
+        try (MergedQueues q = new MergedQueues(List.of(dir.resolve("a"), dir.resolve("b")))) {
+            assertThat(q.watermark(IDLE)).isEqualTo(Long.MIN_VALUE); // nothing read yet
+            assertThat(readAll(q)).isEqualTo(2);
+            assertThat(q.watermark(IDLE)).isEqualTo(1_200);
+            // a record of b that started after a's watermark does not move b's on: only b's agent can
+            append(dir.resolve("b"), 2_500L);
+            assertThat(readAll(q)).isEqualTo(1);
+            assertThat(q.watermark(IDLE)).isEqualTo(1_200);
+            append(dir.resolve("b"), Records.watermark(2_600, 2, true)); // b's agent stopped
+            readAll(q);
+            assertThat(q.watermark(IDLE)).isEqualTo(2_000);
+            append(dir.resolve("a"), Records.watermark(3_000, 1, true)); // and a's: nothing holds back
+            readAll(q);
+            assertThat(q.watermark(IDLE)).isEqualTo(3_000);
+        }
+    }
+
+    @Test
+    void anAgentKilledWithoutALastWatermarkIsForgottenOnceAnotherOfItsQueueGoesOnPastTheIdleTimeout(
+            @TempDir Path dir) {
+        // agent 1 is killed at 5 s; the service restarts as agent 2 on the same queue
+        append(dir.resolve("a"), watermark(4_000, 1), 4_500L, watermark(5_000, 1), watermark(6_000, 2), 6_500L,
+                watermark(9_000, 2));
+        try (MergedQueues q = new MergedQueues(List.of(dir.resolve("a")))) {
+            readAll(q);
+            assertThat(q.watermark(IDLE)).isEqualTo(5_000); // agent 1 may only be slow: it holds the queue
+            append(dir.resolve("a"), watermark(9_001, 2));
+            readAll(q);
+            assertThat(q.watermark(IDLE)).isEqualTo(9_001); // 4 s past agent 1's last word: it is gone
+        }
+    }
+
+    @Test
+    void aQueueWithNothingToReadThatLagsTheOthersByMoreThanTheIdleTimeoutStopsHoldingThemBack(@TempDir Path dir) {
+        append(dir.resolve("live"), watermark(10_000, 1));
+        append(dir.resolve("silent"), watermark(2_000, 2), 1_900L);
+        try (MergedQueues q = new MergedQueues(List.of(dir.resolve("live"), dir.resolve("silent")))) {
+            readAll(q);
+            assertThat(q.watermark(IDLE)).isEqualTo(10_000);
+            assertThat(q.watermark(9_000)).isEqualTo(2_000); // within a longer idle timeout it still holds
+        }
+    }
+
+    @Test
+    void aQueueWithoutWatermarksIsCompleteUpToItsLatestCall(@TempDir Path dir) {
+        append(dir.resolve("old-agent"), 1_000L, 3_000L, 2_000L);
+        try (MergedQueues q = new MergedQueues(List.of(dir.resolve("old-agent")))) {
+            readAll(q);
+            assertThat(q.watermark(IDLE)).isEqualTo(3_000);
+        }
+    }
+
+    @Test
+    void callsAndWatermarksStampedTooFarAheadAreRefusedCountedAndMoveNothing(@TempDir Path dir) {
+        long now = 1_795_500_000_000L;
+        append(dir.resolve("a"), watermark(now, 1), now + 1_000L, watermark(now + 7_200_000L, 1),
+                now + 7_200_000L, watermark(now + 2_000L, 1));
+        try (MergedQueues q = new MergedQueues(List.of(dir.resolve("a")))) {
+            q.refuseFuture(java.time.Duration.ofHours(1), () -> now);
+            assertThat(readAll(q)).isEqualTo(1);
+            assertThat(q.futureRecords()).isEqualTo(2);
+            assertThat(q.watermark(IDLE)).isEqualTo(now + 2_000L);
+        }
+    }
+
+    @Test
+    void theQueuesWatermarksAreSavedAndRestored(@TempDir Path dir) throws Exception {
+        append(dir.resolve("a"), watermark(4_000, 1), 4_500L, watermark(5_000, 1), watermark(6_000, 2));
+        java.io.ByteArrayOutputStream saved = new java.io.ByteArrayOutputStream();
+        try (MergedQueues q = new MergedQueues(List.of(dir.resolve("a")));
+             java.io.DataOutputStream out = new java.io.DataOutputStream(saved)) {
+            readAll(q);
+            q.writeState(out);
+            q.writeProgress(out);
+        }
+        append(dir.resolve("a"), watermark(9_500, 2));
+        try (MergedQueues q = new MergedQueues(List.of());
+             java.io.DataInputStream in = new java.io.DataInputStream(
+                     new java.io.ByteArrayInputStream(saved.toByteArray()))) {
+            q.restoreState(in);
+            q.restoreProgress(in);
+            assertThat(q.watermark(IDLE)).isEqualTo(5_000);
+            assertThat(readAll(q)).isZero();
+            assertThat(q.watermark(IDLE)).isEqualTo(9_500);
+        }
+    }
 }

@@ -1,0 +1,239 @@
+package io.infermon.processor.fleet;
+
+import io.infermon.processor.bucket.ModelKey;
+import io.infermon.processor.profile.BucketProfile;
+import io.infermon.processor.profile.ProfileCodec;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The fleet's merge, one task per partition of the profiles topic: it merges the hosts' profiles of each model key
+ * and bucket, keeps each host's watermark, and closes a fleet bucket once every live host's watermark has passed its
+ * end plus the grace. Its state is in three Kafka Streams stores (RocksDB, with changelogs; exactly-once with the
+ * input offsets and the output):
+ * <ul>
+ *   <li>{@value #OPEN}: model key and bucket start → the merge so far and the hosts in it;</li>
+ *   <li>{@value #HOSTS}: host → its latest watermark, and the latest host watermark when it was first heard of;</li>
+ *   <li>{@value #CLOSED}: model key → the end up to which its fleet buckets are closed.</li>
+ * </ul>
+ * A host is <em>missing</em> while its watermark lags the latest host's by more than the host timeout (in event time,
+ * so the decision depends on the records alone, not on when they are processed): it no longer holds buckets back, and
+ * each bucket closed meanwhile counts it. A host that announced itself (its publisher starts with a watermark of
+ * nothing yet) holds every bucket back until it has closed one, or for the host timeout. A host whose processor stopped says so and is forgotten; a missing one is
+ * forgotten after {@code forget}. A profile of a host that already gave one for the bucket, or of a closed bucket, is
+ * counted and dropped, which makes a host's re-publication after a restart harmless.
+ */
+final class FleetMerge implements Processor<byte[], byte[], byte[], byte[]> {
+    static final String OPEN = "fleet-open";
+    static final String HOSTS = "fleet-hosts";
+    static final String CLOSED = "fleet-closed";
+
+    private final FleetAggregator.Settings settings;
+    private final FleetCounters counters;
+    private ProcessorContext<byte[], byte[]> context;
+    private KeyValueStore<Bytes, byte[]> open;
+    private KeyValueStore<Bytes, byte[]> hosts;
+    private KeyValueStore<Bytes, byte[]> closed;
+
+    FleetMerge(FleetAggregator.Settings settings, FleetCounters counters) {
+        this.settings = settings;
+        this.counters = counters;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.open = context.getStateStore(OPEN);
+        this.hosts = context.getStateStore(HOSTS);
+        this.closed = context.getStateStore(CLOSED);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        FleetRecords.HostRecord r;
+        try {
+            r = FleetRecords.decodeHostRecord(record.value());
+        } catch (IOException e) {
+            counters.refused("a record on " + settings.topics().profilesTopic() + " that is not a fleet record of this"
+                    + " version (" + e.getMessage() + "), at " + where());
+            return;
+        }
+        if (r instanceof FleetRecords.HostBucket b) {
+            add(b);
+        } else if (r instanceof FleetRecords.HostWatermark w) {
+            watermark(w);
+        }
+    }
+
+    private String where() {
+        return context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("?");
+    }
+
+    private void add(FleetRecords.HostBucket b) {
+        if (b.endMillis() - b.startMillis() != settings.widthMillis()) {
+            counters.refused("host " + b.host() + " publishes " + (b.endMillis() - b.startMillis()) + " ms buckets, "
+                    + "the fleet has " + settings.widthMillis() + " ms (" + where() + ")");
+            return;
+        }
+        if (b.endMillis() <= closedThrough(b.model())) {
+            counters.count(FleetCounters.LATE); // the fleet bucket was written: a host re-publishing, or too late
+            return;
+        }
+        Bytes key = bucketKey(b.model(), b.startMillis());
+        try {
+            BucketProfile incoming = ProfileCodec.decode(b.profile());
+            byte[] held = open.get(key);
+            FleetRecords.FleetBucket merged;
+            if (held == null) {
+                merged = new FleetRecords.FleetBucket(b.model(), b.startMillis(), b.endMillis(), List.of(b.host()),
+                        List.of(), b.profile());
+            } else {
+                FleetRecords.FleetBucket so = FleetRecords.decodeFleetBucket(held);
+                if (so.reporting().contains(b.host())) {
+                    counters.count(FleetCounters.REPEATED);
+                    return;
+                }
+                TreeSet<String> in = new TreeSet<>(so.reporting());
+                in.add(b.host());
+                merged = new FleetRecords.FleetBucket(b.model(), b.startMillis(), b.endMillis(), List.copyOf(in),
+                        List.of(), ProfileCodec.encode(ProfileCodec.decode(so.profile()).merge(incoming)));
+            }
+            open.put(key, FleetRecords.encode(merged));
+            counters.count(FleetCounters.MERGED);
+        } catch (IOException e) {
+            counters.refused("a damaged profile of host " + b.host() + " (" + e.getMessage() + ") at " + where());
+            return;
+        }
+        if (hosts.get(host(b.host())) == null) {
+            hosts.put(host(b.host()), new HostState(Long.MIN_VALUE, Long.MIN_VALUE).encode());
+        }
+    }
+
+    /** A host's latest watermark, and the latest watermark of any host when this one was first heard of. */
+    private record HostState(long watermark, long since) {
+        byte[] encode() {
+            return ByteBuffer.allocate(16).putLong(watermark).putLong(since).array();
+        }
+
+        static HostState of(byte[] value) {
+            return value == null ? null : new HostState(ByteBuffer.wrap(value).getLong(),
+                    ByteBuffer.wrap(value).getLong(8));
+        }
+    }
+
+    private void watermark(FleetRecords.HostWatermark w) {
+        if (w.widthMillis() != settings.widthMillis()) {
+            counters.refused("host " + w.host() + " has " + w.widthMillis() + " ms buckets, the fleet "
+                    + settings.widthMillis() + " ms (" + where() + ")");
+            return;
+        }
+        Bytes host = host(w.host());
+        if (w.last()) {
+            hosts.delete(host); // stopped: it holds nothing back and is not missing
+        } else {
+            HostState before = HostState.of(hosts.get(host));
+            hosts.put(host, new HostState(before == null ? w.millis() : Math.max(before.watermark(), w.millis()),
+                    before == null ? Long.MIN_VALUE : before.since()).encode());
+        }
+        closeDue();
+    }
+
+    /** Closes, in start order, every open bucket that every live host's watermark has passed (with the grace). */
+    private void closeDue() {
+        Map<String, HostState> states = new TreeMap<>();
+        long latest = Long.MIN_VALUE;
+        try (KeyValueIterator<Bytes, byte[]> it = hosts.all()) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> e = it.next();
+                HostState h = HostState.of(e.value);
+                states.put(new String(e.key.get(), java.nio.charset.StandardCharsets.UTF_8), h);
+                latest = Math.max(latest, h.watermark());
+            }
+        }
+        if (latest == Long.MIN_VALUE) {
+            return; // no host has closed a bucket yet
+        }
+        List<String> live = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        long fleet = Long.MAX_VALUE;
+        for (Map.Entry<String, HostState> e : states.entrySet()) {
+            HostState h = e.getValue();
+            if (h.watermark() == Long.MIN_VALUE && h.since() == Long.MIN_VALUE) {
+                h = new HostState(Long.MIN_VALUE, latest); // announced before any host had a watermark
+                hosts.put(host(e.getKey()), h.encode());
+            }
+            // a host with no watermark yet lags from when it was first heard of
+            long lag = latest - (h.watermark() != Long.MIN_VALUE ? h.watermark() : h.since());
+            if (lag <= settings.hostTimeoutMillis()) {
+                live.add(e.getKey());
+                fleet = Math.min(fleet, h.watermark());
+            } else if (lag > settings.forgetMillis()) {
+                hosts.delete(host(e.getKey())); // gone for good
+            } else {
+                missing.add(e.getKey());
+            }
+        }
+        if (fleet == Long.MIN_VALUE) {
+            return; // a live host has not closed a bucket yet: it holds every bucket back
+        }
+        long closing = fleet - settings.graceMillis();
+        List<KeyValue<Bytes, byte[]>> due = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = open.all()) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> e = it.next();
+                if (startOf(e.key) + settings.widthMillis() <= closing) {
+                    due.add(e);
+                }
+            }
+        }
+        due.sort((a, b) -> Long.compare(startOf(a.key), startOf(b.key))); // keys sort by model first
+        for (KeyValue<Bytes, byte[]> e : due) {
+            try {
+                FleetRecords.FleetBucket b = FleetRecords.decodeFleetBucket(e.value);
+                FleetRecords.FleetBucket out = new FleetRecords.FleetBucket(b.model(), b.startMillis(), b.endMillis(),
+                        live, missing, b.profile());
+                context.forward(new Record<>(FleetRecords.key(b.model()), FleetRecords.encode(out),
+                        b.startMillis()));
+                byte[] model = FleetRecords.key(b.model());
+                closed.put(Bytes.wrap(model), ByteBuffer.allocate(8).putLong(Math.max(
+                        closedThrough(b.model()), b.endMillis())).array());
+                counters.count(FleetCounters.CLOSED_BUCKETS);
+            } catch (IOException ex) {
+                counters.refused("an open bucket in the store that does not decode (" + ex.getMessage() + ")");
+            }
+            open.delete(e.key);
+        }
+    }
+
+    private long closedThrough(ModelKey model) {
+        byte[] v = closed.get(Bytes.wrap(FleetRecords.key(model)));
+        return v == null ? Long.MIN_VALUE : ByteBuffer.wrap(v).getLong();
+    }
+
+    private static Bytes host(String host) {
+        return Bytes.wrap(host.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Model key, then the start as 8 big-endian bytes: one model's buckets are neighbours in the store. */
+    private static Bytes bucketKey(ModelKey model, long start) {
+        byte[] m = FleetRecords.key(model);
+        return Bytes.wrap(ByteBuffer.allocate(m.length + 8).put(m).putLong(start).array());
+    }
+
+    private static long startOf(Bytes key) {
+        byte[] k = key.get();
+        return ByteBuffer.wrap(k, k.length - 8, 8).getLong();
+    }
+}

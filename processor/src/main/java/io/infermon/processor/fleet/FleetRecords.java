@@ -1,0 +1,213 @@
+package io.infermon.processor.fleet;
+
+import io.infermon.processor.bucket.ModelKey;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * The records of the fleet's Kafka topics (docs/fleet.md, "Records"): on the profiles topic, a host's bucket
+ * ({@link HostBucket}: a closed bucket's profile) and a host's watermark ({@link HostWatermark}); on the buckets topic,
+ * a closed fleet bucket ({@link FleetBucket}). Each is magic {@code INFK}, a format version, a kind, the fields, and a
+ * CRC-32C of everything before it; a reader refuses another version, a damaged record or a kind it does not know with
+ * a message, and the aggregator counts and skips it.
+ */
+public final class FleetRecords {
+    public static final int VERSION = 1;
+    private static final byte[] MAGIC = {'I', 'N', 'F', 'K'};
+    private static final int HOST_BUCKET = 1;
+    private static final int HOST_WATERMARK = 2;
+    private static final int FLEET_BUCKET = 3;
+
+    private FleetRecords() {
+    }
+
+    /** A record of the profiles topic. */
+    public sealed interface HostRecord permits HostBucket, HostWatermark {
+        String host();
+    }
+
+    /**
+     * One host's closed bucket of one model key.
+     *
+     * @param profile the bucket's profile as {@code ProfileCodec} writes it (model key, range, statistics)
+     */
+    public record HostBucket(String host, ModelKey model, long startMillis, long endMillis, byte[] profile)
+            implements HostRecord {
+    }
+
+    /**
+     * How far a host has published: the profile of every bucket of it that ends at or before {@code millis} is on the
+     * topic, in this partition before this record. {@code last}: the host's processor stopped (it holds nothing back).
+     */
+    public record HostWatermark(String host, long millis, long widthMillis, boolean last) implements HostRecord {
+    }
+
+    /**
+     * A closed fleet bucket: the merge of the hosts' profiles, and who reported.
+     *
+     * @param reporting hosts whose watermark passed the bucket (with calls in it or not), sorted
+     * @param missing   hosts known to the fleet that had not, when the bucket closed (silent for the host timeout)
+     * @param profile   the merged profile ({@code ProfileCodec}); hosts without calls add nothing to it
+     */
+    public record FleetBucket(ModelKey model, long startMillis, long endMillis, List<String> reporting,
+                              List<String> missing, byte[] profile) {
+    }
+
+    /** The key of a model key's records: partitions keep each model key's buckets together. */
+    public static byte[] key(ModelKey m) {
+        return (m.name() + "\u0000" + m.version() + "\u0000" + m.signature())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    public static byte[] encode(HostRecord r) {
+        return write(out -> {
+            if (r instanceof HostBucket b) {
+                out.writeByte(HOST_BUCKET);
+                out.writeUTF(b.host());
+                writeModel(out, b.model());
+                out.writeLong(b.startMillis());
+                out.writeLong(b.endMillis());
+                out.writeInt(b.profile().length);
+                out.write(b.profile());
+            } else if (r instanceof HostWatermark w) {
+                out.writeByte(HOST_WATERMARK);
+                out.writeUTF(w.host());
+                out.writeLong(w.millis());
+                out.writeLong(w.widthMillis());
+                out.writeBoolean(w.last());
+            }
+        });
+    }
+
+    public static byte[] encode(FleetBucket b) {
+        return write(out -> {
+            out.writeByte(FLEET_BUCKET);
+            writeModel(out, b.model());
+            out.writeLong(b.startMillis());
+            out.writeLong(b.endMillis());
+            writeHosts(out, b.reporting());
+            writeHosts(out, b.missing());
+            out.writeInt(b.profile().length);
+            out.write(b.profile());
+        });
+    }
+
+    public static HostRecord decodeHostRecord(byte[] bytes) throws IOException {
+        return read(bytes, in -> {
+            int kind = in.readUnsignedByte();
+            if (kind == HOST_BUCKET) {
+                return new HostBucket(in.readUTF(), readModel(in), in.readLong(), in.readLong(), readBytes(in));
+            }
+            if (kind == HOST_WATERMARK) {
+                return new HostWatermark(in.readUTF(), in.readLong(), in.readLong(), in.readBoolean());
+            }
+            throw new IOException("record kind " + kind + " is not one of the profiles topic");
+        });
+    }
+
+    public static FleetBucket decodeFleetBucket(byte[] bytes) throws IOException {
+        return read(bytes, in -> {
+            int kind = in.readUnsignedByte();
+            if (kind != FLEET_BUCKET) {
+                throw new IOException("record kind " + kind + " is not a fleet bucket");
+            }
+            return new FleetBucket(readModel(in), in.readLong(), in.readLong(), readHosts(in), readHosts(in),
+                    readBytes(in));
+        });
+    }
+
+    private interface Writer {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private interface Reader<T> {
+        T read(DataInputStream in) throws IOException;
+    }
+
+    private static byte[] write(Writer body) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.write(MAGIC);
+            out.writeByte(VERSION);
+            body.write(out);
+            CRC32C crc = new CRC32C();
+            crc.update(bytes.toByteArray());
+            out.writeInt((int) crc.getValue());
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory failed", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static <T> T read(byte[] bytes, Reader<T> body) throws IOException {
+        if (bytes == null || bytes.length < MAGIC.length + 1 + 4 || !Arrays.equals(bytes, 0, 4, MAGIC, 0, 4)) {
+            throw new IOException("not an infermon fleet record (no INFK magic)");
+        }
+        if (bytes[4] != VERSION) {
+            throw new IOException("fleet record format version " + bytes[4] + " is not supported (this build reads "
+                    + VERSION + ")");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - 4);
+        if ((int) crc.getValue() != ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt()) {
+            throw new IOException("fleet record checksum mismatch: damaged");
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 5, bytes.length - 9))) {
+            T value = body.read(in);
+            if (in.available() != 0) {
+                throw new IOException(in.available() + " unexpected bytes at the end of a fleet record");
+            }
+            return value;
+        } catch (EOFException e) {
+            throw new IOException("fleet record ends early", e);
+        }
+    }
+
+    private static void writeModel(DataOutputStream out, ModelKey m) throws IOException {
+        out.writeUTF(m.name());
+        out.writeUTF(m.version());
+        out.writeUTF(m.signature());
+    }
+
+    private static ModelKey readModel(DataInputStream in) throws IOException {
+        return new ModelKey(in.readUTF(), in.readUTF(), in.readUTF());
+    }
+
+    private static void writeHosts(DataOutputStream out, List<String> hosts) throws IOException {
+        out.writeInt(hosts.size());
+        for (String h : hosts) {
+            out.writeUTF(h);
+        }
+    }
+
+    private static List<String> readHosts(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > 1_000_000) {
+            throw new IOException("implausible host count " + n);
+        }
+        List<String> hosts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            hosts.add(in.readUTF());
+        }
+        return List.copyOf(hosts);
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new IOException("a length of " + n + " bytes where " + in.available() + " are left");
+        }
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
+    }
+}

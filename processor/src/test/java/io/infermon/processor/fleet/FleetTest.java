@@ -1,0 +1,255 @@
+package io.infermon.processor.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.infermon.processor.Datasets;
+import io.infermon.processor.ProcessorCommand;
+import io.infermon.processor.Records;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fleet end to end on a real Kafka broker: two host processors (child JVMs) publish the buckets of their queues,
+ * written live as agents write them (calls of the digits model spread over both hosts, with watermark records); one
+ * {@code infermon fleet} merges them. Every fleet bucket equals what one processor computes over both queues, and
+ * says two hosts reported; a host killed for good is reported missing once it lags by the host timeout, and the
+ * fleet goes on without it.
+ */
+class FleetTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final List<Process> children = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stop() {
+        children.forEach(Process::destroyForcibly);
+    }
+
+    private Process child(Path log, String... args) throws Exception {
+        Process p = new ProcessBuilder(ProcessorCommand.of(args)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        children.add(p);
+        return p;
+    }
+
+    /** A queue written as an agent writes it: calls stamped now, a watermark record before each. */
+    private static final class LiveQueue implements AutoCloseable {
+        private final ChronicleQueue queue;
+        private final ExcerptAppender appender;
+        private final long agent = System.currentTimeMillis() * 1_000_000L;
+
+        LiveQueue(Path dir) {
+            this.queue = SingleChronicleQueueBuilder.binary(dir).build();
+            this.appender = queue.createAppender();
+        }
+
+        void call(float[] pixels, float[] probabilities) {
+            long now = System.currentTimeMillis();
+            append(Records.watermark(now, agent, false));
+            append(Records.encode(Records.call(now, "digits", new float[][] {pixels}, new float[][] {probabilities})));
+        }
+
+        void watermark() {
+            append(Records.watermark(System.currentTimeMillis(), agent, false));
+        }
+
+        private void append(byte[] bytes) {
+            try (DocumentContext dc = appender.writingDocument()) {
+                dc.wire().bytes().write(bytes);
+            }
+        }
+
+        @Override
+        public void close() {
+            queue.close();
+        }
+    }
+
+    /** Probabilities that depend on the digit's label only: few distinct values, so every statistic is exact. */
+    private static float[] probabilities(int label) {
+        float[] p = new float[10];
+        java.util.Arrays.fill(p, 0.02f);
+        p[label] = 0.82f;
+        return p;
+    }
+
+    @Test
+    void twoHostsMakeOneFleetBucketEqualToOneProcessorOverBothQueuesAndAKilledHostIsReportedMissing()
+            throws Exception {
+        try (KafkaBroker broker = KafkaBroker.start(dir.resolve("kafka"))) {
+            Path qa = dir.resolve("queue-a");
+            Path qb = dir.resolve("queue-b");
+            Path fleetOut = dir.resolve("fleet");
+            try (LiveQueue a = new LiveQueue(qa); LiveQueue b = new LiveQueue(qb)) {
+                a.watermark();
+                b.watermark();
+                child(dir.resolve("fleet.log"), "fleet", "--kafka", broker.bootstrap(), "--out", fleetOut.toString(),
+                        "--bucket", "2s", "--host-timeout", "6s", "--no-dashboard", "--fleet-partitions", "2");
+                Process hostA = child(dir.resolve("host-a.log"), "run", "--queue", qa.toString(), "--out",
+                        dir.resolve("out-a").toString(), "--bucket", "2s", "--no-dashboard", "--quiet",
+                        "--publish-kafka", broker.bootstrap(), "--fleet-host", "a", "--fleet-partitions", "2");
+                Process hostB = child(dir.resolve("host-b.log"), "run", "--queue", qb.toString(), "--out",
+                        dir.resolve("out-b").toString(), "--bucket", "2s", "--no-dashboard", "--quiet",
+                        "--publish-kafka", broker.bootstrap(), "--fleet-host", "b", "--fleet-partitions", "2");
+                awaitAnnounced(broker, Set.of("a", "b"));
+
+                double[][] digits = Datasets.digits();
+                int[] labels = Datasets.digitLabels();
+                long callsA = 0;
+                long callsB = 0;
+                long until = System.currentTimeMillis() + 6_000;
+                for (int i = 0; System.currentTimeMillis() < until; i++) {
+                    float[] x = new float[64];
+                    for (int j = 0; j < 64; j++) {
+                        x[j] = (float) digits[i % digits.length][j];
+                    }
+                    if (i % 3 == 0) {
+                        b.call(x, probabilities(labels[i % labels.length]));
+                        callsB++;
+                    } else {
+                        a.call(x, probabilities(labels[i % labels.length]));
+                        callsA++;
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+                }
+                long total = callsA + callsB;
+                // both agents idle: their watermarks close the hosts' last buckets, then the fleet's
+                long idleUntil = System.currentTimeMillis() + 3_000;
+                while (System.currentTimeMillis() < idleUntil) {
+                    a.watermark();
+                    b.watermark();
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
+                }
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> sum(fleetOut, "inference_calls") == total);
+
+                // one processor over both queues, as a reference
+                Path single = dir.resolve("single");
+                Process reference = child(dir.resolve("single.log"), "run", "--queue", qa.toString(), "--queue",
+                        qb.toString(), "--out", single.toString(), "--bucket", "2s", "--drain", "--quiet",
+                        "--no-checkpoint");
+                assertThat(reference.waitFor(2, TimeUnit.MINUTES)).isTrue();
+                Map<String, Map<String, Double>> expected = byBucket(single, false);
+                Map<String, Map<String, Double>> fleet = byBucket(fleetOut, true);
+                assertThat(fleet.keySet()).isEqualTo(expected.keySet());
+                for (String bucket : expected.keySet()) {
+                    Map<String, Double> e = expected.get(bucket);
+                    Map<String, Double> f = fleet.get(bucket);
+                    assertThat(f.keySet()).as(bucket).isEqualTo(e.keySet());
+                    e.forEach((series, v) -> assertThat(f.get(series)).as(bucket + " " + series)
+                            .isCloseTo(v, org.assertj.core.data.Offset.offset(1e-9 * Math.max(1, Math.abs(v)))));
+                }
+                assertThat(hosts(fleetOut, "fleet_hosts_reporting")).containsOnly(2.0);
+                assertThat(hosts(fleetOut, "fleet_hosts_missing")).containsOnly(0.0);
+
+                // host b's processor is killed for good; a goes on
+                hostB.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                long more = 0;
+                long later = System.currentTimeMillis() + 12_000;
+                for (int i = 0; System.currentTimeMillis() < later; i++) {
+                    a.call(new float[64], probabilities(i % 10));
+                    more++;
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                }
+                long all = total + more;
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> sum(fleetOut, "inference_calls") == all
+                                && hosts(fleetOut, "fleet_hosts_missing").contains(1.0));
+                assertThat(hostA.isAlive()).isTrue();
+            }
+            assertThat(Files.readString(dir.resolve("fleet.log"))).doesNotContain("Exception");
+        }
+    }
+
+    /** Waits until the profiles topic holds a watermark of each host (they announce themselves at start). */
+    private static void awaitAnnounced(KafkaBroker broker, Set<String> hosts) {
+        Set<String> seen = new HashSet<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, "test-announced",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            await().atMost(Duration.ofMinutes(2)).until(() -> {
+                if (c.subscription().isEmpty()) {
+                    if (!c.listTopics().containsKey("infermon.profiles")) {
+                        return false;
+                    }
+                    c.subscribe(List.of("infermon.profiles"));
+                }
+                for (var r : c.poll(Duration.ofMillis(500))) {
+                    seen.add(FleetRecords.decodeHostRecord(r.value()).host());
+                }
+                return seen.containsAll(hosts);
+            });
+        }
+    }
+
+    private static List<JsonNode> lines(Path out) throws Exception {
+        Path f = out.resolve("metrics.jsonl");
+        List<JsonNode> all = new ArrayList<>();
+        if (Files.exists(f)) {
+            String text = Files.readString(f);
+            // whole lines only: the fleet may be writing the next one
+            for (String l : text.substring(0, text.lastIndexOf('\n') + 1).split("\n")) {
+                if (!l.isEmpty()) {
+                    all.add(JSON.readTree(l));
+                }
+            }
+        }
+        return all;
+    }
+
+    private static double sum(Path out, String what) throws Exception {
+        return lines(out).stream().filter(m -> m.path("properties").path("what").asText().equals(what))
+                .mapToDouble(m -> m.get("value").asDouble()).sum();
+    }
+
+    private static List<Double> hosts(Path out, String what) throws Exception {
+        return lines(out).stream().filter(m -> m.path("properties").path("what").asText().equals(what))
+                .map(m -> m.get("value").asDouble()).toList();
+    }
+
+    /** Model metrics by bucket, then by series (properties without scope); the fleet's own metrics left out. */
+    private static Map<String, Map<String, Double>> byBucket(Path out, boolean fleet) throws Exception {
+        Map<String, Map<String, Double>> buckets = new TreeMap<>();
+        for (JsonNode m : lines(out)) {
+            Map<String, String> props = new TreeMap<>();
+            m.get("properties").properties().forEach(e -> props.put(e.getKey(), e.getValue().asText()));
+            String what = props.get("what");
+            if (what.startsWith("agent_") || what.startsWith("processor_") || what.startsWith("fleet_")
+                    || !props.containsKey("model")) {
+                continue;
+            }
+            if (fleet) {
+                assertThat(props.remove("scope")).isEqualTo("fleet");
+            }
+            buckets.computeIfAbsent(m.get("timestamp").asText(), k -> new TreeMap<>()).put(props.toString(),
+                    m.get("value").asDouble());
+        }
+        return buckets;
+    }
+}
