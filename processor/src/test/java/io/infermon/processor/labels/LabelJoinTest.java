@@ -152,6 +152,7 @@ class LabelJoinTest {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
             buckets.writeState(out);
+            buckets.writeClosing(out);
             join.writeState(out);
             store.commit(bytes.toByteArray(), true);
         }
@@ -164,6 +165,7 @@ class LabelJoinTest {
             LabelJoin restored = new LabelJoin(SETTINGS, WIDTH, 0.5, store);
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(store.checkpoint()));
             buckets.restoreState(in);
+            buckets.restoreClosing(in);
             restored.restoreState(in);
             assertThat(in.available()).isZero();
             join = restored;
