@@ -26,8 +26,10 @@ class AttachIT {
                 .log(WORK.resolve("train.log")).runOk();
         Path queue = WORK.resolve("queue");
         Path report = WORK.resolve("report.txt");
+        // serving long enough that the attach (Byte Buddy's installation and retransformation, seconds on a loaded
+        // machine) always completes before the service ends: loadAgent fails with "Premature EOF" if it ends first
         ChildJvm.Running app = ChildJvm.app("io.infermon.examples.digits.DigitsApp")
-                .args("predict", "--model", model.toString(), "--seconds", "6", "--rate", "25",
+                .args("predict", "--model", model.toString(), "--seconds", "15", "--rate", "25",
                         "--report", report.toString())
                 .log(WORK.resolve("app.log")).start();
         await().atMost(Duration.ofSeconds(120)).until(() -> app.output().contains("serving"));

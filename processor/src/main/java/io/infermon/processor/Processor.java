@@ -186,6 +186,7 @@ public final class Processor implements AutoCloseable {
         if (checkpointDir == null) {
             state.commit(null, false); // the label store's changes, kept for this run only
             alerts.commit();
+            outputs.commit();
             return;
         }
         ByteArrayOutputStream state = new ByteArrayOutputStream();
@@ -207,6 +208,7 @@ public final class Processor implements AutoCloseable {
                 .save(checkpointDir, this.state);
         checkpoints = next;
         alerts.commit();
+        outputs.commit();
         SketchRandomness.reseed(checkpoints);
         if (labelStream != null) {
             labelStream.deleteAppliedUpTo(labels.appliedSequence()); // the checkpoint holds their effect now

@@ -1,15 +1,12 @@
 package io.infermon.processor;
 
-import io.infermon.capture.RejectReason;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
- * The processor's own health, for {@code /metrics}: written by the processor's one reading thread, read by HTTP
+ * The processor's own health, for {@code /metrics} (its rejected records are counted in metrics.jsonl, see
+ * {@code RunningTotals}): written by the processor's one reading thread, read by HTTP
  * threads at any time. Only atomics and a lock-free window of per-second counts, so the reading loop never waits.
  */
 public final class ProcessorHealth {
@@ -23,7 +20,6 @@ public final class ProcessorHealth {
     // slot = second % (window + 1); each slot remembers which second it counts, so a stale slot reads as 0
     private final AtomicLongArray slotSecond = new AtomicLongArray(RATE_WINDOW_SECONDS + 1);
     private final AtomicLongArray slotCount = new AtomicLongArray(RATE_WINDOW_SECONDS + 1);
-    private volatile Supplier<Map<RejectReason, Long>> rejected = Map::of;
 
     public ProcessorHealth() {
         this(System::currentTimeMillis);
@@ -49,11 +45,6 @@ public final class ProcessorHealth {
             slotSecond.set(slot, second);
         }
         slotCount.incrementAndGet(slot);
-    }
-
-    /** Where the rejected-record counts come from (the queue readers keep them). */
-    public void rejectedFrom(Supplier<Map<RejectReason, Long>> source) {
-        this.rejected = source;
     }
 
     public long recordsRead() {
@@ -84,21 +75,5 @@ public final class ProcessorHealth {
 
     public long bucketsOpen() {
         return bucketsOpen.get();
-    }
-
-    /** Records rejected so far, by reason (every reason present, 0 when none). */
-    public Map<RejectReason, Long> rejected() {
-        Map<RejectReason, Long> all = new EnumMap<>(RejectReason.class);
-        for (RejectReason r : RejectReason.values()) {
-            all.put(r, 0L);
-        }
-        Map<RejectReason, Long> counts;
-        try {
-            counts = rejected.get();
-        } catch (RuntimeException e) { // the reader's map being updated as it is copied: report what we have
-            counts = Map.of();
-        }
-        all.putAll(counts);
-        return all;
     }
 }

@@ -105,7 +105,9 @@ public final class LabelStoreBenchmark {
                 for (; next < predictions && T0 + (long) (next * stepMillis) < end; next++) {
                     int row = (int) (next % digits.rows());
                     long t = T0 + (long) (next * stepMillis);
-                    List<ClosedBucket> closed = buckets.add(scores(t, digits.probabilities(row)));
+                    buckets.add(scores(t, digits.probabilities(row)));
+                    // one queue, in time order: the watermark is the latest capture time (grace 0)
+                    List<ClosedBucket> closed = buckets.advanceTo(t);
                     join.addPredictions(call(t, "req-" + next, digits.features(row), digits.probabilities(row)),
                             buckets.lastModel(), buckets.lastStart());
                     closed.forEach(join::bucketClosed);

@@ -27,6 +27,7 @@ public final class AlertsView {
     private final Map<String, JsonNode> open = new LinkedHashMap<>();
     private final Deque<JsonNode> recent = new ArrayDeque<>();
     private final java.util.Set<String> names = new java.util.TreeSet<>();
+    private final Map<String, Long> opened = new TreeMap<>();
 
     public AlertsView(Path outDir, int recentMax) {
         this.file = outDir.resolve(AlertsFile.NAME);
@@ -51,6 +52,18 @@ public final class AlertsView {
         Map<String, Integer> counts = new TreeMap<>();
         names.forEach(n -> counts.put(n, 0));
         open.values().forEach(e -> counts.merge(e.path("alert").asText(), 1, Integer::sum));
+        return counts;
+    }
+
+    /**
+     * How many times each rule has opened, over the whole file (rules with events only). The file is cut back with
+     * the checkpoint, so these counts continue across restarts of the processor.
+     */
+    public synchronized Map<String, Long> openedCounts() {
+        refresh();
+        Map<String, Long> counts = new TreeMap<>();
+        names.forEach(n -> counts.put(n, 0L));
+        counts.putAll(opened);
         return counts;
     }
 
@@ -79,6 +92,7 @@ public final class AlertsView {
         names.add(e.path("alert").asText());
         if ("open".equals(e.path("state").asText())) {
             open.put(key, e);
+            opened.merge(e.path("alert").asText(), 1L, Long::sum);
         } else {
             open.remove(key);
         }
@@ -93,5 +107,6 @@ public final class AlertsView {
         open.clear();
         recent.clear();
         names.clear();
+        opened.clear();
     }
 }

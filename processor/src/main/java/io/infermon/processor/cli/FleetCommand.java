@@ -61,6 +61,12 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
             description = "A missing host lagging this much is forgotten. Default: ${DEFAULT-VALUE}.")
     Duration hostForget;
 
+    @Option(names = "--empty-buckets", defaultValue = "10", paramLabel = "N",
+            description = "A model key with calls in one of its last N fleet buckets and none in one gets an empty "
+                    + "fleet bucket (inference_calls 0), as run does for a host; 0 for none. Default: "
+                    + "${DEFAULT-VALUE}.")
+    int emptyBuckets;
+
     @Option(names = "--application-id", paramLabel = "ID",
             description = "Kafka Streams' application id: instances with the same one share the work. Default: "
                     + "infermon-fleet-<topic prefix>.")
@@ -114,7 +120,7 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
             given.add(ProfileCodec.read(r));
         }
         FleetAggregator.Settings aggregation = new FleetAggregator.Settings(settings, bucket.toMillis(),
-                grace.toMillis(), hostTimeout.toMillis(), hostForget.toMillis(),
+                grace.toMillis(), hostTimeout.toMillis(), hostForget.toMillis(), emptyBuckets,
                 applicationId != null ? applicationId : "infermon-fleet-" + settings.topicPrefix(),
                 (stateDir != null ? stateDir : outDir.resolve("streams")).toAbsolutePath());
         CountDownLatch stopped = new CountDownLatch(1);

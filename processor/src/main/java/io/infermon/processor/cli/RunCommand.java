@@ -13,6 +13,8 @@ import io.infermon.processor.config.ProcessorConfig;
 import io.infermon.processor.delivery.AnodotDelivery;
 import io.infermon.processor.fleet.FleetPublisher;
 import io.infermon.processor.output.MetricFiles;
+import io.infermon.processor.otlp.OtlpExport;
+import io.infermon.processor.otlp.OtlpSettings;
 import io.infermon.processor.drift.DriftSettings;
 import io.infermon.processor.drift.References;
 import io.infermon.processor.labels.LabelSettings;
@@ -27,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -189,6 +192,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     DashboardOptions dashboard;
 
+    @Mixin
+    OtlpOptions otlp;
+
     @Option(names = "--publish-kafka", paramLabel = "BOOTSTRAP",
             description = "Also publish each closed bucket's profile and this processor's watermark to the Kafka "
                     + "cluster at BOOTSTRAP, for `infermon fleet` (docs/fleet.md). What Kafka has not taken waits in "
@@ -268,6 +274,9 @@ public final class RunCommand implements Callable<Integer> {
                 ? pc.resolve(spec) : null;
         List<AlertRule> alertRules = config == null ? List.of() : config.alerts();
         WebhookSettings webhook = config == null ? null : config.webhook();
+        String version = RunCommand.class.getPackage().getImplementationVersion();
+        OtlpSettings otlpSettings = otlp.settings(spec.commandLine(),
+                config == null ? Map.of() : config.otlpHeaders(), version);
         ProcessorHealth processorHealth = new ProcessorHealth();
         Path outDir = out.toAbsolutePath();
         Files.createDirectories(outDir);
@@ -305,6 +314,12 @@ public final class RunCommand implements Callable<Integer> {
             if (webhookSender != null) {
                 System.out.println("infermon: alert events POSTed to " + webhook);
             }
+            OtlpExport otlpExport = otlpSettings == null ? null : OtlpExport.start(otlpSettings, outDir,
+                    outputs::committedLength, bucket, version, System.err::println);
+            if (otlpExport != null) {
+                System.out.println("infermon: exporting metrics over OTLP (" + otlpSettings.protocol() + ") to "
+                        + otlpSettings.redactedEndpoint() + "; progress in " + outDir.resolve(OtlpExport.OFFSET_FILE));
+            }
             processor.readLabelsFrom(LabelStream.open(outDir.resolve("labels"),
                     processor.labels().appliedSequence()));
             if (dashboardServer != null) {
@@ -330,7 +345,6 @@ public final class RunCommand implements Callable<Integer> {
                         + restored.recordsRead() + " records read before)");
             }
             processor.reportHealthTo(processorHealth);
-            processorHealth.rejectedFrom(reader::rejected);
             CountDownLatch finished = new CountDownLatch(1);
             if (!drain) {
                 // On Ctrl-C or SIGTERM: stop reading and let the main loop finish its current bucket writes.
@@ -355,6 +369,11 @@ public final class RunCommand implements Callable<Integer> {
                     System.out.println("infermon: Anodot did not take everything within " + drainTimeout.toSeconds()
                             + " s; the rest waits in " + delivery.spoolDir() + " for the next run");
                 }
+                if (otlpExport != null && drain && !otlpExport.awaitExported(drainTimeout)) {
+                    undelivered = true;
+                    System.out.println("infermon: the OTLP receiver did not take everything within "
+                            + drainTimeout.toSeconds() + " s; the next run sends the rest from metrics.jsonl");
+                }
                 if (webhookSender != null && drain && !webhookSender.awaitSent(drainTimeout)) {
                     System.out.println("infermon: the alert webhook did not take every event within "
                             + drainTimeout.toSeconds() + " s; the next run sends the rest");
@@ -370,6 +389,10 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 if (webhookSender != null) {
                     webhookSender.close();
+                }
+                if (otlpExport != null) {
+                    otlpExport.close();
+                    System.out.println("infermon: " + otlpExport.summary());
                 }
                 if (delivery != null) {
                     delivery.close();

@@ -34,8 +34,8 @@ import picocli.CommandLine.Model.OptionSpec;
  * </ol>
  * The file is named by {@code --config}, {@code infermon.processor.config} or {@code INFERMON_PROCESSOR_CONFIG}.
  * The agent has the same order with its agent argument in the command line's place; here the command line comes
- * first because it is what the operator typed for this one run. {@code alerts} and {@code webhook} come from the
- * file only.
+ * first because it is what the operator typed for this one run. {@code alerts}, {@code webhook} and
+ * {@code otlp-headers} come from the file only.
  *
  * <p>Every source is checked in full the first time picocli asks: unknown keys, wrong types and bad values are all
  * collected and thrown together as a {@link ConfigException} (exit code 2) before anything runs.
@@ -46,6 +46,8 @@ public final class ProcessorConfig implements CommandLine.IDefaultValueProvider 
     public static final String ENV_PREFIX = "INFERMON_PROCESSOR_";
     static final String ALERTS_KEY = "alerts";
     static final String WEBHOOK_KEY = "webhook";
+    /** Headers of the OTLP export's requests; file only, since their values are often tokens. */
+    static final String OTLP_HEADERS_KEY = "otlp-headers";
 
     private final Function<String, String> properties;
     private final Map<String, String> environment;
@@ -70,7 +72,7 @@ public final class ProcessorConfig implements CommandLine.IDefaultValueProvider 
      * file (null without one).
      */
     public record Resolved(Path file, Map<String, Setting> settings, List<AlertRule> alerts, WebhookSettings webhook,
-                           List<ConfigProblem> problems) {
+                           Map<String, String> otlpHeaders, List<ConfigProblem> problems) {
         /** Where a key's value came from: "-Dinfermon.processor.bucket", "INFERMON_PROCESSOR_BUCKET", "file:3". */
         public String sourceOf(String key) {
             Setting s = settings.get(key);
@@ -138,7 +140,7 @@ public final class ProcessorConfig implements CommandLine.IDefaultValueProvider 
             }
         }
         Map<String, Setting> settings = new LinkedHashMap<>();
-        Set<String> known = new TreeSet<>(Set.of(ALERTS_KEY, WEBHOOK_KEY));
+        Set<String> known = new TreeSet<>(Set.of(ALERTS_KEY, WEBHOOK_KEY, OTLP_HEADERS_KEY));
         Set<String> environmentNames = new TreeSet<>();
         for (OptionSpec o : spec.options()) {
             if (!OptionValues.isSetting(o)) {
@@ -183,7 +185,32 @@ public final class ProcessorConfig implements CommandLine.IDefaultValueProvider 
         AlertsSection sections = new AlertsSection(source, problems);
         List<AlertRule> alerts = sections.rules(root.map().get(ALERTS_KEY));
         WebhookSettings webhook = sections.webhook(root.map().get(WEBHOOK_KEY));
-        return new Resolved(file, Map.copyOf(settings), alerts, webhook, List.copyOf(problems));
+        Map<String, String> otlpHeaders = headers(root.map().get(OTLP_HEADERS_KEY), source, problems);
+        return new Resolved(file, Map.copyOf(settings), alerts, webhook, otlpHeaders, List.copyOf(problems));
+    }
+
+    /** {@code otlp-headers}: a map of header: value; a value is never repeated in a message (it may be a token). */
+    private static Map<String, String> headers(YamlNode n, String source, List<ConfigProblem> problems) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (n == null || n.isNull()) {
+            return headers;
+        }
+        if (!n.isMap()) {
+            problems.add(new ConfigProblem(source, n.line(), OTLP_HEADERS_KEY, "must be a map of header: value, not a "
+                    + (n.isList() ? "list" : "single value")));
+            return headers;
+        }
+        n.map().forEach((k, v) -> {
+            if (!v.isScalar() || v.scalar() == null) {
+                problems.add(new ConfigProblem(source, v.line(), OTLP_HEADERS_KEY + "." + k, "must be a single value"));
+            } else if (!k.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+                problems.add(new ConfigProblem(source, v.line(), OTLP_HEADERS_KEY + "." + k,
+                        "is not a valid HTTP header name"));
+            } else {
+                headers.put(k, v.scalar());
+            }
+        });
+        return Map.copyOf(headers);
     }
 
     /** A key's value in the file, checked; a list for a repeatable option is joined so that picocli splits it. */

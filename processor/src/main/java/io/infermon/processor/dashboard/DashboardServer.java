@@ -51,12 +51,14 @@ public final class DashboardServer implements AutoCloseable {
     private final ExecutorService httpThreads;
     private final ScheduledExecutorService follower;
     private final BucketHistory history;
+    private final RunningTotals totals;
     private final MetricsLog log;
     private final Authenticator auth;
 
     private DashboardServer(HttpServer server, ExecutorService httpThreads, ScheduledExecutorService follower,
-                            BucketHistory history, MetricsLog log, Authenticator auth) {
+                            BucketHistory history, RunningTotals totals, MetricsLog log, Authenticator auth) {
         this.auth = auth;
+        this.totals = totals;
         this.server = server;
         this.httpThreads = httpThreads;
         this.follower = follower;
@@ -73,10 +75,12 @@ public final class DashboardServer implements AutoCloseable {
     public static DashboardServer start(DashboardSettings settings, Path outDir, ProcessorHealth health,
                                         int maxBuckets) throws IOException {
         BucketHistory history = new BucketHistory(maxBuckets);
+        RunningTotals totals = new RunningTotals();
         MetricsLog log = new MetricsLog(outDir.resolve("metrics.jsonl"));
         // the history already in the file is read before the first request is answered
         for (MetricGroup g : log.poll(SETTLE)) {
             history.add(g);
+            totals.add(g);
         }
         HttpServer server = HttpServer.create(new InetSocketAddress(settings.bind(), settings.port()), 0);
         ExecutorService httpThreads = Executors.newFixedThreadPool(4, daemon("infermon-dashboard-http"));
@@ -87,11 +91,12 @@ public final class DashboardServer implements AutoCloseable {
         server.createContext("/", new StaticFiles(chartJsVersion()));
         AlertsView alerts = new AlertsView(outDir, RECENT_ALERT_EVENTS);
         protect(server.createContext("/api/v1/", new ApiHandler(history, json, alerts)), auth);
-        protect(server.createContext("/metrics", new MetricsHandler(PrometheusMetrics.registry(history, health,
-                alerts))), auth);
+        protect(server.createContext("/metrics", new MetricsHandler(PrometheusMetrics.registry(history, totals,
+                health, alerts))), auth);
         ScheduledExecutorService follower = Executors.newSingleThreadScheduledExecutor(
                 daemon("infermon-dashboard-follow"));
-        DashboardServer dashboard = new DashboardServer(server, httpThreads, follower, history, log, auth);
+        DashboardServer dashboard = new DashboardServer(server, httpThreads, follower, history, totals, log,
+                auth);
         follower.scheduleWithFixedDelay(dashboard::follow, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
         server.start();
         return dashboard;
@@ -112,6 +117,7 @@ public final class DashboardServer implements AutoCloseable {
         try {
             for (MetricGroup g : log.poll(SETTLE)) {
                 history.add(g);
+                totals.add(g);
             }
         } catch (IOException | RuntimeException e) {
             // a file being replaced, a disk hiccup: the next poll tries again; the dashboard must not die of it

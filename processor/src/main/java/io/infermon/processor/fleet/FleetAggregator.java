@@ -28,11 +28,12 @@ public final class FleetAggregator implements AutoCloseable {
      * @param graceMillis    how far past a bucket's end every live host's watermark must be before it closes
      * @param hostTimeoutMillis a host whose watermark lags the latest by more than this is missing
      * @param forgetMillis   a missing host lagging more than this is forgotten
+     * @param emptyBuckets   a model key with calls in one of its last N fleet buckets and none in one gets an empty one
      * @param applicationId  Kafka Streams' application id (its consumer group, its internal topics' prefix)
      * @param stateDir       where the stores live on this machine
      */
     public record Settings(FleetSettings topics, long widthMillis, long graceMillis, long hostTimeoutMillis,
-                           long forgetMillis, String applicationId, Path stateDir) {
+                           long forgetMillis, int emptyBuckets, String applicationId, Path stateDir) {
     }
 
     private final KafkaStreams streams;
@@ -58,13 +59,14 @@ public final class FleetAggregator implements AutoCloseable {
                 StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.topics().replication(),
                 StreamsConfig.producerPrefix("max.request.size"), 16 << 20,
                 StreamsConfig.consumerPrefix("max.partition.fetch.bytes"), 16 << 20,
-                StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest")));
+                StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest",
+                "processing.exception.handler.global.enabled", true)));
         this.streams = new KafkaStreams(topology, config);
     }
 
-    /** Creates the topics when missing and starts processing; returns at once. */
+    /** Creates the topics when missing (waiting for Kafka when it is away) and starts processing. */
     public static FleetAggregator start(Settings settings) throws Exception {
-        FleetTopics.create(settings.topics());
+        FleetTopics.awaitCreated(settings.topics());
         FleetAggregator a = new FleetAggregator(settings);
         a.streams.setUncaughtExceptionHandler(e -> {
             System.err.println("infermon fleet: the aggregation failed (" + e + "); its thread is replaced and goes"

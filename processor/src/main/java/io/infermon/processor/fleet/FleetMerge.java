@@ -3,6 +3,8 @@ package io.infermon.processor.fleet;
 import io.infermon.processor.bucket.ModelKey;
 import io.infermon.processor.profile.BucketProfile;
 import io.infermon.processor.profile.ProfileCodec;
+import io.infermon.processor.stats.BucketStatistics;
+import io.infermon.processor.stats.StatisticsSettings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -26,7 +28,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <ul>
  *   <li>{@value #OPEN}: model key and bucket start → the merge so far and the hosts in it;</li>
  *   <li>{@value #HOSTS}: host → its latest watermark, and the latest host watermark when it was first heard of;</li>
- *   <li>{@value #CLOSED}: model key → the end up to which its fleet buckets are closed.</li>
+ *   <li>{@value #CLOSED}: model key → the end up to which its fleet buckets are closed, and the start of its latest
+ *       one with calls (for empty buckets, as a host processor makes them: docs/metrics.md).</li>
  * </ul>
  * A host is <em>missing</em> while its watermark lags the latest host's by more than the host timeout (in event time,
  * so the decision depends on the records alone, not on when they are processed): it no longer holds buckets back, and
@@ -189,37 +192,92 @@ final class FleetMerge implements Processor<byte[], byte[], byte[], byte[]> {
             return; // a live host has not closed a bucket yet: it holds every bucket back
         }
         long closing = fleet - settings.graceMillis();
-        List<KeyValue<Bytes, byte[]>> due = new ArrayList<>();
+        long width = settings.widthMillis();
+        // the due open buckets, per model key in start order
+        Map<Bytes, List<KeyValue<Bytes, byte[]>>> due = new TreeMap<>();
         try (KeyValueIterator<Bytes, byte[]> it = open.all()) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> e = it.next();
-                if (startOf(e.key) + settings.widthMillis() <= closing) {
-                    due.add(e);
+                if (startOf(e.key) + width <= closing) {
+                    due.computeIfAbsent(modelOf(e.key), k -> new ArrayList<>()).add(e);
                 }
             }
         }
-        due.sort((a, b) -> Long.compare(startOf(a.key), startOf(b.key))); // keys sort by model first
-        for (KeyValue<Bytes, byte[]> e : due) {
+        Map<Bytes, long[]> models = new TreeMap<>(); // model key → {closed through, latest start with calls}
+        try (KeyValueIterator<Bytes, byte[]> it = closed.all()) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> e = it.next();
+                models.put(e.key, new long[] {ByteBuffer.wrap(e.value).getLong(), ByteBuffer.wrap(e.value).getLong(8)});
+            }
+        }
+        due.keySet().forEach(m -> models.putIfAbsent(m, new long[] {Long.MIN_VALUE, Long.MIN_VALUE}));
+        List<Closing> out = new ArrayList<>();
+        for (Map.Entry<Bytes, long[]> m : models.entrySet()) {
+            long[] state = m.getValue();
+            for (KeyValue<Bytes, byte[]> e : due.getOrDefault(m.getKey(), List.of())) {
+                long start = startOf(e.key);
+                empties(m.getKey(), state, start, out);
+                out.add(new Closing(start, m.getKey(), e));
+                state[0] = start + width;
+                state[1] = start;
+            }
+            empties(m.getKey(), state, closing - width + 1, out);
+        }
+        out.sort(java.util.Comparator.comparingLong(Closing::start).thenComparing(Closing::model));
+        for (Closing c : out) {
             try {
-                FleetRecords.FleetBucket b = FleetRecords.decodeFleetBucket(e.value);
-                FleetRecords.FleetBucket out = new FleetRecords.FleetBucket(b.model(), b.startMillis(), b.endMillis(),
-                        live, missing, b.profile());
-                context.forward(new Record<>(FleetRecords.key(b.model()), FleetRecords.encode(out),
-                        b.startMillis()));
-                byte[] model = FleetRecords.key(b.model());
-                closed.put(Bytes.wrap(model), ByteBuffer.allocate(8).putLong(Math.max(
-                        closedThrough(b.model()), b.endMillis())).array());
+                ModelKey model = decodeModel(c.model().get());
+                byte[] profile = c.open() != null ? FleetRecords.decodeFleetBucket(c.open().value).profile()
+                        : ProfileCodec.encode(new BucketProfile(model, c.start(), c.start() + width,
+                        new BucketStatistics(StatisticsSettings.DEFAULTS)));
+                context.forward(new Record<>(c.model().get(), FleetRecords.encode(new FleetRecords.FleetBucket(
+                        model, c.start(), c.start() + width, live, missing, profile)), c.start()));
                 counters.count(FleetCounters.CLOSED_BUCKETS);
             } catch (IOException ex) {
                 counters.refused("an open bucket in the store that does not decode (" + ex.getMessage() + ")");
             }
-            open.delete(e.key);
+            if (c.open() != null) {
+                open.delete(c.open().key);
+            }
+        }
+        for (Map.Entry<Bytes, long[]> m : models.entrySet()) {
+            closed.put(m.getKey(), ByteBuffer.allocate(16).putLong(m.getValue()[0]).putLong(m.getValue()[1]).array());
+        }
+    }
+
+    /** A fleet bucket to write: an open one ({@code open}), or an empty one ({@code open} null). */
+    private record Closing(long start, Bytes model, KeyValue<Bytes, byte[]> open) {
+    }
+
+    /**
+     * The empty buckets of a model key before {@code before}: after its latest bucket with calls, at most
+     * --empty-buckets of them, none it closed already. Moves {@code state}'s closed-through on.
+     */
+    private void empties(Bytes model, long[] state, long before, List<Closing> out) {
+        long width = settings.widthMillis();
+        if (state[1] == Long.MIN_VALUE) {
+            return; // no bucket with calls yet
+        }
+        for (long s = Math.max(state[0], state[1] + width); s < before
+                && s - state[1] <= settings.emptyBuckets() * width; s += width) {
+            out.add(new Closing(s, model, null));
+            state[0] = s + width;
         }
     }
 
     private long closedThrough(ModelKey model) {
         byte[] v = closed.get(Bytes.wrap(FleetRecords.key(model)));
         return v == null ? Long.MIN_VALUE : ByteBuffer.wrap(v).getLong();
+    }
+
+    private static Bytes modelOf(Bytes bucketKey) {
+        byte[] k = bucketKey.get();
+        return Bytes.wrap(java.util.Arrays.copyOf(k, k.length - 8));
+    }
+
+    private static ModelKey decodeModel(byte[] key) {
+        String[] parts = new String(key, java.nio.charset.StandardCharsets.UTF_8).split("\u0000", -1);
+        return new ModelKey(parts[0], parts[1], parts[2]);
     }
 
     private static Bytes host(String host) {

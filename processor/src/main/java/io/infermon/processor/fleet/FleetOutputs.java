@@ -68,11 +68,14 @@ public final class FleetOutputs implements AutoCloseable {
         this.onWritten = onWritten;
     }
 
-    /** The length of metrics.jsonl the last checkpoint holds (-1 without one); restores the rest of it. */
+    /**
+     * The length of metrics.jsonl the last checkpoint holds, to cut the file back to; 0 without a checkpoint (what a
+     * writer killed before its first one wrote is written again from the topic's beginning).
+     */
     public static long restoredJsonlLength(Path out) throws IOException {
         Path f = out.resolve(CHECKPOINT);
         if (!Files.exists(f)) {
-            return -1;
+            return 0;
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(CheckpointFile.read(f)))) {
             return in.readLong();

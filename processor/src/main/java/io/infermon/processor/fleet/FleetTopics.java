@@ -16,6 +16,30 @@ final class FleetTopics {
     private FleetTopics() {
     }
 
+    /**
+     * {@link #create} until it works: Kafka may be away when the aggregator starts, which then waits for it (one line
+     * says so) rather than failing.
+     */
+    static void awaitCreated(FleetSettings settings) throws InterruptedException {
+        boolean told = false;
+        for (long pause = 1_000; ; pause = Math.min(pause * 2, 30_000)) {
+            try {
+                create(settings);
+                if (told) {
+                    System.err.println("infermon fleet: Kafka at " + settings.bootstrap() + " answers");
+                }
+                return;
+            } catch (Exception e) {
+                if (!told) {
+                    System.err.println("infermon fleet: waiting for Kafka at " + settings.bootstrap() + " (" + e
+                            + ")");
+                    told = true;
+                }
+                Thread.sleep(pause); // back-off between attempts to reach a broker that is away
+            }
+        }
+    }
+
     static void create(FleetSettings settings) throws Exception {
         long timeout = FleetSettings.CLIENT_TIMEOUT.toMillis();
         try (Admin admin = Admin.create(settings.clientConfig(Map.of("default.api.timeout.ms", (int) timeout,

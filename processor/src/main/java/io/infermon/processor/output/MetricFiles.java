@@ -35,6 +35,8 @@ public final class MetricFiles implements AutoCloseable {
     private BufferedWriter jsonl;
     private long bucketsWritten;
     private long metricsWritten;
+    /** How much of metrics.jsonl is final: what the latest checkpoint holds (a restart cuts off anything beyond). */
+    private final java.util.concurrent.atomic.AtomicLong committedLength = new java.util.concurrent.atomic.AtomicLong();
     private FileListener listener = (name, metrics) -> { };
     private ProfileListener profileListener = (profile, encoded) -> { };
 
@@ -75,6 +77,21 @@ public final class MetricFiles implements AutoCloseable {
         }
         this.jsonl = Files.newBufferedWriter(jsonlFile, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        committedLength.set(Files.size(jsonlFile));
+    }
+
+    /**
+     * After a checkpoint (or after a bucket boundary's writes, without checkpoints): everything written so far is
+     * final. Readers that must never see what a restart could still cut off (the OTLP export) read up to
+     * {@link #committedLength()} only.
+     */
+    public void commit() throws IOException {
+        committedLength.set(jsonlLength());
+    }
+
+    /** The length of metrics.jsonl at the last {@link #commit()}; safe to call from any thread. */
+    public long committedLength() {
+        return committedLength.get();
     }
 
     /**

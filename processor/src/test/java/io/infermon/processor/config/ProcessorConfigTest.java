@@ -121,6 +121,23 @@ class ProcessorConfigTest {
         assertThat(value(spec, "--quiet")).isEqualTo(false);
     }
 
+    @Test
+    void otlpHeadersComeFromTheFileAndABadOneIsReportedWithoutItsValue() throws Exception {
+        Path good = file("out: /o\notlp-endpoint: http://127.0.0.1:4318\notlp-headers:\n  api-key: t0ken\n");
+        CommandSpec spec = parse("--config", good.toString());
+        ProcessorConfig.Resolved resolved = ((ProcessorConfig) spec.defaultValueProvider()).resolve(spec);
+        assertThat(resolved.otlpHeaders()).containsExactly(Map.entry("api-key", "t0ken"));
+        assertThat(value(spec, "--otlp-endpoint")).isEqualTo("http://127.0.0.1:4318");
+
+        Path bad = file("out: /o\notlp-headers:\n  \"bad header\": t0ken\n  x-list: [s3cret]\n");
+        List<ConfigProblem> problems = ProcessorConfig.validate(InfermonCli.create().getSubcommands().get("run")
+                .getCommandSpec(), bad);
+        assertThat(problems).extracting(ConfigProblem::toString).containsExactlyInAnyOrder(
+                bad + ":3: otlp-headers.bad header: is not a valid HTTP header name",
+                bad + ":4: otlp-headers.x-list: must be a single value");
+        assertThat(problems.toString()).doesNotContain("t0ken").doesNotContain("s3cret");
+    }
+
     /** Every option of {@code run}: a new one cannot be forgotten, as this goes through the command's own spec. */
     @Test
     void everyRunOptionCanBeSetFromTheFile() throws Exception {
@@ -258,7 +275,7 @@ class ProcessorConfigTest {
 
     private static String unknownLine(String key, String suggestion) {
         CommandSpec run = InfermonCli.create().getSubcommands().get("run").getCommandSpec();
-        List<String> known = new java.util.ArrayList<>(List.of("alerts", "webhook"));
+        List<String> known = new java.util.ArrayList<>(List.of("alerts", "webhook", "otlp-headers"));
         run.options().stream().filter(o -> !o.usageHelp() && !o.versionHelp() && !o.longestName().equals("--config"))
                 .forEach(o -> known.add(o.longestName().substring(2)));
         return "unknown key (did you mean '" + suggestion + "'?); known here: "

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.infermon.capture.RejectReason;
 import io.infermon.processor.OutputFixture;
 import io.infermon.processor.ProcessorCommand;
 import io.infermon.processor.cli.InfermonCli;
@@ -24,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -135,20 +133,21 @@ class DashboardServerTest {
         for (int i = 0; i < 5; i++) {
             health.recordRead(captured, 2);
         }
-        health.rejectedFrom(() -> Map.of(RejectReason.CHECKSUM_MISMATCH, 2L));
         try (DashboardServer server = serve(OutputFixture.shared(), health)) {
             HttpResponse<String> r = get(server.url(), "metrics", null);
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain; version=0.0.4");
             PrometheusText m = PrometheusText.parse(r.body());
             String[] v2 = {"model", "digits", "version", "2", "signature", "serving_default"};
-            assertThat(m.value("infermon_bucket_inference_calls", v2)).isEqualTo(OutputFixture.CALLS_PER_BUCKET);
-            assertThat(m.value("infermon_bucket_rows", v2))
-                    .isEqualTo(OutputFixture.CALLS_PER_BUCKET * OutputFixture.ROWS_PER_CALL);
+            // counters add up every closed bucket; gauges are the latest bucket's, in base units
+            assertThat(m.value("infermon_inference_calls_total", v2))
+                    .isEqualTo(OutputFixture.BUCKETS * OutputFixture.CALLS_PER_BUCKET);
+            assertThat(m.value("infermon_rows_total", v2))
+                    .isEqualTo(OutputFixture.BUCKETS * OutputFixture.CALLS_PER_BUCKET * OutputFixture.ROWS_PER_CALL);
             assertThat(m.value("infermon_bucket_start_timestamp_seconds", v2)).isEqualTo(LAST);
-            assertThat(m.value("infermon_bucket_latency_milliseconds", "version", "2", "stat", "p50")).isEqualTo(4.0);
-            assertThat(m.value("infermon_bucket_latency_milliseconds", "version", "2", "stat", "p99")).isEqualTo(6.0);
-            assertThat(m.value("infermon_bucket_pred1_mean", v2)).isCloseTo(0.4, offset(1e-6));
+            assertThat(m.value("infermon_bucket_latency_seconds", "version", "2", "stat", "p50")).isEqualTo(0.004);
+            assertThat(m.value("infermon_bucket_latency_seconds", "version", "2", "stat", "p99")).isEqualTo(0.006);
+            assertThat(m.value("infermon_bucket_pred1", "version", "2", "stat", "mean")).isCloseTo(0.4, offset(1e-6));
             assertThat(m.find("infermon_bucket_class_share", v2).stream().mapToDouble(PrometheusText.Sample::value)
                     .sum()).isCloseTo(1.0, offset(1e-9));
             assertThat(m.value("infermon_bucket_drift_share", v2))
@@ -157,13 +156,14 @@ class DashboardServerTest {
             assertThat(flags).hasSize(64);
             assertThat(flags.stream().mapToDouble(PrometheusText.Sample::value).sum()).isEqualTo(
                     inFile("drift_detected", "2", LAST).stream().mapToDouble(n -> n.get("value").asDouble()).sum());
-            assertThat(m.types).containsEntry("infermon_bucket_inference_calls", "gauge")
+            assertThat(m.types).containsEntry("infermon_inference_calls_total", "counter")
+                    .containsEntry("infermon_bucket_latency_seconds", "gauge")
                     .containsEntry("infermon_processor_records_read_total", "counter");
 
             assertThat(m.value("infermon_processor_records_read_total")).isEqualTo(5);
             assertThat(m.value("infermon_processor_buckets_open")).isEqualTo(2);
-            assertThat(m.value("infermon_processor_records_rejected_total", "reason", "checksum_mismatch"))
-                    .isEqualTo(2);
+            // rejected records come from the processor's own metrics in metrics.jsonl: the fixture had none
+            assertThat(m.value("infermon_processor_records_rejected_total", "reason", "checksum_mismatch")).isZero();
             assertThat(m.value("infermon_processor_records_rejected_total", "reason", "truncated")).isEqualTo(0);
             assertThat(m.value("infermon_processor_lag_seconds")).isBetween(3.0, 60.0);
         }
@@ -248,7 +248,7 @@ class DashboardServerTest {
             PrometheusText m = await().atMost(Duration.ofSeconds(60)).until(
                     () -> PrometheusText.parse(get(base, "metrics", null).body()),
                     t -> t.value("infermon_processor_records_read_total") == records
-                            && !t.find("infermon_bucket_inference_calls").isEmpty());
+                            && !t.find("infermon_inference_calls_total").isEmpty());
             // the newest bucket of each version stays open: no later record has moved the watermark past it
             assertThat(m.value("infermon_processor_buckets_open")).isEqualTo(OutputFixture.VERSIONS.size());
             long lastCaptureMillis = (LAST + OutputFixture.CALLS_PER_BUCKET - 1) * 1000 + 100;

@@ -8,17 +8,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads the Prometheus text exposition format (version 0.0.4) the way a scraper does, for the tests. */
-final class PrometheusText {
+public final class PrometheusText {
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})?\\s+(\\S+)(?:\\s+\\d+)?$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
 
-    record Sample(String name, Map<String, String> labels, double value) {
+    public record Sample(String name, Map<String, String> labels, double value) {
     }
 
     final List<Sample> samples = new ArrayList<>();
     final Map<String, String> types = new TreeMap<>();
 
-    static PrometheusText parse(String text) {
+    public static PrometheusText parse(String text) {
         PrometheusText t = new PrometheusText();
         for (String line : text.split("\n")) {
             if (line.isBlank()) {
@@ -57,7 +57,7 @@ final class PrometheusText {
     }
 
     /** The samples of a name whose labels include all of {@code labels} (key, value, key, value...). */
-    List<Sample> find(String name, String... labels) {
+    public List<Sample> find(String name, String... labels) {
         return samples.stream().filter(s -> s.name().equals(name)).filter(s -> {
             for (int i = 0; i < labels.length; i += 2) {
                 if (!labels[i + 1].equals(s.labels().get(labels[i]))) {
@@ -68,7 +68,7 @@ final class PrometheusText {
         }).toList();
     }
 
-    double value(String name, String... labels) {
+    public double value(String name, String... labels) {
         List<Sample> found = find(name, labels);
         if (found.size() != 1) {
             throw new AssertionError(found.size() + " samples of " + name + " " + List.of(labels));

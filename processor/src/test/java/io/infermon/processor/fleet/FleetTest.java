@@ -117,26 +117,7 @@ class FleetTest {
                         "--publish-kafka", broker.bootstrap(), "--fleet-host", "b", "--fleet-partitions", "2");
                 awaitAnnounced(broker, Set.of("a", "b"));
 
-                double[][] digits = Datasets.digits();
-                int[] labels = Datasets.digitLabels();
-                long callsA = 0;
-                long callsB = 0;
-                long until = System.currentTimeMillis() + 6_000;
-                for (int i = 0; System.currentTimeMillis() < until; i++) {
-                    float[] x = new float[64];
-                    for (int j = 0; j < 64; j++) {
-                        x[j] = (float) digits[i % digits.length][j];
-                    }
-                    if (i % 3 == 0) {
-                        b.call(x, probabilities(labels[i % labels.length]));
-                        callsB++;
-                    } else {
-                        a.call(x, probabilities(labels[i % labels.length]));
-                        callsA++;
-                    }
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-                }
-                long total = callsA + callsB;
+                long total = traffic(a, b, 6_000);
                 // both agents idle: their watermarks close the hosts' last buckets, then the fleet's
                 long idleUntil = System.currentTimeMillis() + 3_000;
                 while (System.currentTimeMillis() < idleUntil) {
@@ -153,16 +134,7 @@ class FleetTest {
                         qb.toString(), "--out", single.toString(), "--bucket", "2s", "--drain", "--quiet",
                         "--no-checkpoint");
                 assertThat(reference.waitFor(2, TimeUnit.MINUTES)).isTrue();
-                Map<String, Map<String, Double>> expected = byBucket(single, false);
-                Map<String, Map<String, Double>> fleet = byBucket(fleetOut, true);
-                assertThat(fleet.keySet()).isEqualTo(expected.keySet());
-                for (String bucket : expected.keySet()) {
-                    Map<String, Double> e = expected.get(bucket);
-                    Map<String, Double> f = fleet.get(bucket);
-                    assertThat(f.keySet()).as(bucket).isEqualTo(e.keySet());
-                    e.forEach((series, v) -> assertThat(f.get(series)).as(bucket + " " + series)
-                            .isCloseTo(v, org.assertj.core.data.Offset.offset(1e-9 * Math.max(1, Math.abs(v)))));
-                }
+                assertSameBuckets(byBucket(fleetOut, true), byBucket(single, false));
                 assertThat(hosts(fleetOut, "fleet_hosts_reporting")).containsOnly(2.0);
                 assertThat(hosts(fleetOut, "fleet_hosts_missing")).containsOnly(0.0);
 
@@ -182,6 +154,119 @@ class FleetTest {
                 assertThat(hostA.isAlive()).isTrue();
             }
             assertThat(Files.readString(dir.resolve("fleet.log"))).doesNotContain("Exception");
+        }
+    }
+
+    /**
+     * The fleet's exactly-once path under faults: while two hosts' calls flow, the aggregator's JVM is killed with
+     * SIGKILL and started again, and the broker is killed and started again (the hosts' publishers wait in their
+     * outboxes meanwhile). Every call is counted once, and every fleet bucket still equals one processor over both
+     * queues.
+     */
+    @Test
+    void theAggregatorKilledAndKafkaRestartedMidRunLoseAndRepeatNothing() throws Exception {
+        try (KafkaBroker broker = KafkaBroker.start(dir.resolve("kafka"))) {
+            Path qa = dir.resolve("queue-a");
+            Path qb = dir.resolve("queue-b");
+            Path fleetOut = dir.resolve("fleet");
+            try (LiveQueue a = new LiveQueue(qa); LiveQueue b = new LiveQueue(qb)) {
+                a.watermark();
+                b.watermark();
+                String[] fleet = {"fleet", "--kafka", broker.bootstrap(), "--out", fleetOut.toString(), "--bucket",
+                        "2s", "--no-dashboard", "--fleet-partitions", "2"};
+                Process aggregator = child(dir.resolve("fleet.log"), fleet);
+                for (String h : List.of("a", "b")) {
+                    child(dir.resolve("host-" + h + ".log"), "run", "--queue", (h.equals("a") ? qa : qb).toString(),
+                            "--out", dir.resolve("out-" + h).toString(), "--bucket", "2s", "--no-dashboard",
+                            "--quiet", "--publish-kafka", broker.bootstrap(), "--fleet-host", h,
+                            "--fleet-partitions", "2");
+                }
+                awaitAnnounced(broker, Set.of("a", "b"));
+                long calls = traffic(a, b, 4_000);
+                await().atMost(Duration.ofMinutes(1)).until(() -> sum(fleetOut, "inference_calls") > 0);
+                aggregator.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // mid-run, whatever it was doing
+                calls += traffic(a, b, 2_000);
+                child(dir.resolve("fleet.log"), fleet);
+                calls += traffic(a, b, 2_000);
+                broker.stop();
+                calls += traffic(a, b, 4_000); // Kafka away: the hosts go on, their buckets wait
+                broker.start();
+                calls += traffic(a, b, 3_000);
+                long idleUntil = System.currentTimeMillis() + 3_000;
+                while (System.currentTimeMillis() < idleUntil) {
+                    a.watermark();
+                    b.watermark();
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
+                }
+                long total = calls;
+                try {
+                    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                            .until(() -> sum(fleetOut, "inference_calls") >= total);
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError(sum(fleetOut, "inference_calls") + " of " + total + " calls in the "
+                            + "fleet's buckets; the logs:\n" + logs(), e);
+                }
+                assertThat(sum(fleetOut, "inference_calls")).isEqualTo(total);
+
+                Path single = dir.resolve("single");
+                Process reference = child(dir.resolve("single.log"), "run", "--queue", qa.toString(), "--queue",
+                        qb.toString(), "--out", single.toString(), "--bucket", "2s", "--drain", "--quiet",
+                        "--no-checkpoint");
+                assertThat(reference.waitFor(2, TimeUnit.MINUTES)).isTrue();
+                assertSameBuckets(byBucket(fleetOut, true), byBucket(single, false));
+                assertThat(hosts(fleetOut, "fleet_hosts_missing")).containsOnly(0.0);
+            }
+        }
+    }
+
+    /** The child JVMs' logs, their last lines, for a failure's message. */
+    private String logs() throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".log")).sorted().toList()) {
+                List<String> lines = Files.readAllLines(f);
+                sb.append("== ").append(f.getFileName()).append('\n');
+                lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(l -> sb.append(l).append('\n'));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Calls of the digits model on both hosts (two on a, one on b) for {@code millis}; returns how many. */
+    private static long traffic(LiveQueue a, LiveQueue b, long millis) {
+        double[][] digits = Datasets.digits();
+        int[] labels = Datasets.digitLabels();
+        long calls = 0;
+        long until = System.currentTimeMillis() + millis;
+        for (int i = 0; System.currentTimeMillis() < until; i++, calls++) {
+            float[] x = new float[64];
+            for (int j = 0; j < 64; j++) {
+                x[j] = (float) digits[i % digits.length][j];
+            }
+            (i % 3 == 0 ? b : a).call(x, probabilities(labels[i % labels.length]));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        return calls;
+    }
+
+    /**
+     * The fleet's buckets equal the reference's, up to the reference's last bucket with calls: after it, a live fleet
+     * goes on with empty buckets as time passes, where a drained reference stops at its data.
+     */
+    private static void assertSameBuckets(Map<String, Map<String, Double>> fleetBuckets,
+                                          Map<String, Map<String, Double>> expectedBuckets) {
+        String last = expectedBuckets.entrySet().stream().filter(e -> e.getValue().entrySet().stream().anyMatch(
+                m -> m.getKey().contains("what=inference_calls") && m.getValue() > 0)).map(Map.Entry::getKey)
+                .max(String::compareTo).orElseThrow();
+        Map<String, Map<String, Double>> fleet = new TreeMap<>(fleetBuckets).headMap(last, true);
+        Map<String, Map<String, Double>> expected = new TreeMap<>(expectedBuckets).headMap(last, true);
+        assertThat(fleet.keySet()).isEqualTo(expected.keySet());
+        for (String bucket : expected.keySet()) {
+            Map<String, Double> e = expected.get(bucket);
+            Map<String, Double> f = fleet.get(bucket);
+            assertThat(f.keySet()).as(bucket).isEqualTo(e.keySet());
+            e.forEach((series, v) -> assertThat(f.get(series)).as(bucket + " " + series)
+                    .isCloseTo(v, org.assertj.core.data.Offset.offset(1e-9 * Math.max(1, Math.abs(v)))));
         }
     }
 
