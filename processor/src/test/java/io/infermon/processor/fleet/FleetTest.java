@@ -112,6 +112,7 @@ class FleetTest {
                         dir.resolve("out-b").toString(), "--bucket", "2s", "--no-dashboard", "--quiet",
                         "--publish-kafka", broker.bootstrap(), "--fleet-host", "b", "--fleet-partitions", "2");
                 broker.awaitHosts("infermon.profiles", Set.of("a", "b"));
+                publishBadRecords(broker);
 
                 long total = traffic(a, b, 6_000);
                 // both agents idle: their watermarks close the hosts' last buckets, then the fleet's
@@ -149,7 +150,11 @@ class FleetTest {
                                 && hosts(fleetOut, "fleet_hosts_missing").contains(1.0));
                 assertThat(hostA.isAlive()).isTrue();
             }
-            assertThat(Files.readString(dir.resolve("fleet.log"))).doesNotContain("Exception");
+            // the bad records were counted and named, and stopped nothing
+            assertThat(Files.readString(dir.resolve("fleet.log")))
+                    .contains("infermon fleet: skipped a record on infermon.profiles that is not a fleet record of "
+                            + "this version (not an infermon fleet record (no INFK magic))")
+                    .contains("(fleet record format version 2 is not supported (this build reads 1))");
         }
     }
 
@@ -226,6 +231,22 @@ class FleetTest {
             }
         }
         return sb.toString();
+    }
+
+    /** Garbage, and a record of a future format version, on the profiles topic of every partition. */
+    private static void publishBadRecords(KafkaBroker broker) throws Exception {
+        byte[] future = FleetRecords.encode(new FleetRecords.HostWatermark("x", 0, 2_000, false));
+        future[4] = 2; // the version byte
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(Map.of(
+                "bootstrap.servers", broker.bootstrap()), new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (int partition = 0; partition < 2; partition++) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("infermon.profiles", partition,
+                        null, "not a record".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("infermon.profiles", partition,
+                        null, future)).get();
+            }
+        }
     }
 
     /** Calls of the digits model on both hosts (two on a, one on b) for {@code millis}; returns how many. */
