@@ -1,6 +1,11 @@
 package io.infermon.processor.cli;
 
 import io.infermon.processor.ProcessorHealth;
+import io.infermon.processor.alerts.AlertRule;
+import io.infermon.processor.alerts.Alerts;
+import io.infermon.processor.alerts.WebhookSender;
+import io.infermon.processor.alerts.WebhookSettings;
+import io.infermon.processor.config.ProcessorConfig;
 import io.infermon.processor.dashboard.DashboardServer;
 import io.infermon.processor.delivery.AnodotDelivery;
 import io.infermon.processor.drift.DriftSettings;
@@ -88,6 +93,11 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
             description = "Without --reference: learn each model's reference from its first N fleet buckets.")
     int referenceBuckets;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A processor.yaml (checked as run's): its alerts are evaluated on the fleet's metrics into "
+                    + "OUT/alerts.jsonl, and its webhook gets their events.")
+    Path config;
+
     @Option(names = "--quiet", description = "Do not print a line for each fleet bucket written.")
     boolean quiet;
 
@@ -113,6 +123,10 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
             throw new CommandLine.ParameterException(spec.commandLine(), "infermon: " + e.getMessage());
         }
         var senderConfig = anodot.url().isPresent() ? anodot.config(spec.commandLine()) : null;
+        ProcessorConfig.Resolved yaml = config == null ? null : ProcessorConfig.readFile(
+                new CommandLine(new RunCommand()).getCommandSpec(), config, spec.commandLine());
+        List<AlertRule> alertRules = yaml == null ? List.of() : yaml.alerts();
+        WebhookSettings webhook = yaml == null ? null : yaml.webhook();
         Path outDir = out.toAbsolutePath();
         Files.createDirectories(outDir);
         List<BucketProfile> given = new ArrayList<>();
@@ -136,12 +150,17 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
                  AnodotDelivery delivery = senderConfig == null ? null : AnodotDelivery.start(senderConfig,
                          outDir.resolve("spool"), 1024L << 20);
                  DashboardServer server = dashboard.startFor(spec.commandLine(), false, outDir,
-                         new ProcessorHealth())) {
+                         new ProcessorHealth());
+                 Alerts alerts = new Alerts(alertRules, outDir)) {
                 if (delivery != null) {
                     files.onFileWritten(delivery::offer);
                 }
                 References refs = new References(given, DriftSettings.DEFAULTS, referenceBuckets, files.profileDir());
-                FleetOutputs outputs = new FleetOutputs(settings, outDir, files, refs, b -> {
+                if (!alertRules.isEmpty()) {
+                    System.out.println("infermon: " + alertRules.size() + " alert rule(s) on the fleet's metrics, "
+                            + "events in " + alerts.file().path());
+                }
+                FleetOutputs outputs = new FleetOutputs(settings, outDir, files, refs, alerts, b -> {
                     if (!quiet) {
                         System.out.println(BucketSummary.line(b) + " (fleet)");
                     }
@@ -156,9 +175,17 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
                 }, "infermon-stop"));
                 System.out.println("infermon: fleet metrics in " + files.anodotDir() + " and "
                         + outDir.resolve("metrics.jsonl") + " (Ctrl-C to stop)");
+                WebhookSender webhookSender = webhook == null ? null : WebhookSender.start(webhook, outDir,
+                        alerts.file().committedLength()::get, System.err::println);
+                if (webhookSender != null) {
+                    System.out.println("infermon: alert events POSTed to " + webhook);
+                }
                 try {
                     outputs.run();
                 } finally {
+                    if (webhookSender != null) {
+                        webhookSender.close();
+                    }
                     stopped.countDown();
                 }
             }

@@ -117,6 +117,19 @@ public final class ProcessorConfig implements CommandLine.IDefaultValueProvider 
         return new ProcessorConfig(k -> null, Map.of()).read(runSpec, file.toAbsolutePath(), false).problems();
     }
 
+    /**
+     * A processor.yaml read as {@code infermon fleet --config} reads it: checked in full as {@code run}'s file (whose
+     * keys it may share with the hosts), without system properties or environment; throws with every problem,
+     * reported as {@code command}'s. The fleet takes its {@code alerts} and {@code webhook} from it.
+     */
+    public static Resolved readFile(CommandSpec runSpec, Path file, CommandLine command) {
+        Resolved r = new ProcessorConfig(k -> null, Map.of()).read(runSpec, file.toAbsolutePath(), false);
+        if (!r.problems().isEmpty()) {
+            throw new ConfigException(command, r.problems());
+        }
+        return r;
+    }
+
     private Path configFile(CommandSpec spec) {
         OptionSpec config = spec.findOption("--" + CONFIG_KEY);
         Object given = config == null ? null : config.getValue();

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code infermon fleet} merges them. Every fleet bucket equals what one processor computes over both queues, and
  * says two hosts reported; the quantiles of the prediction distributions, sketched (KLL) on the hosts and merged, are
  * each within the stated rank error of their rank in the bucket's true values, which the test keeps as it writes
- * them. A host killed for good is reported missing once it lags by the host timeout, and the fleet goes on without it.
+ * them. A host killed is reported missing once it lags by the host timeout, and the fleet goes on without it; the
+ * fleet's alert rule on {@code fleet_hosts_missing} opens then, once, and resolves once the host is back.
  */
 class FleetTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -69,12 +70,14 @@ class FleetTest {
             call(new float[][] {pixels}, new float[][] {probabilities});
         }
 
-        /** A call of several rows; returns its capture time in epoch milliseconds. */
-        long call(float[][] pixels, float[][] probabilities) {
-            long now = System.currentTimeMillis();
+        void call(float[][] pixels, float[][] probabilities) {
+            call(System.currentTimeMillis(), pixels, probabilities);
+        }
+
+        /** A call of several rows captured at {@code now} (epoch milliseconds; the clock's time, just read). */
+        void call(long now, float[][] pixels, float[][] probabilities) {
             append(Records.watermark(now, agent, false));
             append(Records.encode(Records.call(now, "digits", pixels, probabilities)));
-            return now;
         }
 
         void watermark() {
@@ -102,7 +105,7 @@ class FleetTest {
     }
 
     @Test
-    void twoHostsMakeOneFleetBucketEqualToOneProcessorOverBothQueuesAndAKilledHostIsReportedMissing()
+    void twoHostsMakeOneFleetBucketEqualToOneProcessorOverBothQueuesAndAKilledHostIsReportedMissingUntilItIsBack()
             throws Exception {
         try (KafkaBroker broker = KafkaBroker.start(dir.resolve("kafka"))) {
             Path qa = dir.resolve("queue-a");
@@ -111,8 +114,17 @@ class FleetTest {
             try (LiveQueue a = new LiveQueue(qa); LiveQueue b = new LiveQueue(qb)) {
                 a.watermark();
                 b.watermark();
+                // the hosts' processor.yaml, whose alert rules the fleet evaluates on its own metrics
+                Path yaml = Files.writeString(dir.resolve("processor.yaml"), """
+                        alerts:
+                          - name: host missing
+                            metric: fleet_hosts_missing
+                            where: {scope: fleet}
+                            above: 0
+                        """);
                 child(dir.resolve("fleet.log"), "fleet", "--kafka", broker.bootstrap(), "--out", fleetOut.toString(),
-                        "--bucket", "2s", "--host-timeout", "6s", "--no-dashboard", "--fleet-partitions", "2");
+                        "--bucket", "2s", "--host-timeout", "6s", "--no-dashboard", "--fleet-partitions", "2",
+                        "--config", yaml.toString());
                 Process hostA = child(dir.resolve("host-a.log"), "run", "--queue", qa.toString(), "--out",
                         dir.resolve("out-a").toString(), "--bucket", "2s", "--no-dashboard", "--quiet",
                         "--publish-kafka", broker.bootstrap(), "--fleet-host", "a", "--fleet-partitions", "2");
@@ -162,6 +174,32 @@ class FleetTest {
                         .until(() -> sum(fleetOut, "inference_calls") == all
                                 && hosts(fleetOut, "fleet_hosts_missing").contains(1.0));
                 assertThat(hostA.isAlive()).isTrue();
+
+                // host b's processor comes back (its checkpoint, its host id) and its agent goes on: b reports again
+                child(dir.resolve("host-b.log"), runB);
+                long back = System.currentTimeMillis() + 10_000;
+                for (int i = 0; System.currentTimeMillis() < back; i++) {
+                    (i % 2 == 0 ? a : b).call(new float[64], probabilities(i % 10));
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                }
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> backForThreeBuckets(fleetOut));
+                // the alert rule opened on the first fleet bucket with a host missing and resolved on the first one
+                // after it with none: once each, as the rule's definition applied to the series the fleet wrote says
+                List<Map<String, Object>> expected = expectedAlertEvents(series(fleetOut, "fleet_hosts_missing"), 0);
+                assertThat(expected).hasSize(2);
+                assertThat(alertEvents(fleetOut)).isEqualTo(expected);
+                List<JsonNode> events = new ArrayList<>();
+                for (String l : Files.readAllLines(fleetOut.resolve("alerts.jsonl"))) {
+                    events.add(JSON.readTree(l));
+                }
+                for (JsonNode event : events) {
+                    assertThat(event.get("alert").asText()).isEqualTo("host missing");
+                    assertThat(event.get("metric").asText()).isEqualTo("fleet_hosts_missing");
+                    assertThat(event.get("series").get("scope").asText()).isEqualTo("fleet");
+                    assertThat(event.get("series").get("model").asText()).isEqualTo("digits");
+                }
+                assertThat(events.get(1).get("opened_bucket").asLong()).isEqualTo(events.get(0).get("bucket").asLong());
             }
             // the bad records were counted and named, and stopped nothing
             assertThat(Files.readString(dir.resolve("fleet.log")))
@@ -186,8 +224,18 @@ class FleetTest {
             try (LiveQueue a = new LiveQueue(qa); LiveQueue b = new LiveQueue(qb)) {
                 a.watermark();
                 b.watermark();
+                // a rule whose series crosses its threshold at every bucket (the mean pred1 of a bucket, about 0.725
+                // and 0.6 in turn): its events, written by an aggregator killed mid-run and restarted, must still be
+                // those of the series
+                Path yaml = Files.writeString(dir.resolve("processor.yaml"), """
+                        alerts:
+                          - name: confident
+                            metric: max_prediction_proba
+                            where: {stat: mean}
+                            above: 0.66
+                        """);
                 String[] fleet = {"fleet", "--kafka", broker.bootstrap(), "--out", fleetOut.toString(), "--bucket",
-                        "2s", "--no-dashboard", "--fleet-partitions", "2"};
+                        "2s", "--no-dashboard", "--fleet-partitions", "2", "--config", yaml.toString()};
                 Process aggregator = child(dir.resolve("fleet.log"), fleet);
                 for (String h : List.of("a", "b")) {
                     child(dir.resolve("host-" + h + ".log"), "run", "--queue", (h.equals("a") ? qa : qb).toString(),
@@ -233,8 +281,78 @@ class FleetTest {
                 assertSketchedQuantilesWithinRankBound(fleetOut, truth, last);
                 assertSketchedQuantilesWithinRankBound(single, truth, last);
                 assertThat(hosts(fleetOut, "fleet_hosts_missing")).containsOnly(0.0);
+                // every alert event once, none lost and none repeated by the kill: as the series gives them
+                List<Map<String, Object>> expected = expectedAlertEvents(
+                        new TreeMap<>(stat(fleetOut, "max_prediction_proba", "mean").headMap(last, true)), 0.66);
+                assertThat(expected.size()).as("events the series gives").isGreaterThanOrEqualTo(4);
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(alertEvents(fleetOut).stream()
+                        .filter(e -> (long) e.get("bucket") <= last).toList()).isEqualTo(expected));
             }
         }
+    }
+
+    /** One metric's values by bucket (epoch seconds); the fleet has one model key here. */
+    private static TreeMap<Long, Double> series(Path out, String what) throws Exception {
+        TreeMap<Long, Double> values = new TreeMap<>();
+        for (JsonNode m : lines(out)) {
+            if (m.path("properties").path("what").asText().equals(what)) {
+                assertThat(values.put(m.get("timestamp").asLong(), m.get("value").asDouble())).isNull();
+            }
+        }
+        return values;
+    }
+
+    /** One {@code stat} of a distribution metric by bucket (epoch seconds). */
+    private static TreeMap<Long, Double> stat(Path out, String what, String stat) throws Exception {
+        TreeMap<Long, Double> values = new TreeMap<>();
+        for (JsonNode m : lines(out)) {
+            JsonNode p = m.path("properties");
+            if (p.path("what").asText().equals(what) && p.path("stat").asText().equals(stat)) {
+                assertThat(values.put(m.get("timestamp").asLong(), m.get("value").asDouble())).isNull();
+            }
+        }
+        return values;
+    }
+
+    /** The events of OUT/alerts.jsonl, each as state, bucket and value (whole lines only). */
+    private static List<Map<String, Object>> alertEvents(Path out) throws Exception {
+        List<Map<String, Object>> events = new ArrayList<>();
+        Path f = out.resolve("alerts.jsonl");
+        String text = Files.exists(f) ? Files.readString(f) : "";
+        for (String l : text.substring(0, text.lastIndexOf('\n') + 1).split("\n")) {
+            if (!l.isEmpty()) {
+                JsonNode e = JSON.readTree(l);
+                events.add(Map.of("state", e.get("state").asText(), "bucket", e.get("bucket").asLong(), "value",
+                        e.get("value").asDouble()));
+            }
+        }
+        return events;
+    }
+
+    /** Whether, after a bucket with a host missing, three buckets in a row have none. */
+    private static boolean backForThreeBuckets(Path out) throws Exception {
+        int zeros = -1;
+        for (double v : series(out, "fleet_hosts_missing").values()) {
+            zeros = v > 0 ? 0 : zeros >= 0 ? zeros + 1 : -1;
+        }
+        return zeros >= 3;
+    }
+
+    /**
+     * The events docs/processor-yaml.md's rule definition gives for {@code above: X} with {@code for} and
+     * {@code resolve_after} 1 on a series: open on each value above X while closed, resolved on each value not above
+     * X while open.
+     */
+    private static List<Map<String, Object>> expectedAlertEvents(TreeMap<Long, Double> series, double above) {
+        List<Map<String, Object>> events = new ArrayList<>();
+        boolean open = false;
+        for (Map.Entry<Long, Double> e : series.entrySet()) {
+            if (open != (e.getValue() > above)) {
+                open = !open;
+                events.add(Map.of("state", open ? "open" : "resolved", "bucket", e.getKey(), "value", e.getValue()));
+            }
+        }
+        return events;
     }
 
     /** The child JVMs' logs, their last lines, for a failure's message. */
@@ -271,7 +389,8 @@ class FleetTest {
 
     /**
      * Calls of the digits model on both hosts (two on a, one on b) for {@code millis}, {@link #ROWS} rows each, with
-     * probabilities of nearly every row distinct; their probability rows go to {@code truth}. Returns the calls.
+     * probabilities of nearly every row distinct, more confident in even 2 s buckets than in odd ones; their
+     * probability rows go to {@code truth}. Returns the calls.
      */
     private static long traffic(LiveQueue a, LiveQueue b, long millis, Truth truth) {
         double[][] digits = Datasets.digits();
@@ -279,6 +398,8 @@ class FleetTest {
         long calls = 0;
         long until = System.currentTimeMillis() + millis;
         for (int i = 0; System.currentTimeMillis() < until; i++, calls++) {
+            long now = System.currentTimeMillis();
+            boolean even = Math.floorDiv(now, 2_000L) % 2 == 0;
             float[][] x = new float[ROWS][64];
             float[][] p = new float[ROWS][];
             for (int r = 0; r < ROWS; r++) {
@@ -286,20 +407,22 @@ class FleetTest {
                 for (int j = 0; j < 64; j++) {
                     x[r][j] = (float) digits[row % digits.length][j];
                 }
-                p[r] = probabilities(labels[row % labels.length], truth.rows++);
+                p[r] = probabilities(labels[row % labels.length], truth.rows++, even ? 0.45f : 0.2f);
             }
-            truth.add((i % 3 == 0 ? b : a).call(x, p), p);
+            (i % 3 == 0 ? b : a).call(now, x, p);
+            truth.add(now, p);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
         return calls;
     }
 
     /**
-     * Probabilities with the digit's label on top at one of 9,973 confidences between 0.5 and 0.95, the row counter
-     * stepping through them: rows within 9,973 of each other have different pred1, spread12 and entropy.
+     * Probabilities with the digit's label on top at one of 9,973 confidences between 0.5 and 0.5 + {@code spread},
+     * the row counter stepping through them: rows within 9,973 of each other have different pred1, spread12 and
+     * entropy, and a bucket's mean pred1 is about 0.5 + spread / 2.
      */
-    private static float[] probabilities(int label, long row) {
-        float top = 0.5f + 0.45f * ((row * 7_919) % 9_973) / 9_973f;
+    private static float[] probabilities(int label, long row, float spread) {
+        float top = 0.5f + spread * ((row * 7_919) % 9_973) / 9_973f;
         float[] p = new float[10];
         java.util.Arrays.fill(p, (1 - top) / 9);
         p[label] = top;
