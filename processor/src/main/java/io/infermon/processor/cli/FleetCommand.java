@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:stopped", "1:failed while running", "2:bad options"})
 public final class FleetCommand implements java.util.concurrent.Callable<Integer> {
 
-    @Option(names = "--kafka", required = true, paramLabel = "BOOTSTRAP", description = "Kafka's bootstrap servers.")
+    @Option(names = "--kafka", paramLabel = "BOOTSTRAP",
+            description = "Kafka's bootstrap servers. Default: the --config file's fleet: kafka (or publish-kafka).")
     String bootstrap;
 
     @Option(names = "--out", required = true, description = "Where the fleet's metrics go (anodot/, metrics.jsonl).")
@@ -95,7 +96,9 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "A processor.yaml (checked as run's): its alerts are evaluated on the fleet's metrics into "
-                    + "OUT/alerts.jsonl, and its webhook gets their events.")
+                    + "OUT/alerts.jsonl, its webhook gets their events, and its fleet: section (or flat fleet keys) "
+                    + "gives kafka, topic-prefix, partitions, replication and kafka-properties where the command "
+                    + "line does not.")
     Path config;
 
     @Option(names = "--quiet", description = "Do not print a line for each fleet bucket written.")
@@ -113,18 +116,35 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
     @Spec
     CommandSpec spec;
 
+    /**
+     * The topics' settings and Kafka's address: the command line's, else the {@code --config} file's ({@code fleet:}
+     * section or flat keys), else the defaults; without Kafka's address anywhere, a bad-options error.
+     */
+    FleetSettings settings(ProcessorConfig.Resolved yaml, CommandLine command) {
+        if (yaml != null) {
+            fleet.defaults(yaml, command.getParseResult());
+            if (bootstrap == null) {
+                bootstrap = yaml.text("publish-kafka");
+            }
+        }
+        if (bootstrap == null) {
+            throw new CommandLine.ParameterException(command, "infermon: give --kafka BOOTSTRAP, or a --config file "
+                    + "with fleet: kafka: BOOTSTRAP");
+        }
+        try {
+            return fleet.settings(bootstrap);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(command, "infermon: " + e.getMessage());
+        }
+    }
+
     @Override
     @SuppressWarnings("try")
     public Integer call() throws Exception {
-        FleetSettings settings;
-        try {
-            settings = fleet.settings(bootstrap);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "infermon: " + e.getMessage());
-        }
-        var senderConfig = anodot.url().isPresent() ? anodot.config(spec.commandLine()) : null;
         ProcessorConfig.Resolved yaml = config == null ? null : ProcessorConfig.readFile(
                 new CommandLine(new RunCommand()).getCommandSpec(), config, spec.commandLine());
+        FleetSettings settings = settings(yaml, spec.commandLine());
+        var senderConfig = anodot.url().isPresent() ? anodot.config(spec.commandLine()) : null;
         List<AlertRule> alertRules = yaml == null ? List.of() : yaml.alerts();
         WebhookSettings webhook = yaml == null ? null : yaml.webhook();
         Path outDir = out.toAbsolutePath();
