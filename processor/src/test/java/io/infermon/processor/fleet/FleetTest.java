@@ -160,7 +160,7 @@ class FleetTest {
                 assertThat(hosts(fleetOut, "fleet_hosts_reporting")).containsOnly(2.0);
                 assertThat(hosts(fleetOut, "fleet_hosts_missing")).containsOnly(0.0);
 
-                // host b's processor is killed for good; a goes on
+                // host b's processor is killed; a goes on
                 hostB.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
                 long more = 0;
                 long later = System.currentTimeMillis() + 12_000;
