@@ -1,6 +1,11 @@
 package io.infermon.processor.cli;
 
 import io.infermon.processor.ProcessorHealth;
+import io.infermon.processor.alerts.AlertRule;
+import io.infermon.processor.alerts.Alerts;
+import io.infermon.processor.alerts.WebhookSender;
+import io.infermon.processor.alerts.WebhookSettings;
+import io.infermon.processor.config.ProcessorConfig;
 import io.infermon.processor.dashboard.DashboardServer;
 import io.infermon.processor.delivery.AnodotDelivery;
 import io.infermon.processor.drift.DriftSettings;
@@ -37,7 +42,8 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:stopped", "1:failed while running", "2:bad options"})
 public final class FleetCommand implements java.util.concurrent.Callable<Integer> {
 
-    @Option(names = "--kafka", required = true, paramLabel = "BOOTSTRAP", description = "Kafka's bootstrap servers.")
+    @Option(names = "--kafka", paramLabel = "BOOTSTRAP",
+            description = "Kafka's bootstrap servers. Default: the --config file's fleet: kafka (or publish-kafka).")
     String bootstrap;
 
     @Option(names = "--out", required = true, description = "Where the fleet's metrics go (anodot/, metrics.jsonl).")
@@ -88,6 +94,13 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
             description = "Without --reference: learn each model's reference from its first N fleet buckets.")
     int referenceBuckets;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A processor.yaml (checked as run's): its alerts are evaluated on the fleet's metrics into "
+                    + "OUT/alerts.jsonl, its webhook gets their events, and its fleet: section (or flat fleet keys) "
+                    + "gives kafka, topic-prefix, partitions, replication and kafka-properties where the command "
+                    + "line does not.")
+    Path config;
+
     @Option(names = "--quiet", description = "Do not print a line for each fleet bucket written.")
     boolean quiet;
 
@@ -103,16 +116,37 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
     @Spec
     CommandSpec spec;
 
+    /**
+     * The topics' settings and Kafka's address: the command line's, else the {@code --config} file's ({@code fleet:}
+     * section or flat keys), else the defaults; without Kafka's address anywhere, a bad-options error.
+     */
+    FleetSettings settings(ProcessorConfig.Resolved yaml, CommandLine command) {
+        if (yaml != null) {
+            fleet.defaults(yaml, command.getParseResult());
+            if (bootstrap == null) {
+                bootstrap = yaml.text("publish-kafka");
+            }
+        }
+        if (bootstrap == null) {
+            throw new CommandLine.ParameterException(command, "infermon: give --kafka BOOTSTRAP, or a --config file "
+                    + "with fleet: kafka: BOOTSTRAP");
+        }
+        try {
+            return fleet.settings(bootstrap);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(command, "infermon: " + e.getMessage());
+        }
+    }
+
     @Override
     @SuppressWarnings("try")
     public Integer call() throws Exception {
-        FleetSettings settings;
-        try {
-            settings = fleet.settings(bootstrap);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "infermon: " + e.getMessage());
-        }
+        ProcessorConfig.Resolved yaml = config == null ? null : ProcessorConfig.readFile(
+                new CommandLine(new RunCommand()).getCommandSpec(), config, spec.commandLine());
+        FleetSettings settings = settings(yaml, spec.commandLine());
         var senderConfig = anodot.url().isPresent() ? anodot.config(spec.commandLine()) : null;
+        List<AlertRule> alertRules = yaml == null ? List.of() : yaml.alerts();
+        WebhookSettings webhook = yaml == null ? null : yaml.webhook();
         Path outDir = out.toAbsolutePath();
         Files.createDirectories(outDir);
         List<BucketProfile> given = new ArrayList<>();
@@ -136,12 +170,17 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
                  AnodotDelivery delivery = senderConfig == null ? null : AnodotDelivery.start(senderConfig,
                          outDir.resolve("spool"), 1024L << 20);
                  DashboardServer server = dashboard.startFor(spec.commandLine(), false, outDir,
-                         new ProcessorHealth())) {
+                         new ProcessorHealth());
+                 Alerts alerts = new Alerts(alertRules, outDir)) {
                 if (delivery != null) {
                     files.onFileWritten(delivery::offer);
                 }
                 References refs = new References(given, DriftSettings.DEFAULTS, referenceBuckets, files.profileDir());
-                FleetOutputs outputs = new FleetOutputs(settings, outDir, files, refs, b -> {
+                if (!alertRules.isEmpty()) {
+                    System.out.println("infermon: " + alertRules.size() + " alert rule(s) on the fleet's metrics, "
+                            + "events in " + alerts.file().path());
+                }
+                FleetOutputs outputs = new FleetOutputs(settings, outDir, files, refs, alerts, b -> {
                     if (!quiet) {
                         System.out.println(BucketSummary.line(b) + " (fleet)");
                     }
@@ -156,9 +195,17 @@ public final class FleetCommand implements java.util.concurrent.Callable<Integer
                 }, "infermon-stop"));
                 System.out.println("infermon: fleet metrics in " + files.anodotDir() + " and "
                         + outDir.resolve("metrics.jsonl") + " (Ctrl-C to stop)");
+                WebhookSender webhookSender = webhook == null ? null : WebhookSender.start(webhook, outDir,
+                        alerts.file().committedLength()::get, System.err::println);
+                if (webhookSender != null) {
+                    System.out.println("infermon: alert events POSTed to " + webhook);
+                }
                 try {
                     outputs.run();
                 } finally {
+                    if (webhookSender != null) {
+                        webhookSender.close();
+                    }
                     stopped.countDown();
                 }
             }

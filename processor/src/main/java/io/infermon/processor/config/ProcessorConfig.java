@@ -48,6 +48,25 @@ public final class ProcessorConfig implements CommandLine.IDefaultValueProvider 
     static final String WEBHOOK_KEY = "webhook";
     /** Headers of the OTLP export's requests; file only, since their values are often tokens. */
     static final String OTLP_HEADERS_KEY = "otlp-headers";
+    /** The {@code fleet:} section: the fleet's settings, one key each, under shorter names (docs/processor-yaml.md). */
+    static final String FLEET_KEY = "fleet";
+    /**
+     * The keys of the {@code fleet:} section and the options they set. The options' own names stay keys at the top
+     * level too (aliases, as before the section); one setting given both ways is a problem.
+     */
+    static final Map<String, String> FLEET_SECTION = fleetSection();
+
+    private static Map<String, String> fleetSection() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("kafka", "publish-kafka");
+        m.put("host", "fleet-host");
+        m.put("outbox-mb", "fleet-outbox-mb");
+        m.put("topic-prefix", "fleet-topic-prefix");
+        m.put("partitions", "fleet-partitions");
+        m.put("replication", "fleet-replication");
+        m.put("kafka-properties", "kafka-properties");
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     private final Function<String, String> properties;
     private final Map<String, String> environment;
@@ -73,6 +92,12 @@ public final class ProcessorConfig implements CommandLine.IDefaultValueProvider 
      */
     public record Resolved(Path file, Map<String, Setting> settings, List<AlertRule> alerts, WebhookSettings webhook,
                            Map<String, String> otlpHeaders, List<ConfigProblem> problems) {
+        /** A key's value as given (checked against the option's type), or null when it is not set. */
+        public String text(String key) {
+            Setting s = settings.get(key);
+            return s == null ? null : s.text();
+        }
+
         /** Where a key's value came from: "-Dinfermon.processor.bucket", "INFERMON_PROCESSOR_BUCKET", "file:3". */
         public String sourceOf(String key) {
             Setting s = settings.get(key);
@@ -117,6 +142,19 @@ public final class ProcessorConfig implements CommandLine.IDefaultValueProvider 
         return new ProcessorConfig(k -> null, Map.of()).read(runSpec, file.toAbsolutePath(), false).problems();
     }
 
+    /**
+     * A processor.yaml read as {@code infermon fleet --config} reads it: checked in full as {@code run}'s file (whose
+     * keys it may share with the hosts), without system properties or environment; throws with every problem,
+     * reported as {@code command}'s. The fleet takes its {@code alerts} and {@code webhook} from it.
+     */
+    public static Resolved readFile(CommandSpec runSpec, Path file, CommandLine command) {
+        Resolved r = new ProcessorConfig(k -> null, Map.of()).read(runSpec, file.toAbsolutePath(), false);
+        if (!r.problems().isEmpty()) {
+            throw new ConfigException(command, r.problems());
+        }
+        return r;
+    }
+
     private Path configFile(CommandSpec spec) {
         OptionSpec config = spec.findOption("--" + CONFIG_KEY);
         Object given = config == null ? null : config.getValue();
@@ -140,7 +178,8 @@ public final class ProcessorConfig implements CommandLine.IDefaultValueProvider 
             }
         }
         Map<String, Setting> settings = new LinkedHashMap<>();
-        Set<String> known = new TreeSet<>(Set.of(ALERTS_KEY, WEBHOOK_KEY, OTLP_HEADERS_KEY));
+        Set<String> known = new TreeSet<>(Set.of(ALERTS_KEY, WEBHOOK_KEY, OTLP_HEADERS_KEY, FLEET_KEY));
+        Map<String, YamlNode> fleet = fleetSection(root.map().get(FLEET_KEY), source, problems);
         Set<String> environmentNames = new TreeSet<>();
         for (OptionSpec o : spec.options()) {
             if (!OptionValues.isSetting(o)) {
@@ -149,7 +188,21 @@ public final class ProcessorConfig implements CommandLine.IDefaultValueProvider 
             String key = OptionValues.key(o);
             known.add(key);
             environmentNames.add(OptionValues.environmentName(key));
-            Setting fromFile = fromFile(o, root.map().get(key), source, problems);
+            YamlNode node = root.map().get(key);
+            String name = key;
+            String sectionKey = FLEET_SECTION.entrySet().stream().filter(e -> e.getValue().equals(key))
+                    .map(Map.Entry::getKey).findFirst().orElse(null);
+            YamlNode inSection = sectionKey == null ? null : fleet.get(sectionKey);
+            if (inSection != null && node != null) {
+                problems.add(new ConfigProblem(source, inSection.line(), FLEET_KEY + "." + sectionKey, "is set twice: "
+                        + "also as '" + key + "' on line " + node.line() + "; keep one"));
+                continue;
+            }
+            if (inSection != null) {
+                node = inSection;
+                name = FLEET_KEY + "." + sectionKey;
+            }
+            Setting fromFile = fromFile(o, node, name, source, problems);
             Setting fromOverride = overrides ? override(key) : null;
             if (fromOverride != null) {
                 fromOverride = joined(o, fromOverride);
@@ -213,12 +266,39 @@ public final class ProcessorConfig implements CommandLine.IDefaultValueProvider 
         return Map.copyOf(headers);
     }
 
-    /** A key's value in the file, checked; a list for a repeatable option is joined so that picocli splits it. */
-    private static Setting fromFile(OptionSpec o, YamlNode n, String source, List<ConfigProblem> problems) {
+    /**
+     * The {@code fleet:} section's keys and values; a section that is not a map, and a key it does not know, are
+     * problems.
+     */
+    private static Map<String, YamlNode> fleetSection(YamlNode n, String source, List<ConfigProblem> problems) {
+        Map<String, YamlNode> section = new LinkedHashMap<>();
+        if (n == null || n.isNull()) {
+            return section;
+        }
+        if (!n.isMap()) {
+            problems.add(new ConfigProblem(source, n.line(), FLEET_KEY, "must be a map of the fleet's settings ("
+                    + String.join(", ", FLEET_SECTION.keySet()) + "), not " + n.describe()));
+            return section;
+        }
+        n.map().forEach((k, v) -> {
+            if (FLEET_SECTION.containsKey(k)) {
+                section.put(k, v);
+            } else {
+                problems.add(new ConfigProblem(source, v.line(), FLEET_KEY + "." + k,
+                        KnownKeys.unknown(k, FLEET_SECTION.keySet())));
+            }
+        });
+        return section;
+    }
+
+    /**
+     * A key's value in the file, checked; a list for a repeatable option is joined so that picocli splits it.
+     * {@code key} is how the file names it, for messages.
+     */
+    private static Setting fromFile(OptionSpec o, YamlNode n, String key, String source, List<ConfigProblem> problems) {
         if (n == null || n.isNull()) {
             return null;
         }
-        String key = OptionValues.key(o);
         List<String> values = new ArrayList<>();
         if (n.isScalar()) {
             values.add(n.scalar());

@@ -2,6 +2,8 @@ package io.infermon.processor.fleet;
 
 import io.infermon.anodot.AnodotMetric;
 import io.infermon.anodot.TargetType;
+import io.infermon.processor.alerts.AlertEvent;
+import io.infermon.processor.alerts.Alerts;
 import io.infermon.processor.bucket.ClosedBucket;
 import io.infermon.processor.checkpoint.CheckpointFile;
 import io.infermon.processor.drift.References;
@@ -34,11 +36,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * The fleet's outputs: reads closed fleet buckets from the buckets topic (only committed ones) and writes them as the
  * processor writes its own, with {@code scope: fleet} on every metric and {@code fleet_hosts_reporting} and
  * {@code fleet_hosts_missing} beside: {@code OUT/anodot/*.json} (and so the Anodot sender), {@code metrics.jsonl},
- * {@code OUT/profiles}, drift against the given references.
+ * {@code OUT/profiles}, drift against the given references; and the alert rules of processor.yaml evaluated on
+ * those metrics, as {@code run} evaluates them on a host's, into {@code OUT/alerts.jsonl}.
  *
  * <p>Exactly once, as the processor's outputs: after each batch it saves, atomically, the next offset of each
- * partition with the length of {@code metrics.jsonl}; a restart cuts the file back to that length and reads on from
- * those offsets, writing any bucket again under the same name with the same content.
+ * partition with the length of {@code metrics.jsonl}, the references' state, and the alerts' state with the length
+ * of {@code alerts.jsonl}; a restart cuts both files back to those lengths and reads on from those offsets, writing
+ * any bucket again under the same name with the same content, and any alert event again once.
  */
 public final class FleetOutputs implements AutoCloseable {
     static final String CHECKPOINT = "fleet-checkpoint";
@@ -50,6 +54,7 @@ public final class FleetOutputs implements AutoCloseable {
     private final Path out;
     private final MetricFiles files;
     private final References references;
+    private final Alerts alerts;
     private final Consumer<ClosedBucket> onWritten;
     private final Map<Integer, Long> offsets = new TreeMap<>();
     private volatile boolean running = true;
@@ -57,14 +62,16 @@ public final class FleetOutputs implements AutoCloseable {
 
     /**
      * @param files       where the outputs go, opened with the checkpoint's length of metrics.jsonl ({@link #restore})
+     * @param alerts      the alert rules and alerts.jsonl (not yet opened: {@link #run} opens it after the restore)
      * @param onWritten   told of each bucket after it is written (the command line prints a line)
      */
-    public FleetOutputs(FleetSettings settings, Path out, MetricFiles files, References references,
+    public FleetOutputs(FleetSettings settings, Path out, MetricFiles files, References references, Alerts alerts,
                         Consumer<ClosedBucket> onWritten) {
         this.settings = settings;
         this.out = out;
         this.files = files;
         this.references = references;
+        this.alerts = alerts;
         this.onWritten = onWritten;
     }
 
@@ -94,6 +101,9 @@ public final class FleetOutputs implements AutoCloseable {
                 offsets.put(in.readInt(), in.readLong());
             }
             references.restoreState(in);
+            if (in.available() > 0) { // checkpoints written before fleet alerts end here (alerts.jsonl starts empty)
+                alerts.restoreState(in);
+            }
         }
     }
 
@@ -109,13 +119,16 @@ public final class FleetOutputs implements AutoCloseable {
                 o.writeLong(e.getValue());
             }
             references.writeState(o);
+            alerts.writeState(o);
         }
         CheckpointFile.write(out.resolve(CHECKPOINT), bytes.toByteArray());
+        alerts.commit();
     }
 
     /** Reads and writes until {@link #stop}; a Kafka outage is waited out. */
     public void run() throws Exception {
         restore();
+        alerts.open(true);
         consumer = new KafkaConsumer<>(settings.clientConfig(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -173,7 +186,9 @@ public final class FleetOutputs implements AutoCloseable {
         }
         metrics.add(hosts(bucket, HOSTS_REPORTING, b.reporting().size()));
         metrics.add(hosts(bucket, HOSTS_MISSING, b.missing().size()));
+        List<AlertEvent> events = alerts.evaluate(metrics);
         files.write(List.of(bucket), List.of(metrics));
+        alerts.write(events);
         onWritten.accept(bucket);
     }
 

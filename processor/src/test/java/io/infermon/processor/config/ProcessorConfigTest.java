@@ -275,7 +275,7 @@ class ProcessorConfigTest {
 
     private static String unknownLine(String key, String suggestion) {
         CommandSpec run = InfermonCli.create().getSubcommands().get("run").getCommandSpec();
-        List<String> known = new java.util.ArrayList<>(List.of("alerts", "webhook", "otlp-headers"));
+        List<String> known = new java.util.ArrayList<>(List.of("alerts", "webhook", "otlp-headers", "fleet"));
         run.options().stream().filter(o -> !o.usageHelp() && !o.versionHelp() && !o.longestName().equals("--config"))
                 .forEach(o -> known.add(o.longestName().substring(2)));
         return "unknown key (did you mean '" + suggestion + "'?); known here: "
@@ -336,6 +336,71 @@ class ProcessorConfigTest {
         assertThat(r.webhook().toString()).doesNotContain("secret-path").doesNotContain("abc")
                 .contains("https://hooks.example.com");
         assertThat(r.sourceOf("out")).isEqualTo(f + ":1");
+    }
+
+    @Test
+    void theFleetSectionSetsTheFleetOptionsAndTheFlatKeysStayAliases() throws Exception {
+        Path f = file("""
+                out: /o
+                fleet:
+                  kafka: k1:9092
+                  host: web-1
+                  outbox-mb: 64
+                  topic-prefix: prod
+                  partitions: 12
+                  replication: 3
+                  kafka-properties: /etc/infermon/kafka.properties
+                """);
+        CommandSpec spec = parse("--config", f.toString(), "--fleet-partitions", "24");
+        assertThat(value(spec, "--publish-kafka")).isEqualTo("k1:9092");
+        assertThat(value(spec, "--fleet-host")).isEqualTo("web-1");
+        assertThat(value(spec, "--fleet-outbox-mb")).isEqualTo(64L);
+        assertThat(value(spec, "--fleet-topic-prefix")).isEqualTo("prod");
+        assertThat(value(spec, "--fleet-partitions")).isEqualTo(24); // the command line wins, as for every key
+        assertThat(value(spec, "--fleet-replication")).isEqualTo(3);
+        assertThat(value(spec, "--kafka-properties")).isEqualTo(Path.of("/etc/infermon/kafka.properties"));
+        assertThat(((ProcessorConfig) spec.defaultValueProvider()).resolve(spec).sourceOf("fleet-host"))
+                .isEqualTo(f + ":4");
+
+        Path g = file("""
+                out: /o
+                publish-kafka: k2:9092
+                fleet-host: web-2
+                fleet:
+                  replication: 2
+                """);
+        spec = parse("--config", g.toString());
+        assertThat(value(spec, "--publish-kafka")).isEqualTo("k2:9092");
+        assertThat(value(spec, "--fleet-host")).isEqualTo("web-2");
+        assertThat(value(spec, "--fleet-replication")).isEqualTo(2);
+        assertThat(value(spec, "--fleet-partitions")).isEqualTo(6); // the default
+        environment.put("INFERMON_PROCESSOR_FLEET_HOST", "web-3"); // the overrides keep the options' names
+        assertThat(value(parse("--config", g.toString()), "--fleet-host")).isEqualTo("web-3");
+    }
+
+    @Test
+    void aFleetSettingGivenTwiceAnUnknownOneAndABadSectionAreProblems() throws Exception {
+        Path f = file("""
+                out: /o
+                fleet-host: web-1
+                fleet:
+                  host: web-2
+                  partitons: 3
+                  replication: many
+                """);
+        assertThatThrownBy(() -> parse("--config", f.toString()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems().stream()
+                        .map(ConfigProblem::toString)).containsExactlyInAnyOrder(
+                        f + ":4: fleet.host: is set twice: also as 'fleet-host' on line 2; keep one",
+                        f + ":5: fleet.partitons: unknown key (did you mean 'partitions'?); known here: host, kafka, "
+                                + "kafka-properties, outbox-mb, partitions, replication, topic-prefix",
+                        f + ":6: fleet.replication: must be a whole number, not 'many'"));
+        Path g = file("out: /o\nfleet: k1:9092\n");
+        assertThatThrownBy(() -> parse("--config", g.toString()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems().stream()
+                        .map(ConfigProblem::toString)).containsExactly(
+                        g + ":2: fleet: must be a map of the fleet's settings (kafka, host, outbox-mb, topic-prefix, "
+                                + "partitions, replication, kafka-properties), not 'k1:9092'"));
     }
 
     @Test

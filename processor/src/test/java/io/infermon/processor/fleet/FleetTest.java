@@ -22,6 +22,7 @@ import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.apache.datasketches.kll.KllDoublesSketch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,8 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The fleet end to end on a real Kafka broker: two host processors (child JVMs) publish the buckets of their queues,
  * written live as agents write them (calls of the digits model spread over both hosts, with watermark records); one
  * {@code infermon fleet} merges them. Every fleet bucket equals what one processor computes over both queues, and
- * says two hosts reported; a host killed for good is reported missing once it lags by the host timeout, and the
- * fleet goes on without it.
+ * says two hosts reported; the quantiles of the prediction distributions, sketched (KLL) on the hosts and merged, are
+ * each within the stated rank error of their rank in the bucket's true values, which the test keeps as it writes
+ * them. A host killed is reported missing once it lags by the host timeout, and the fleet goes on without it; the
+ * fleet's alert rule on {@code fleet_hosts_missing} opens then, once, and resolves once the host is back.
  */
 class FleetTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,9 +67,17 @@ class FleetTest {
         }
 
         void call(float[] pixels, float[] probabilities) {
-            long now = System.currentTimeMillis();
+            call(new float[][] {pixels}, new float[][] {probabilities});
+        }
+
+        void call(float[][] pixels, float[][] probabilities) {
+            call(System.currentTimeMillis(), pixels, probabilities);
+        }
+
+        /** A call of several rows captured at {@code now} (epoch milliseconds; the clock's time, just read). */
+        void call(long now, float[][] pixels, float[][] probabilities) {
             append(Records.watermark(now, agent, false));
-            append(Records.encode(Records.call(now, "digits", new float[][] {pixels}, new float[][] {probabilities})));
+            append(Records.encode(Records.call(now, "digits", pixels, probabilities)));
         }
 
         void watermark() {
@@ -94,7 +105,7 @@ class FleetTest {
     }
 
     @Test
-    void twoHostsMakeOneFleetBucketEqualToOneProcessorOverBothQueuesAndAKilledHostIsReportedMissing()
+    void twoHostsMakeOneFleetBucketEqualToOneProcessorOverBothQueuesAndAKilledHostIsReportedMissingUntilItIsBack()
             throws Exception {
         try (KafkaBroker broker = KafkaBroker.start(dir.resolve("kafka"))) {
             Path qa = dir.resolve("queue-a");
@@ -103,18 +114,29 @@ class FleetTest {
             try (LiveQueue a = new LiveQueue(qa); LiveQueue b = new LiveQueue(qb)) {
                 a.watermark();
                 b.watermark();
+                // the hosts' processor.yaml, whose alert rules the fleet evaluates on its own metrics
+                Path yaml = Files.writeString(dir.resolve("processor.yaml"), """
+                        alerts:
+                          - name: host missing
+                            metric: fleet_hosts_missing
+                            where: {scope: fleet}
+                            above: 0
+                        """);
                 child(dir.resolve("fleet.log"), "fleet", "--kafka", broker.bootstrap(), "--out", fleetOut.toString(),
-                        "--bucket", "2s", "--host-timeout", "6s", "--no-dashboard", "--fleet-partitions", "2");
+                        "--bucket", "2s", "--host-timeout", "6s", "--no-dashboard", "--fleet-partitions", "2",
+                        "--config", yaml.toString());
                 Process hostA = child(dir.resolve("host-a.log"), "run", "--queue", qa.toString(), "--out",
                         dir.resolve("out-a").toString(), "--bucket", "2s", "--no-dashboard", "--quiet",
                         "--publish-kafka", broker.bootstrap(), "--fleet-host", "a", "--fleet-partitions", "2");
-                Process hostB = child(dir.resolve("host-b.log"), "run", "--queue", qb.toString(), "--out",
-                        dir.resolve("out-b").toString(), "--bucket", "2s", "--no-dashboard", "--quiet",
-                        "--publish-kafka", broker.bootstrap(), "--fleet-host", "b", "--fleet-partitions", "2");
+                String[] runB = {"run", "--queue", qb.toString(), "--out", dir.resolve("out-b").toString(), "--bucket",
+                        "2s", "--no-dashboard", "--quiet", "--publish-kafka", broker.bootstrap(), "--fleet-host", "b",
+                        "--fleet-partitions", "2"};
+                Process hostB = child(dir.resolve("host-b.log"), runB);
                 broker.awaitHosts("infermon.profiles", Set.of("a", "b"));
                 publishBadRecords(broker);
 
-                long total = traffic(a, b, 6_000);
+                Truth truth = new Truth();
+                long total = traffic(a, b, 6_000, truth);
                 // both agents idle: their watermarks close the hosts' last buckets, then the fleet's
                 long idleUntil = System.currentTimeMillis() + 3_000;
                 while (System.currentTimeMillis() < idleUntil) {
@@ -132,10 +154,13 @@ class FleetTest {
                         "--no-checkpoint");
                 assertThat(reference.waitFor(2, TimeUnit.MINUTES)).isTrue();
                 assertSameBuckets(byBucket(fleetOut, true), byBucket(single, false));
+                long last = truth.buckets.lastKey();
+                assertSketchedQuantilesWithinRankBound(fleetOut, truth, last);
+                assertSketchedQuantilesWithinRankBound(single, truth, last);
                 assertThat(hosts(fleetOut, "fleet_hosts_reporting")).containsOnly(2.0);
                 assertThat(hosts(fleetOut, "fleet_hosts_missing")).containsOnly(0.0);
 
-                // host b's processor is killed for good; a goes on
+                // host b's processor is killed; a goes on
                 hostB.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
                 long more = 0;
                 long later = System.currentTimeMillis() + 12_000;
@@ -149,6 +174,32 @@ class FleetTest {
                         .until(() -> sum(fleetOut, "inference_calls") == all
                                 && hosts(fleetOut, "fleet_hosts_missing").contains(1.0));
                 assertThat(hostA.isAlive()).isTrue();
+
+                // host b's processor comes back (its checkpoint, its host id) and its agent goes on: b reports again
+                child(dir.resolve("host-b.log"), runB);
+                long back = System.currentTimeMillis() + 10_000;
+                for (int i = 0; System.currentTimeMillis() < back; i++) {
+                    (i % 2 == 0 ? a : b).call(new float[64], probabilities(i % 10));
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                }
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> backForThreeBuckets(fleetOut));
+                // the alert rule opened on the first fleet bucket with a host missing and resolved on the first one
+                // after it with none: once each, as the rule's definition applied to the series the fleet wrote says
+                List<Map<String, Object>> expected = expectedAlertEvents(series(fleetOut, "fleet_hosts_missing"), 0);
+                assertThat(expected).hasSize(2);
+                assertThat(alertEvents(fleetOut)).isEqualTo(expected);
+                List<JsonNode> events = new ArrayList<>();
+                for (String l : Files.readAllLines(fleetOut.resolve("alerts.jsonl"))) {
+                    events.add(JSON.readTree(l));
+                }
+                for (JsonNode event : events) {
+                    assertThat(event.get("alert").asText()).isEqualTo("host missing");
+                    assertThat(event.get("metric").asText()).isEqualTo("fleet_hosts_missing");
+                    assertThat(event.get("series").get("scope").asText()).isEqualTo("fleet");
+                    assertThat(event.get("series").get("model").asText()).isEqualTo("digits");
+                }
+                assertThat(events.get(1).get("opened_bucket").asLong()).isEqualTo(events.get(0).get("bucket").asLong());
             }
             // the bad records were counted and named, and stopped nothing
             assertThat(Files.readString(dir.resolve("fleet.log")))
@@ -173,8 +224,18 @@ class FleetTest {
             try (LiveQueue a = new LiveQueue(qa); LiveQueue b = new LiveQueue(qb)) {
                 a.watermark();
                 b.watermark();
+                // a rule whose series crosses its threshold at every bucket (the mean pred1 of a bucket, about 0.725
+                // and 0.6 in turn): its events, written by an aggregator killed mid-run and restarted, must still be
+                // those of the series
+                Path yaml = Files.writeString(dir.resolve("processor.yaml"), """
+                        alerts:
+                          - name: confident
+                            metric: max_prediction_proba
+                            where: {stat: mean}
+                            above: 0.66
+                        """);
                 String[] fleet = {"fleet", "--kafka", broker.bootstrap(), "--out", fleetOut.toString(), "--bucket",
-                        "2s", "--no-dashboard", "--fleet-partitions", "2"};
+                        "2s", "--no-dashboard", "--fleet-partitions", "2", "--config", yaml.toString()};
                 Process aggregator = child(dir.resolve("fleet.log"), fleet);
                 for (String h : List.of("a", "b")) {
                     child(dir.resolve("host-" + h + ".log"), "run", "--queue", (h.equals("a") ? qa : qb).toString(),
@@ -183,16 +244,17 @@ class FleetTest {
                             "--fleet-partitions", "2");
                 }
                 broker.awaitHosts("infermon.profiles", Set.of("a", "b"));
-                long calls = traffic(a, b, 4_000);
+                Truth truth = new Truth();
+                long calls = traffic(a, b, 4_000, truth);
                 await().atMost(Duration.ofMinutes(1)).until(() -> sum(fleetOut, "inference_calls") > 0);
                 aggregator.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // mid-run, whatever it was doing
-                calls += traffic(a, b, 2_000);
+                calls += traffic(a, b, 2_000, truth);
                 child(dir.resolve("fleet.log"), fleet);
-                calls += traffic(a, b, 2_000);
+                calls += traffic(a, b, 2_000, truth);
                 broker.stop();
-                calls += traffic(a, b, 4_000); // Kafka away: the hosts go on, their buckets wait
+                calls += traffic(a, b, 4_000, truth); // Kafka away: the hosts go on, their buckets wait
                 broker.start();
-                calls += traffic(a, b, 3_000);
+                calls += traffic(a, b, 3_000, truth);
                 long idleUntil = System.currentTimeMillis() + 3_000;
                 while (System.currentTimeMillis() < idleUntil) {
                     a.watermark();
@@ -215,9 +277,82 @@ class FleetTest {
                         "--no-checkpoint");
                 assertThat(reference.waitFor(2, TimeUnit.MINUTES)).isTrue();
                 assertSameBuckets(byBucket(fleetOut, true), byBucket(single, false));
+                long last = truth.buckets.lastKey();
+                assertSketchedQuantilesWithinRankBound(fleetOut, truth, last);
+                assertSketchedQuantilesWithinRankBound(single, truth, last);
                 assertThat(hosts(fleetOut, "fleet_hosts_missing")).containsOnly(0.0);
+                // every alert event once, none lost and none repeated by the kill: as the series gives them
+                List<Map<String, Object>> expected = expectedAlertEvents(
+                        new TreeMap<>(stat(fleetOut, "max_prediction_proba", "mean").headMap(last, true)), 0.66);
+                assertThat(expected.size()).as("events the series gives").isGreaterThanOrEqualTo(4);
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(alertEvents(fleetOut).stream()
+                        .filter(e -> (long) e.get("bucket") <= last).toList()).isEqualTo(expected));
             }
         }
+    }
+
+    /** One metric's values by bucket (epoch seconds); the fleet has one model key here. */
+    private static TreeMap<Long, Double> series(Path out, String what) throws Exception {
+        TreeMap<Long, Double> values = new TreeMap<>();
+        for (JsonNode m : lines(out)) {
+            if (m.path("properties").path("what").asText().equals(what)) {
+                assertThat(values.put(m.get("timestamp").asLong(), m.get("value").asDouble())).isNull();
+            }
+        }
+        return values;
+    }
+
+    /** One {@code stat} of a distribution metric by bucket (epoch seconds). */
+    private static TreeMap<Long, Double> stat(Path out, String what, String stat) throws Exception {
+        TreeMap<Long, Double> values = new TreeMap<>();
+        for (JsonNode m : lines(out)) {
+            JsonNode p = m.path("properties");
+            if (p.path("what").asText().equals(what) && p.path("stat").asText().equals(stat)) {
+                assertThat(values.put(m.get("timestamp").asLong(), m.get("value").asDouble())).isNull();
+            }
+        }
+        return values;
+    }
+
+    /** The events of OUT/alerts.jsonl, each as state, bucket and value (whole lines only). */
+    private static List<Map<String, Object>> alertEvents(Path out) throws Exception {
+        List<Map<String, Object>> events = new ArrayList<>();
+        Path f = out.resolve("alerts.jsonl");
+        String text = Files.exists(f) ? Files.readString(f) : "";
+        for (String l : text.substring(0, text.lastIndexOf('\n') + 1).split("\n")) {
+            if (!l.isEmpty()) {
+                JsonNode e = JSON.readTree(l);
+                events.add(Map.of("state", e.get("state").asText(), "bucket", e.get("bucket").asLong(), "value",
+                        e.get("value").asDouble()));
+            }
+        }
+        return events;
+    }
+
+    /** Whether, after a bucket with a host missing, three buckets in a row have none. */
+    private static boolean backForThreeBuckets(Path out) throws Exception {
+        int zeros = -1;
+        for (double v : series(out, "fleet_hosts_missing").values()) {
+            zeros = v > 0 ? 0 : zeros >= 0 ? zeros + 1 : -1;
+        }
+        return zeros >= 3;
+    }
+
+    /**
+     * The events docs/processor-yaml.md's rule definition gives for {@code above: X} with {@code for} and
+     * {@code resolve_after} 1 on a series: open on each value above X while closed, resolved on each value not above
+     * X while open.
+     */
+    private static List<Map<String, Object>> expectedAlertEvents(TreeMap<Long, Double> series, double above) {
+        List<Map<String, Object>> events = new ArrayList<>();
+        boolean open = false;
+        for (Map.Entry<Long, Double> e : series.entrySet()) {
+            if (open != (e.getValue() > above)) {
+                open = !open;
+                events.add(Map.of("state", open ? "open" : "resolved", "bucket", e.getKey(), "value", e.getValue()));
+            }
+        }
+        return events;
     }
 
     /** The child JVMs' logs, their last lines, for a failure's message. */
@@ -249,21 +384,144 @@ class FleetTest {
         }
     }
 
-    /** Calls of the digits model on both hosts (two on a, one on b) for {@code millis}; returns how many. */
-    private static long traffic(LiveQueue a, LiveQueue b, long millis) {
+    /** Rows per call in {@link #traffic}: enough that each host's buckets outgrow the exact tables. */
+    private static final int ROWS = 3;
+
+    /**
+     * Calls of the digits model on both hosts (two on a, one on b) for {@code millis}, {@link #ROWS} rows each, with
+     * probabilities of nearly every row distinct, more confident in even 2 s buckets than in odd ones; their
+     * probability rows go to {@code truth}. Returns the calls.
+     */
+    private static long traffic(LiveQueue a, LiveQueue b, long millis, Truth truth) {
         double[][] digits = Datasets.digits();
         int[] labels = Datasets.digitLabels();
         long calls = 0;
         long until = System.currentTimeMillis() + millis;
         for (int i = 0; System.currentTimeMillis() < until; i++, calls++) {
-            float[] x = new float[64];
-            for (int j = 0; j < 64; j++) {
-                x[j] = (float) digits[i % digits.length][j];
+            long now = System.currentTimeMillis();
+            boolean even = Math.floorDiv(now, 2_000L) % 2 == 0;
+            float[][] x = new float[ROWS][64];
+            float[][] p = new float[ROWS][];
+            for (int r = 0; r < ROWS; r++) {
+                int row = i * ROWS + r;
+                for (int j = 0; j < 64; j++) {
+                    x[r][j] = (float) digits[row % digits.length][j];
+                }
+                p[r] = probabilities(labels[row % labels.length], truth.rows++, even ? 0.45f : 0.2f);
             }
-            (i % 3 == 0 ? b : a).call(x, probabilities(labels[i % labels.length]));
+            (i % 3 == 0 ? b : a).call(now, x, p);
+            truth.add(now, p);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
         return calls;
+    }
+
+    /**
+     * Probabilities with the digit's label on top at one of 9,973 confidences between 0.5 and 0.5 + {@code spread},
+     * the row counter stepping through them: rows within 9,973 of each other have different pred1, spread12 and
+     * entropy, and a bucket's mean pred1 is about 0.5 + spread / 2.
+     */
+    private static float[] probabilities(int label, long row, float spread) {
+        float top = 0.5f + spread * ((row * 7_919) % 9_973) / 9_973f;
+        float[] p = new float[10];
+        java.util.Arrays.fill(p, (1 - top) / 9);
+        p[label] = top;
+        return p;
+    }
+
+    /** The probability rows the test wrote, by the start (epoch seconds) of their 2 s bucket: the true data. */
+    private static final class Truth {
+        final TreeMap<Long, List<float[]>> buckets = new TreeMap<>();
+        long rows;
+
+        void add(long captureMillis, float[][] probabilities) {
+            buckets.computeIfAbsent(Math.floorDiv(captureMillis, 2_000L) * 2, k -> new ArrayList<>())
+                    .addAll(List.of(probabilities));
+        }
+
+        /** The bucket's values of one prediction distribution, computed from the rows as docs/metrics.md defines. */
+        double[] values(long bucket, String what) {
+            return buckets.get(bucket).stream().mapToDouble(p -> {
+                double[] sorted = new double[p.length];
+                double h = 0;
+                for (int c = 0; c < p.length; c++) {
+                    sorted[c] = p[c];
+                    h -= p[c] > 0 ? p[c] * Math.log(p[c]) : 0;
+                }
+                java.util.Arrays.sort(sorted);
+                return switch (what) {
+                    case "max_prediction_proba" -> sorted[p.length - 1];
+                    case "spread12_prediction_proba" -> sorted[p.length - 1] - sorted[p.length - 2];
+                    case "prediction_entropy" -> h;
+                    default -> throw new IllegalArgumentException(what);
+                };
+            }).toArray();
+        }
+    }
+
+    /** The prediction distributions the traffic makes sketched (KLL) in a bucket: pred1, spread12, entropy. */
+    private static final Set<String> SKETCHED = Set.of("max_prediction_proba", "spread12_prediction_proba",
+            "prediction_entropy");
+    /** Their quantile stats and the rank each stands for; {@code iqr} is {@code q75 - q25}. */
+    private static final Map<String, Double> QUANTILES = Map.of("q01", 0.01, "q05", 0.05, "q25", 0.25, "q50", 0.5,
+            "median", 0.5, "q75", 0.75, "q95", 0.95, "q99", 0.99);
+    /** The bound docs/metrics.md states for sketched quantiles: KLL, k = 200, 99% confidence (1.33%). */
+    private static final double RANK_ERROR = KllDoublesSketch.getNormalizedRankError(200, false);
+
+    private static boolean sketchedQuantile(String what, String stat) {
+        return SKETCHED.contains(what) && (QUANTILES.containsKey(stat) || "iqr".equals(stat));
+    }
+
+    /**
+     * Every sketched quantile {@code out} reports for a bucket of the traffic, up to {@code last} (epoch seconds),
+     * lies within the stated rank error of its rank in the bucket's true values: if {@code v} is reported for
+     * {@code q}, {@code q} is in {@code [lo - ε, hi + ε]} with {@code lo}, {@code hi} the true shares of values
+     * {@code < v} and {@code <= v}. The bucket's rows, minimum and maximum equal the truth's first, so that the truth
+     * is the bucket's data; and at least two buckets have more distinct values than the exact tables hold, so the
+     * quantiles checked are the sketches'.
+     */
+    private static void assertSketchedQuantilesWithinRankBound(Path out, Truth truth, long last) throws Exception {
+        Map<Long, Map<String, Double>> reported = new TreeMap<>();
+        for (JsonNode m : lines(out)) {
+            JsonNode p = m.get("properties");
+            String what = p.path("what").asText();
+            long bucket = m.get("timestamp").asLong();
+            if (bucket <= last && p.has("model") && (SKETCHED.contains(what) || what.equals("buffer_count"))) {
+                reported.computeIfAbsent(bucket, k -> new TreeMap<>()).put(what + " " + p.path("stat").asText(),
+                        m.get("value").asDouble());
+            }
+        }
+        reported.values().removeIf(r -> r.getOrDefault("buffer_count ", 0.0) == 0);
+        assertThat(reported.keySet()).as("buckets with calls").isEqualTo(truth.buckets.keySet().stream()
+                .filter(b -> b <= last).collect(java.util.stream.Collectors.toSet()));
+        int sketchedBuckets = 0;
+        for (Map.Entry<Long, Map<String, Double>> bucket : reported.entrySet()) {
+            long start = bucket.getKey();
+            Map<String, Double> r = bucket.getValue();
+            assertThat(r.get("buffer_count ")).as("%s rows", start).isEqualTo(truth.buckets.get(start).size());
+            for (String what : SKETCHED) {
+                double[] values = truth.values(start, what);
+                String at = start + " " + what;
+                if (java.util.Arrays.stream(values).distinct().count() > 256) {
+                    sketchedBuckets += what.equals("max_prediction_proba") ? 1 : 0;
+                }
+                assertThat(r.get(what + " min")).as("%s min", at).isCloseTo(
+                        java.util.Arrays.stream(values).min().orElseThrow(), org.assertj.core.data.Offset.offset(1e-12));
+                assertThat(r.get(what + " max")).as("%s max", at).isCloseTo(
+                        java.util.Arrays.stream(values).max().orElseThrow(), org.assertj.core.data.Offset.offset(1e-12));
+                for (Map.Entry<String, Double> q : QUANTILES.entrySet()) {
+                    double v = r.get(what + " " + q.getKey());
+                    long below = java.util.Arrays.stream(values).filter(x -> x < v).count();
+                    long atOrBelow = java.util.Arrays.stream(values).filter(x -> x <= v).count();
+                    double lo = (double) below / values.length;
+                    double hi = (double) atOrBelow / values.length;
+                    assertThat(q.getValue()).as("%s %s = %s has true ranks [%s, %s] of %s values", at, q.getKey(), v,
+                            lo, hi, values.length).isBetween(lo - RANK_ERROR, hi + RANK_ERROR);
+                }
+                assertThat(r.get(what + " iqr")).as("%s iqr", at).isEqualTo(r.get(what + " q75") - r.get(what + " q25"));
+            }
+        }
+        assertThat(sketchedBuckets).as("buckets whose pred1 outgrew the exact table").isGreaterThanOrEqualTo(2);
     }
 
     /**
@@ -312,7 +570,11 @@ class FleetTest {
                 .map(m -> m.get("value").asDouble()).toList();
     }
 
-    /** Model metrics by bucket, then by series (properties without scope); the fleet's own metrics left out. */
+    /**
+     * Model metrics by bucket, then by series (properties without scope); the fleet's own metrics left out, and the
+     * sketched quantiles (a merge of KLL sketches is not the sketch of all values: they are held to their rank bound
+     * instead, {@link #assertSketchedQuantilesWithinRankBound}).
+     */
     private static Map<String, Map<String, Double>> byBucket(Path out, boolean fleet) throws Exception {
         Map<String, Map<String, Double>> buckets = new TreeMap<>();
         for (JsonNode m : lines(out)) {
@@ -320,7 +582,7 @@ class FleetTest {
             m.get("properties").properties().forEach(e -> props.put(e.getKey(), e.getValue().asText()));
             String what = props.get("what");
             if (what.startsWith("agent_") || what.startsWith("processor_") || what.startsWith("fleet_")
-                    || !props.containsKey("model")) {
+                    || !props.containsKey("model") || sketchedQuantile(what, props.get("stat"))) {
                 continue;
             }
             if (fleet) {

@@ -41,7 +41,8 @@ public final class KafkaBroker implements AutoCloseable {
         if (file == null || !Files.exists(Path.of(file))) {
             throw new IllegalStateException("no Kafka class path file (" + file + "): build the kafka-broker module");
         }
-        KafkaBroker broker = new KafkaBroker(Files.createDirectories(dir), freePort(), freePort(),
+        int[] ports = freePorts();
+        KafkaBroker broker = new KafkaBroker(Files.createDirectories(dir), ports[0], ports[1],
                 Files.readString(Path.of(file)).trim());
         broker.configure();
         broker.run("kafka.tools.StorageTool", "format", "--cluster-id", Uuid.randomUuid().toString(), "--config",
@@ -50,9 +51,10 @@ public final class KafkaBroker implements AutoCloseable {
         return broker;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    /** Two free ports, different: both are held while the second is chosen (one at a time may give one twice). */
+    private static int[] freePorts() throws IOException {
+        try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
+            return new int[] {a.getLocalPort(), b.getLocalPort()};
         }
     }
 
@@ -98,13 +100,18 @@ public final class KafkaBroker implements AutoCloseable {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
                 5_000))) {
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+            // a broker that exited fails at once (not ignored as the admin's errors are while it starts)
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
                     .until(() -> {
                         if (!process.isAlive()) {
                             throw new IllegalStateException("the broker exited: " + Files.readString(
                                     dir.resolve("broker.log")));
                         }
-                        return !admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty();
+                        try {
+                            return !admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty();
+                        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                            return false;
+                        }
                     });
         }
     }
