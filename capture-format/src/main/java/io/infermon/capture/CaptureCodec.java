@@ -141,6 +141,22 @@ public final class CaptureCodec {
      * <p>Uses {@code view}'s position and limit (and restores them), so the caller must own {@code view}: pass a
      * duplicate, not a buffer other threads write to.
      */
+    /**
+     * Raises an encoded inference record's capture time to {@code earliest} when it is earlier; returns whether it
+     * did. Before {@link #seal}. The agent's writer uses it to keep its watermark's promise exact (docs/wire-format.md,
+     * kind 4): the start a thread converted to epoch time may differ by the clock's recalibration from the one the
+     * writer's watermark was converted with.
+     */
+    public static boolean raiseCaptureTime(ByteBuffer view, int offset, long earliest) {
+        ByteBuffer b = view.order(ByteOrder.LITTLE_ENDIAN);
+        if (b.get(offset + OFFSET_KIND) != (byte) RecordKind.INFERENCE.code()
+                || b.getLong(offset + OFFSET_CAPTURE_TIME) >= earliest) {
+            return false;
+        }
+        b.putLong(offset + OFFSET_CAPTURE_TIME, earliest);
+        return true;
+    }
+
     public static void seal(ByteBuffer view, int offset, CRC32C crc) {
         int length = view.order(ByteOrder.LITTLE_ENDIAN).getInt(offset + OFFSET_LENGTH);
         view.putInt(offset + OFFSET_CRC, checksum(view, offset, length, crc));

@@ -272,4 +272,24 @@ class CaptureCodecTest {
                 .isInstanceOfSatisfying(CorruptRecordException.class,
                         e -> assertThat(e.reason()).isEqualTo(RejectReason.CHECKSUM_MISMATCH));
     }
+
+    @Test
+    void theWriterRaisesAnInferenceRecordsCaptureTimeOnlyWhenEarlierAndOnlyOfCalls() throws Exception {
+        SimpleCall call = twoTensorCall();
+        call.captureTime = 1_000L;
+        ByteBuffer record = call.record();
+        ByteBuffer unsealed = ByteBuffer.allocate(record.remaining()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        unsealed.put(0, record, 0, record.remaining());
+
+        assertThat(CaptureCodec.raiseCaptureTime(unsealed, 0, 900L)).isFalse();
+        assertThat(CaptureCodec.raiseCaptureTime(unsealed, 0, 1_500L)).isTrue();
+        CaptureCodec.seal(unsealed, 0, new java.util.zip.CRC32C());
+        assertThat(CaptureCodec.decode(unsealed).captureTimeEpochNanos()).isEqualTo(1_500L);
+
+        SimpleCall label = twoTensorCall();
+        label.kind = RecordKind.LABEL;
+        label.captureTime = 1_000L;
+        ByteBuffer labelRecord = label.record();
+        assertThat(CaptureCodec.raiseCaptureTime(labelRecord, 0, 1_500L)).isFalse(); // labels are not bucketed
+    }
 }

@@ -299,6 +299,10 @@ public final class QueueWriter implements Runnable {
             return;
         }
         try {
+            // the watermark's promise, exactly: no call appended after it starts before it (a thread's conversion
+            // to epoch time may predate the writer's last recalibration by a little; a call longer than the hold
+            // limit, or a step back of the clock, gets the watermark as its start instead of arriving late)
+            CaptureCodec.raiseCaptureTime(sealView, index, watermarkEpochNanos);
             CaptureCodec.seal(sealView, index, crc);
             try (DocumentContext dc = appender.writingDocument()) {
                 try {
