@@ -171,8 +171,9 @@ class LabelsIT {
             if (b >= 2) {
                 // let it take the batches (and, once, pass a bucket boundary) before the kill; the first time it
                 // dies as soon as the batches are on disk, before it has read anything much
+                // (a bucket boundary shows as lines in metrics.jsonl; its checkpoint, in OUT/state, follows them)
                 await().atMost(Duration.ofSeconds(60)).until(() -> inboxEmpty(out)
-                        && Files.exists(out.resolve("checkpoint")));
+                        && Files.exists(out.resolve("metrics.jsonl")) && Files.size(out.resolve("metrics.jsonl")) > 0);
             }
             p.process().destroyForcibly(); // SIGKILL
             assertThat(p.process().waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -28,7 +28,14 @@ final class MetricAssertions {
                 .isCloseTo(std, within(TOLERANCE * Math.max(1, std)));
         assertThat(value(m, k, "stat", "range")).as("%s range", what)
                 .isCloseTo(max - min, within(TOLERANCE * Math.max(1, max - min)));
-        for (String[] q : new String[][] {{"q25", "0.25"}, {"q50", "0.5"}, {"median", "0.5"}, {"q75", "0.75"}}) {
+        // every distribution has its tails (docs/metrics.md): min and max (exact but for the test's own rounding of
+        // a derived value such as the entropy), q01 ... q99 by rank
+        assertThat(value(m, k, "stat", "min")).as("%s min", what)
+                .isCloseTo(min, within(TOLERANCE * Math.max(1, Math.abs(min))));
+        assertThat(value(m, k, "stat", "max")).as("%s max", what)
+                .isCloseTo(max, within(TOLERANCE * Math.max(1, Math.abs(max))));
+        for (String[] q : new String[][] {{"q01", "0.01"}, {"q05", "0.05"}, {"q25", "0.25"}, {"q50", "0.5"},
+                {"median", "0.5"}, {"q75", "0.75"}, {"q95", "0.95"}, {"q99", "0.99"}}) {
             double reported = value(m, k, "stat", q[0]);
             double[] ranks = TestData.rankInterval(values, reported);
             double target = Double.parseDouble(q[1]);

@@ -18,6 +18,7 @@ import io.infermon.processor.output.BucketMetrics;
 import io.infermon.processor.output.MetricFiles;
 import io.infermon.processor.queue.MergedQueues;
 import io.infermon.processor.checkpoint.Checkpoint;
+import io.infermon.processor.state.StateStore;
 import io.infermon.processor.stats.SketchRandomness;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -38,9 +39,9 @@ import java.util.concurrent.locks.LockSupport;
  * Reads every available record, closing buckets as the queues' watermark passes them; when the queues have nothing
  * new it either stops (drain) or waits briefly and looks again (live). A live processor whose queues have all been
  * silent for the idle timeout takes its own clock as the watermark (less the idle timeout), so the last buckets close
- * on time when every agent has stopped.
+ * on time when every agent has stopped. Close it to close its state store.
  */
-public final class Processor {
+public final class Processor implements AutoCloseable {
     private static final long IDLE_PAUSE_NANOS = Duration.ofMillis(20).toNanos();
 
     private final MergedQueues reader;
@@ -65,6 +66,8 @@ public final class Processor {
     private volatile long writtenThrough = Long.MIN_VALUE;
     private ProcessorHealth processorHealth = new ProcessorHealth();
     private final LabelJoin labels;
+    /** The checkpoint and the label join's predictions (OUT/state; in memory without checkpoints). */
+    private final StateStore state;
     private final Alerts alerts;
     private LabelStream labelStream;
     private final java.util.concurrent.atomic.AtomicBoolean labelsArrived =
@@ -111,7 +114,9 @@ public final class Processor {
                      Consumer<ClosedBucket> onClosed, Path checkpointDir, Checkpoint restored, Duration maxFuture,
                      LabelSettings labelSettings, Alerts alerts) throws IOException {
         this.alerts = alerts;
-        this.labels = new LabelJoin(labelSettings, buckets.width(), buckets.settings().binaryThreshold());
+        this.state = checkpointDir == null ? StateStore.inMemory()
+                : StateStore.forCheckpoint(Checkpoint.location(checkpointDir), restored != null);
+        this.labels = new LabelJoin(labelSettings, buckets.width(), buckets.settings().binaryThreshold(), state);
         reader.refuseFuture(maxFuture, System::currentTimeMillis);
         this.reader = reader;
         this.buckets = buckets;
@@ -136,7 +141,7 @@ public final class Processor {
             throw new IOException("the checkpoint was made with --bucket "
                     + LabelSettings.name(Duration.ofMillis(c.widthMillis())) + " (this run has --bucket "
                     + LabelSettings.name(buckets.width()) + "); run with that, or delete "
-                    + Checkpoint.file(checkpointDir) + " to start over");
+                    + Checkpoint.location(checkpointDir) + " to start over");
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(c.state()))) {
             reader.restoreState(in);
@@ -179,6 +184,7 @@ public final class Processor {
      */
     private void checkpoint() throws IOException {
         if (checkpointDir == null) {
+            state.commit(null, false); // the label store's changes, kept for this run only
             alerts.commit();
             outputs.commit();
             return;
@@ -199,7 +205,7 @@ public final class Processor {
         long next = checkpoints + 1; // counted only once saved: a failed save is retried with the same number
         new Checkpoint(next, recordsRead, outputs.jsonlLength(), outputs.bucketsWritten(),
                 outputs.metricsWritten(), buckets.width().toMillis(), buckets.grace().toMillis(), state.toByteArray())
-                .save(checkpointDir);
+                .save(checkpointDir, this.state);
         checkpoints = next;
         alerts.commit();
         outputs.commit();
@@ -513,5 +519,11 @@ public final class Processor {
      */
     public long writtenThrough() {
         return writtenThrough;
+    }
+
+    /** Closes the state store; what the last checkpoint did not commit is dropped, as after a crash. */
+    @Override
+    public void close() {
+        state.close();
     }
 }

@@ -74,7 +74,9 @@ class DiskFullTest {
         produce(queue);
         Path clean = dir.resolve("clean");
         try (MergedQueues r = new MergedQueues(List.of(queue)); MetricFiles f = new MetricFiles(clean)) {
-            processor(r, f, clean).run(true);
+            try (Processor p = processor(r, f, clean)) {
+                p.run(true);
+            }
         }
 
         Path full = dir.resolve("full");
@@ -99,6 +101,7 @@ class DiskFullTest {
                     Processor p = processor(r, files, out);
                     running.set(p);
                     p.run(true);
+                    p.close();
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }

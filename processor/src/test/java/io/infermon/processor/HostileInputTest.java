@@ -53,8 +53,10 @@ class HostileInputTest {
         try (MergedQueues reader = new MergedQueues(List.of(queue)); MetricFiles files = new MetricFiles(out)) {
             EventTimeBuckets buckets = new EventTimeBuckets(Duration.ofSeconds(10), Duration.ZERO,
                     EventTimeBuckets.LatePolicy.DROP, StatisticsSettings.DEFAULTS, 3);
-            new Processor(reader, buckets, References.none(), files, closed::add, out, null, Duration.ofHours(1))
-                    .run(true);
+            try (Processor p = new Processor(reader, buckets, References.none(), files, closed::add, out, null,
+                    Duration.ofHours(1))) {
+                p.run(true);
+            }
         }
         List<AnodotMetric> all = new ArrayList<>();
         try (Stream<Path> s = Files.list(out.resolve("anodot"))) {
@@ -220,6 +222,7 @@ class HostileInputTest {
             Processor p = new Processor(reader, buckets, References.none(), files, b -> { }, dir.resolve("out"), c,
                     Duration.ofHours(1));
             p.run(true);
+            p.close();
             files.close();
             assertThat(reader.unreadable()).isPositive();
             assertThat(p.recordsRead()).isEqualTo(c.recordsRead());

@@ -70,6 +70,7 @@ class IdleClockTest {
             assertThat(closed).filteredOn(b -> !b.hasCalls()).extracting(ClosedBucket::startMillis)
                     .containsExactly(lastBucket + 1_000, lastBucket + 2_000);
             assertThat(buckets.lateRecords()).isZero();
+            processor.close();
         }
     }
 

@@ -11,13 +11,17 @@ public final class OutputFiles {
     private OutputFiles() {
     }
 
-    /** Every output file by relative path: not the checkpoint (it is state, not output) nor temporary files. */
+    /**
+     * Every output file by relative path: not the state store (OUT/state: the checkpoint and label store are state,
+     * not output) nor temporary files.
+     */
     public static Map<String, byte[]> read(Path out) throws Exception {
         Map<String, byte[]> all = new TreeMap<>();
         try (Stream<Path> s = Files.walk(out)) {
             for (Path f : s.filter(Files::isRegularFile).toList()) {
                 String rel = out.relativize(f).toString();
-                if (!rel.equals("checkpoint") && !f.getFileName().toString().startsWith(".")) {
+                if (!rel.equals("checkpoint") && !rel.startsWith("state" + java.io.File.separator)
+                        && !f.getFileName().toString().startsWith(".")) {
                     all.put(rel, Files.readAllBytes(f));
                 }
             }

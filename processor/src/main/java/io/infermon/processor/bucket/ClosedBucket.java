@@ -1,6 +1,6 @@
 package io.infermon.processor.bucket;
 
-import io.infermon.processor.drift.DriftReport;
+import io.infermon.processor.stats.DriftReport;
 import io.infermon.processor.stats.BucketStatistics;
 
 /**

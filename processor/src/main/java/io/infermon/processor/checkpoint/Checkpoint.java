@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
+import io.infermon.processor.state.StateStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,17 +28,34 @@ import java.nio.file.Path;
 public record Checkpoint(long sequence, long recordsRead, long jsonlLength, long bucketsWritten, long metricsWritten,
                          long widthMillis, long graceMillis, byte[] state) {
 
+    /** Where checkpoints were written before the state store; read once by a processor that finds one. */
     public static Path file(Path outDir) {
         return outDir.resolve(CheckpointFile.NAME);
     }
 
-    /** The checkpoint in {@code outDir}, or null when there is none. */
+    /** Where the checkpoint is: the state store ({@code OUT/state}), which holds the label join's predictions too. */
+    public static Path location(Path outDir) {
+        return StateStore.dir(outDir);
+    }
+
+    /**
+     * The checkpoint of the processor writing to {@code outDir} (which may be running), or null when there is none:
+     * the last one committed to its state store, else one written by an older build as {@code OUT/checkpoint}.
+     */
     public static Checkpoint load(Path outDir) throws IOException {
+        byte[] stored = StateStore.readCheckpoint(location(outDir));
+        if (stored != null) {
+            return decode(CheckpointFile.decode(stored, location(outDir).toString()), location(outDir));
+        }
         Path f = file(outDir);
         if (!Files.exists(f)) {
             return null;
         }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(CheckpointFile.read(f)))) {
+        return decode(CheckpointFile.read(f), f);
+    }
+
+    private static Checkpoint decode(byte[] body, Path f) throws IOException {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(body))) {
             Checkpoint c = new Checkpoint(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
                     in.readLong(), in.readLong(), in.readAllBytes());
             if (c.sequence < 0 || c.jsonlLength < 0) {
@@ -49,7 +67,17 @@ public record Checkpoint(long sequence, long recordsRead, long jsonlLength, long
         }
     }
 
-    public void save(Path outDir) throws IOException {
+    /**
+     * Commits this checkpoint to the state store in one write with the store's pending changes, the log forced to
+     * disk (which makes the changes written on before it durable too); then deletes an older build's
+     * {@code OUT/checkpoint}, which the store has replaced.
+     */
+    public void save(Path outDir, StateStore store) throws IOException {
+        store.commit(CheckpointFile.encode(body()), true);
+        Files.deleteIfExists(file(outDir));
+    }
+
+    private byte[] body() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeLong(sequence);
@@ -61,6 +89,6 @@ public record Checkpoint(long sequence, long recordsRead, long jsonlLength, long
             out.writeLong(graceMillis);
             out.write(state);
         }
-        CheckpointFile.write(file(outDir), bytes.toByteArray());
+        return bytes.toByteArray();
     }
 }

@@ -9,9 +9,11 @@ import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
- * The processor's checkpoint on disk: {@code INFC}, a format version, the body, and a CRC-32C of all before it.
- * Written to a temporary file, forced to disk and renamed over the previous one, so after a crash at any moment the
- * file is either the previous checkpoint or the new one, whole. A damaged file is refused, never half-used.
+ * The processor's checkpoint as bytes: {@code INFC}, a format version, the body, and a CRC-32C of all before it.
+ * Since the state store, these bytes are a value in {@code OUT/state} (committed with the label store's last
+ * changes in one write); before it, they were the file {@code OUT/checkpoint}, written to a temporary file, forced to
+ * disk and renamed over the previous one, which a processor still reads once (see {@link Checkpoint#load}). A
+ * damaged checkpoint is refused, never half-used.
  */
 public final class CheckpointFile {
     public static final String NAME = "checkpoint";
@@ -22,17 +24,26 @@ public final class CheckpointFile {
     }
 
     public static void write(Path file, byte[] body) throws IOException {
+        AnodotFiles.writeAtomically(file, encode(body));
+    }
+
+    /** The checkpoint's bytes: magic, version, body, checksum. */
+    public static byte[] encode(byte[] body) {
         ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 1 + body.length + 4);
         b.put(MAGIC).put((byte) VERSION).put(body);
         CRC32C crc = new CRC32C();
         crc.update(b.array(), 0, b.position());
         b.putInt((int) crc.getValue()).flip();
-        AnodotFiles.writeAtomically(file, b.array());
+        return b.array();
     }
 
     /** The body of a sound checkpoint file. */
     public static byte[] read(Path file) throws IOException {
-        byte[] all = Files.readAllBytes(file);
+        return decode(Files.readAllBytes(file), file.toString());
+    }
+
+    /** The body of sound checkpoint bytes; {@code file} names where they came from in messages. */
+    public static byte[] decode(byte[] all, String file) throws IOException {
         if (all.length < MAGIC.length + 5 || !Arrays.equals(all, 0, 4, MAGIC, 0, 4)) {
             throw new IOException(file + " is not an infermon checkpoint");
         }

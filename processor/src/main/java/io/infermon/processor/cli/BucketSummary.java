@@ -2,7 +2,7 @@ package io.infermon.processor.cli;
 
 import io.infermon.processor.bucket.ClosedBucket;
 import io.infermon.processor.bucket.ModelKey;
-import io.infermon.processor.drift.FeatureDrift;
+import io.infermon.processor.stats.FeatureDrift;
 import io.infermon.processor.stats.BucketStatistics;
 import java.time.Instant;
 

@@ -163,8 +163,8 @@ public final class RunCommand implements Callable<Integer> {
     Duration deleteConsumedAfter;
 
     @Option(names = "--no-checkpoint",
-            description = "Neither read nor write OUT/checkpoint: read the queues from their beginning and keep no "
-                    + "state across runs.")
+            description = "Neither read nor write the checkpoint (OUT/state): read the queues from their beginning "
+                    + "and keep no state across runs.")
     boolean noCheckpoint;
 
     @Option(names = "--drain",
@@ -412,6 +412,7 @@ public final class RunCommand implements Callable<Integer> {
                                 + " (fix the cause, then infermon send that directory)");
                     }
                 }
+                processor.close(); // its state store: what the last checkpoint committed stays
                 finished.countDown();
             }
             System.out.println("infermon: " + processor.recordsRead() + " records, " + outputs.bucketsWritten()

@@ -5,7 +5,7 @@ import io.infermon.config.ConfigProblem;
 import io.infermon.config.KnownKeys;
 import io.infermon.processor.alerts.AlertRule;
 import io.infermon.processor.alerts.WebhookSettings;
-import io.infermon.processor.cli.DurationConverter;
+import io.infermon.processor.time.Durations;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -252,7 +252,7 @@ final class AlertsSection {
         String t = text(n, key);
         if (t != null) {
             try {
-                Duration d = DurationConverter.parse(t);
+                Duration d = Durations.parse(t);
                 if (!d.isZero()) {
                     return d;
                 }

@@ -1,6 +1,6 @@
 package io.infermon.processor.demo;
 
-import io.infermon.processor.cli.TailCommand;
+import io.infermon.processor.tail.OutputTail;
 import io.infermon.processor.labels.LabelSettings;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -143,7 +143,7 @@ public final class DemoScenario {
         AtomicBoolean stopTail = new AtomicBoolean();
         Thread tail = new Thread(() -> {
             try {
-                TailCommand.followAll(out, print, stopTail::get);
+                OutputTail.followAll(out, print, stopTail::get);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -3,6 +3,8 @@ package io.infermon.processor.drift;
 import io.infermon.processor.stats.BucketStatistics;
 import io.infermon.processor.stats.DistributionSummary;
 import io.infermon.processor.stats.FeatureSummary;
+import io.infermon.processor.stats.DriftReport;
+import io.infermon.processor.stats.FeatureDrift;
 import io.infermon.processor.stats.StepCdf;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -28,7 +28,8 @@ public final class BucketHistory {
     public static final int MAX_LABEL_WINDOWS = 8;
 
     private final int maxBuckets;
-    private final Map<ModelRef, NavigableMap<Long, BucketView>> models = new TreeMap<>();
+    /** Per model key its buckets, compact (a view of a 64-feature model would be about 140 KB of heap). */
+    private final Map<ModelRef, CompactBuckets> models = new TreeMap<>();
     private final NavigableMap<Long, AgentHealthView> agents = new TreeMap<>();
     private final Map<ModelRef, Map<String, NavigableMap<Long, LabelWindowView>>> labels = new TreeMap<>();
     private long generation;
@@ -56,9 +57,12 @@ public final class BucketHistory {
             agents.put(group.startSeconds(), AgentHealthView.of(group));
             trim(agents);
         } else {
-            NavigableMap<Long, BucketView> buckets = models.computeIfAbsent(group.model(), m -> new TreeMap<>());
-            buckets.put(group.startSeconds(), BucketView.of(group));
-            trim(buckets);
+            if (!group.isModelBucket()) {
+                throw new IllegalArgumentException("not a model bucket (agent health, a label window, ...)");
+            }
+            CompactBuckets buckets = models.computeIfAbsent(group.model(), CompactBuckets::new);
+            buckets.put(group.startSeconds(), group.metrics());
+            buckets.trim(maxBuckets);
         }
         generation++;
     }
@@ -92,7 +96,7 @@ public final class BucketHistory {
 
     public synchronized List<ModelSummary> models() {
         List<ModelSummary> out = new ArrayList<>();
-        models.forEach((m, b) -> out.add(new ModelSummary(m, b.size(), b.firstKey(), b.lastKey())));
+        models.forEach((m, b) -> out.add(new ModelSummary(m, b.size(), b.firstStart(), b.latestStart())));
         return out;
     }
 
@@ -134,20 +138,23 @@ public final class BucketHistory {
         return labelWindows(model, Long.MIN_VALUE).stream().max(Comparator.comparingLong(LabelWindowView::sequence));
     }
 
-    /** The key's buckets that start after {@code afterSeconds}, oldest first. */
+    /**
+     * The key's buckets that start after {@code afterSeconds}, oldest first. The list decodes each view as it is
+     * read (after this method has let go of the history's lock), so a long answer is never all in memory at once.
+     */
     public synchronized List<BucketView> buckets(ModelRef model, long afterSeconds) {
-        NavigableMap<Long, BucketView> b = models.get(model);
-        return b == null ? List.of() : List.copyOf(b.tailMap(afterSeconds, false).values());
+        CompactBuckets b = models.get(model);
+        return b == null ? List.of() : b.after(afterSeconds);
     }
 
     /** The newest bucket of every model key. */
     public synchronized List<BucketView> latest() {
-        return models.values().stream().map(b -> b.lastEntry().getValue()).toList();
+        return models.values().stream().map(CompactBuckets::latest).toList();
     }
 
     public synchronized Optional<BucketView> latest(ModelRef model) {
-        NavigableMap<Long, BucketView> b = models.get(model);
-        return b == null ? Optional.empty() : Optional.of(b.lastEntry().getValue());
+        CompactBuckets b = models.get(model);
+        return b == null ? Optional.empty() : Optional.of(b.latest());
     }
 
     /** The agents' health buckets that start after {@code afterSeconds}, oldest first. */

@@ -67,9 +67,101 @@ public record BucketView(ModelRef model, long start, long calls, long rows, Doub
         }
         Builder b = new Builder();
         for (AnodotMetric m : group.metrics()) {
-            b.add(m);
+            Slot slot = Slot.of(m);
+            if (slot != null) {
+                b.add(slot, m.value());
+            }
         }
         return b.build(group.model(), group.startSeconds());
+    }
+
+    /**
+     * What a metric is to a bucket view, without its value: its name and the properties the view reads. Two
+     * metrics with equal slots land in the same place of the view.
+     */
+    record Slot(String what, String stat, String cls, String target, String method, String feature, String kind) {
+        /** The metrics a view shows; the others (feature_count, class_probability_mean, ...) are in the files. */
+        private static final java.util.Set<String> SHOWN = java.util.Set.of("inference_calls", "buffer_count",
+                "rows_per_second", "late_records", "inference_latency_ms", "batch_size", "prediction_freq",
+                "prediction_count", "max_prediction_proba", "spread12_prediction_proba", "prediction_entropy",
+                "prediction_value", "drift_share", "prediction_drift", "feature_value", "feature_rows",
+                "feature_distinct", "feature_drift", "drift_detected");
+
+        /** The slot of a metric, or null when views do not show it. */
+        static Slot of(AnodotMetric m) {
+            if (!SHOWN.contains(m.what())) {
+                return null;
+            }
+            return new Slot(m.what(), m.property("stat"), m.property("class"), m.property("target"),
+                    m.property("method"), m.property("feature"), m.property("kind"));
+        }
+    }
+
+    /** Builds a view from its metrics' slots and values, in file order (the order of the maps). */
+    static final class Builder {
+        long calls;
+        long rows;
+        Double rowsPerSecond;
+        long late;
+        final Map<String, Double> latency = new LinkedHashMap<>();
+        final Map<String, Double> batch = new LinkedHashMap<>();
+        final Map<String, Double> shares = new TreeMap<>(BY_INDEX);
+        final Map<String, Double> counts = new TreeMap<>(BY_INDEX);
+        final Map<String, Double> pred1 = new LinkedHashMap<>();
+        final Map<String, Double> spread12 = new LinkedHashMap<>();
+        final Map<String, Double> entropy = new LinkedHashMap<>();
+        final Map<String, Double> predictionValue = new LinkedHashMap<>();
+        Double driftShare;
+        final Map<String, Map<String, Double>> predictionDrift = new LinkedHashMap<>();
+        final Map<String, FeatureBuilder> features = new TreeMap<>(BY_INDEX);
+
+        void add(Slot m, double v) {
+            String stat = m.stat();
+            switch (m.what()) {
+                case "inference_calls" -> calls = (long) v;
+                case "buffer_count" -> rows = (long) v;
+                case "rows_per_second" -> rowsPerSecond = v;
+                case "late_records" -> late = (long) v;
+                case "inference_latency_ms" -> latency.put(stat, v);
+                case "batch_size" -> batch.put(stat, v);
+                case "prediction_freq" -> shares.put(m.cls(), v);
+                case "prediction_count" -> counts.put(m.cls(), v);
+                case "max_prediction_proba" -> pred1.put(stat, v);
+                case "spread12_prediction_proba" -> spread12.put(stat, v);
+                case "prediction_entropy" -> entropy.put(stat, v);
+                case "prediction_value" -> predictionValue.put(stat, v);
+                case "drift_share" -> driftShare = v;
+                case "prediction_drift" -> predictionDrift.computeIfAbsent(m.target(),
+                        t -> new LinkedHashMap<>()).put(m.method(), v);
+                case "feature_value" -> feature(m).value.put(stat, v);
+                case "feature_rows" -> {
+                    FeatureBuilder f = feature(m);
+                    switch (String.valueOf(m.kind())) {
+                        case "valid" -> f.valid = (long) v;
+                        case "nan" -> f.nan = (long) v;
+                        case "inf" -> f.inf = (long) v;
+                        case "zero" -> f.zero = (long) v;
+                        default -> { }
+                    }
+                }
+                case "feature_distinct" -> feature(m).distinct = v;
+                case "feature_drift" -> feature(m).drift.put(m.method(), v);
+                case "drift_detected" -> feature(m).detected = v >= 0.5;
+                default -> { } // not a shown metric (Slot.of leaves those out)
+            }
+        }
+
+        private FeatureBuilder feature(Slot m) {
+            return features.computeIfAbsent(String.valueOf(m.feature()), f -> new FeatureBuilder());
+        }
+
+        BucketView build(ModelRef model, long start) {
+            Map<String, FeatureView> fs = new LinkedHashMap<>();
+            features.forEach((name, f) -> fs.put(name, new FeatureView(f.value, f.valid, f.nan, f.inf, f.zero,
+                    f.distinct, f.drift, f.detected)));
+            return new BucketView(model, start, calls, rows, rowsPerSecond, late, latency, batch, shares, counts,
+                    pred1, spread12, entropy, predictionValue, driftShare, predictionDrift, fs);
+        }
     }
 
     /** The classes by share, largest first (ties by class index). */
@@ -88,73 +180,6 @@ public record BucketView(ModelRef model, long start, long calls, long rows, Doub
     /** How many features were compared with a reference. */
     public long comparedFeatures() {
         return features.values().stream().filter(f -> f.driftDetected() != null).count();
-    }
-
-    private static final class Builder {
-        long calls;
-        long rows;
-        Double rowsPerSecond;
-        long late;
-        final Map<String, Double> latency = new LinkedHashMap<>();
-        final Map<String, Double> batch = new LinkedHashMap<>();
-        final Map<String, Double> shares = new TreeMap<>(BY_INDEX);
-        final Map<String, Double> counts = new TreeMap<>(BY_INDEX);
-        final Map<String, Double> pred1 = new LinkedHashMap<>();
-        final Map<String, Double> spread12 = new LinkedHashMap<>();
-        final Map<String, Double> entropy = new LinkedHashMap<>();
-        final Map<String, Double> predictionValue = new LinkedHashMap<>();
-        Double driftShare;
-        final Map<String, Map<String, Double>> predictionDrift = new LinkedHashMap<>();
-        final Map<String, FeatureBuilder> features = new TreeMap<>(BY_INDEX);
-
-        void add(AnodotMetric m) {
-            double v = m.value();
-            String stat = m.property("stat");
-            switch (m.what()) {
-                case "inference_calls" -> calls = (long) v;
-                case "buffer_count" -> rows = (long) v;
-                case "rows_per_second" -> rowsPerSecond = v;
-                case "late_records" -> late = (long) v;
-                case "inference_latency_ms" -> latency.put(stat, v);
-                case "batch_size" -> batch.put(stat, v);
-                case "prediction_freq" -> shares.put(m.property("class"), v);
-                case "prediction_count" -> counts.put(m.property("class"), v);
-                case "max_prediction_proba" -> pred1.put(stat, v);
-                case "spread12_prediction_proba" -> spread12.put(stat, v);
-                case "prediction_entropy" -> entropy.put(stat, v);
-                case "prediction_value" -> predictionValue.put(stat, v);
-                case "drift_share" -> driftShare = v;
-                case "prediction_drift" -> predictionDrift.computeIfAbsent(m.property("target"),
-                        t -> new LinkedHashMap<>()).put(m.property("method"), v);
-                case "feature_value" -> feature(m).value.put(stat, v);
-                case "feature_rows" -> {
-                    FeatureBuilder f = feature(m);
-                    switch (String.valueOf(m.property("kind"))) {
-                        case "valid" -> f.valid = (long) v;
-                        case "nan" -> f.nan = (long) v;
-                        case "inf" -> f.inf = (long) v;
-                        case "zero" -> f.zero = (long) v;
-                        default -> { }
-                    }
-                }
-                case "feature_distinct" -> feature(m).distinct = v;
-                case "feature_drift" -> feature(m).drift.put(m.property("method"), v);
-                case "drift_detected" -> feature(m).detected = v >= 0.5;
-                default -> { } // feature_count, feature_freq, class_probability_mean, ...: in the files only
-            }
-        }
-
-        private FeatureBuilder feature(AnodotMetric m) {
-            return features.computeIfAbsent(String.valueOf(m.property("feature")), f -> new FeatureBuilder());
-        }
-
-        BucketView build(ModelRef model, long start) {
-            Map<String, FeatureView> fs = new LinkedHashMap<>();
-            features.forEach((name, f) -> fs.put(name, new FeatureView(f.value, f.valid, f.nan, f.inf, f.zero,
-                    f.distinct, f.drift, f.detected)));
-            return new BucketView(model, start, calls, rows, rowsPerSecond, late, latency, batch, shares, counts,
-                    pred1, spread12, entropy, predictionValue, driftShare, predictionDrift, fs);
-        }
     }
 
     private static final class FeatureBuilder {

@@ -3,10 +3,9 @@ package io.infermon.processor.history;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.infermon.anodot.AnodotMetric;
-import io.infermon.processor.cli.DurationConverter;
+import io.infermon.processor.time.Durations;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import picocli.CommandLine;
 
 /**
  * One prediction bucket's label metrics at one maturity, read back (docs/metrics.md, "Labels"): the numbers the
@@ -72,8 +71,8 @@ public record LabelWindowView(ModelRef model, long start, String window, Long ma
     /** {@code 1h} as 3600, the names {@code LabelSettings.name} writes; null for anything else. */
     static Long maturitySeconds(String window) {
         try {
-            return DurationConverter.parse(window).toSeconds();
-        } catch (CommandLine.TypeConversionException notADuration) {
+            return Durations.parse(window).toSeconds();
+        } catch (IllegalArgumentException notADuration) {
             return null;
         }
     }

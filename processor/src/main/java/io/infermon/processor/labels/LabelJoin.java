@@ -6,6 +6,7 @@ import io.infermon.capture.CapturedTensor;
 import io.infermon.capture.TensorMeaning;
 import io.infermon.processor.bucket.ClosedBucket;
 import io.infermon.processor.bucket.ModelKey;
+import io.infermon.processor.state.StateStore;
 import io.infermon.processor.stats.ModelTensors;
 import io.infermon.processor.stats.TensorValues;
 import java.io.DataInput;
@@ -34,9 +35,11 @@ import java.util.TreeMap;
  * time is before that moment. A label that arrives after the window it belonged to was emitted is counted late (it
  * still counts in the bucket's later windows).
  *
- * <p>All of it is part of the processor's checkpoint; the label files applied since are replayed on restart at the
- * same point of the queues (see {@link LabelStream}), so a restart emits exactly what a processor that never stopped
- * would have.
+ * <p>The predictions live in the processor's {@link StateStore} ({@link PredictionStore}: RocksDB, not the heap);
+ * the rest (waiting labels, windows to come, counts) is small and goes into the checkpoint, which the state store
+ * commits with the store's last changes; a restore undoes the store's changes that no checkpoint covers. The label files applied since are
+ * replayed on restart at the same point of the queues (see {@link LabelStream}), so a restart emits exactly what a
+ * processor that never stopped would have.
  */
 public final class LabelJoin {
     /** Counter names; the processor reports them as {@code processor_labels{event}}. */
@@ -82,8 +85,15 @@ public final class LabelJoin {
     private final long[] maturityMillis;
     private final String[] maturityNames;
 
-    private final LinkedHashMap<String, StoredPrediction> predictions = new LinkedHashMap<>();
-    private final Map<BucketRef, List<StoredPrediction>> byBucket = new HashMap<>();
+    /** Index → model key of every model whose predictions were kept; the store names models by index. */
+    private final List<ModelKey> models = new ArrayList<>();
+    private final Map<ModelKey, Integer> modelIndex = new HashMap<>();
+    private final PredictionStore predictions;
+    /**
+     * Buckets with kept predictions whose windows are not all emitted yet (open ones, and closed ones in windows),
+     * with the first and last sequence of their predictions in the store.
+     */
+    private final TreeMap<BucketRef, long[]> pendingBuckets = new TreeMap<>();
     private final TreeMap<BucketRef, Windows> windows = new TreeMap<>();
     private final LinkedHashMap<String, Label> waiting = new LinkedHashMap<>();
     private final TreeMap<String, Long> counts = new TreeMap<>();
@@ -94,8 +104,10 @@ public final class LabelJoin {
     private long appliedSequence;
     private double[] scratch = new double[2];
 
-    public LabelJoin(LabelSettings settings, java.time.Duration width, double binaryThreshold) {
+    /** @param store where the predictions are kept (and committed with each checkpoint) */
+    public LabelJoin(LabelSettings settings, java.time.Duration width, double binaryThreshold, StateStore store) {
         this.settings = settings;
+        this.predictions = new PredictionStore(store, models);
         this.widthMillis = width.toMillis();
         this.graceMillis = settings.grace().toMillis();
         this.binaryThreshold = binaryThreshold;
@@ -108,7 +120,7 @@ public final class LabelJoin {
     /**
      * Keeps the predictions of an inference record that carries a request id, in the bucket the buckets put it in.
      */
-    public void addPredictions(CaptureRecord record, ModelKey model, long bucketStartMillis) {
+    public void addPredictions(CaptureRecord record, ModelKey model, long bucketStartMillis) throws IOException {
         String requestId = record.requestId();
         if (requestId.isEmpty()) {
             return;
@@ -174,38 +186,40 @@ public final class LabelJoin {
     }
 
     private void store(String id, ModelKey model, long bucketStartMillis, long captureMillis, int predictedClass,
-                       double[] probabilities, double value) {
+                       double[] probabilities, double value) throws IOException {
         if (id.length() > Label.MAX_ID_CHARS) {
             return;
         }
-        if (predictions.containsKey(id)) {
+        long existing = predictions.sequenceOf(id);
+        if (predictions.isKept(existing)) {
             count(DUPLICATE_PREDICTION_ID);
             return;
         }
         StoredPrediction p = new StoredPrediction(id, model, bucketStartMillis, captureMillis, predictedClass,
                 probabilities, value);
-        predictions.put(id, p);
-        byBucket.computeIfAbsent(new BucketRef(bucketStartMillis, model), k -> new ArrayList<>()).add(p);
-        count(PREDICTIONS_STORED);
+        predictions.add(p, modelIndex(model), existing);
+        long[] range = pendingBuckets.computeIfAbsent(new BucketRef(bucketStartMillis, model),
+                r -> new long[] {p.sequence, p.sequence});
+        range[1] = p.sequence;
         Label early = waiting.remove(id);
-        if (early != null) {
-            join(p, early);
+        if (early != null && join(p, early)) {
+            predictions.addLabel(p, p.label, p.labelMillis);
         }
+        count(PREDICTIONS_STORED);
         while (predictions.size() > settings.maxPredictions()) {
-            removeEldest(PREDICTIONS_EVICTED);
+            predictions.removeEldest();
+            count(PREDICTIONS_EVICTED);
         }
     }
 
-    private StoredPrediction eldest() {
-        return predictions.values().iterator().next();
-    }
-
-    private void removeEldest(String why) {
-        Iterator<StoredPrediction> it = predictions.values().iterator();
-        StoredPrediction p = it.next();
-        it.remove();
-        p.removed = true;
-        count(why);
+    private int modelIndex(ModelKey model) {
+        Integer i = modelIndex.get(model);
+        if (i == null) {
+            i = models.size();
+            models.add(model);
+            modelIndex.put(model, i);
+        }
+        return i;
     }
 
     // ---- labels ----
@@ -216,10 +230,12 @@ public final class LabelJoin {
      * @param inferenceWatermark the buckets' watermark now: a label older than it whose prediction is unknown will
      *                           not find it any more
      */
-    public void apply(Label label, long inferenceWatermark) {
-        StoredPrediction p = predictions.get(label.id());
+    public void apply(Label label, long inferenceWatermark) throws IOException {
+        StoredPrediction p = predictions.find(label.id());
         if (p != null) {
-            join(p, label);
+            if (join(p, label)) {
+                predictions.addLabel(p, p.label, p.labelMillis);
+            }
             return;
         }
         if (label.timeMillis() <= inferenceWatermark) {
@@ -238,11 +254,12 @@ public final class LabelJoin {
         }
     }
 
-    private void join(StoredPrediction p, Label label) {
+    /** Joins the label to the prediction (in memory; the caller stores the label); false when it is invalid. */
+    private boolean join(StoredPrediction p, Label label) {
         double v = label.value();
         if (!Double.isFinite(v) || (p.isClassification() && (v < 0 || v >= 1 << 16 || v != Math.rint(v)))) {
             count(INVALID);
-            return;
+            return false;
         }
         if (p.labelled()) {
             count(REPLACED);
@@ -256,17 +273,18 @@ public final class LabelJoin {
         long end = p.bucketStartMillis + widthMillis;
         BucketRef ref = new BucketRef(p.bucketStartMillis, p.model);
         Windows w = windows.get(ref);
-        int emitted = w != null ? w.next : byBucket.containsKey(ref) ? 0 : maturityMillis.length;
+        int emitted = w != null ? w.next : pendingBuckets.containsKey(ref) ? 0 : maturityMillis.length;
         if (emitted > 0 && label.timeMillis() < end + maturityMillis[emitted - 1]) {
             count(LATE);
         }
+        return true;
     }
 
     /**
      * Applies the labels of an agent's label record (kind 3): its first label tensor's values, one per row, for the
      * record's request id ({@code <id>#<row>} when there are several).
      */
-    public void addLabelRecord(CaptureRecord record, long inferenceWatermark) {
+    public void addLabelRecord(CaptureRecord record, long inferenceWatermark) throws IOException {
         CapturedTensor tensor = null;
         for (CapturedTensor t : record.tensors()) {
             if (t.meaning() == TensorMeaning.LABEL) {
@@ -306,7 +324,7 @@ public final class LabelJoin {
     /** A bucket closed: from now on its windows are emitted as the label clock passes them. */
     public void bucketClosed(ClosedBucket bucket) {
         BucketRef ref = new BucketRef(bucket.startMillis(), bucket.model());
-        if (byBucket.containsKey(ref)) {
+        if (pendingBuckets.containsKey(ref)) {
             long rows = bucket.statistics().predictions().predictedRows()
                     + bucket.statistics().predictions().values().count();
             windows.put(ref, new Windows(rows, 0));
@@ -324,7 +342,7 @@ public final class LabelJoin {
      * windows the label clock has reached are computed (returned, in bucket order), and predictions older than the
      * horizon are let go.
      */
-    public List<Emission> advance(long inferenceWatermark) {
+    public List<Emission> advance(long inferenceWatermark) throws IOException {
         for (Iterator<Label> it = waiting.values().iterator(); it.hasNext(); ) {
             if (it.next().timeMillis() <= inferenceWatermark) {
                 it.remove();
@@ -342,12 +360,14 @@ public final class LabelJoin {
                     && end + maturityMillis[w.next] <= clock) {
                 long cutoff = end + maturityMillis[w.next];
                 List<LabelWindowMetrics.Row> labelled = new ArrayList<>();
-                for (StoredPrediction p : byBucket.get(ref)) {
+                // the predictions let go meanwhile (evicted, expired) are not among them
+                long[] range = pendingBuckets.get(ref);
+                predictions.forEachOfBucket(modelIndex(ref.model()), ref.startMillis(), range[0], range[1], p -> {
                     double label = p.labelBefore(cutoff);
-                    if (!p.removed && !Double.isNaN(label)) {
+                    if (!Double.isNaN(label)) {
                         labelled.add(new LabelWindowMetrics.Row(p, label, p.labelMillisBefore(cutoff)));
                     }
-                }
+                });
                 due.add(new Emission(ref.model(), ref.startMillis(), maturityNames[w.next],
                         LabelWindowMetrics.of(ref.model(), ref.startMillis(), maturityNames[w.next],
                                 w.predictedRows, labelled)));
@@ -355,15 +375,16 @@ public final class LabelJoin {
             }
             if (w.next == maturityMillis.length) {
                 it.remove();
-                byBucket.remove(ref);
+                pendingBuckets.remove(ref);
             }
         }
         if (clock != Long.MIN_VALUE) {
             long oldest = clock - settings.horizon().toMillis();
             // a prediction whose bucket still has windows to come (or is still open) stays: its label is wanted
-            while (!predictions.isEmpty() && eldest().captureMillis < oldest
-                    && !byBucket.containsKey(new BucketRef(eldest().bucketStartMillis, eldest().model))) {
-                removeEldest(PREDICTIONS_EXPIRED);
+            for (StoredPrediction eldest; (eldest = predictions.eldest()) != null && eldest.captureMillis < oldest
+                    && !pendingBuckets.containsKey(new BucketRef(eldest.bucketStartMillis, eldest.model)); ) {
+                predictions.removeEldest();
+                count(PREDICTIONS_EXPIRED);
             }
         }
         return due;
@@ -384,7 +405,7 @@ public final class LabelJoin {
         return counts.getOrDefault(name, 0L);
     }
 
-    public int storedPredictions() {
+    public long storedPredictions() {
         return predictions.size();
     }
 
@@ -432,50 +453,34 @@ public final class LabelJoin {
 
     // ---- checkpoint ----
 
-    /** This component's part of a checkpoint. */
+    /**
+     * Marks this layout of the join's checkpoint state, in which the predictions are in the state store. The layout
+     * before it held every prediction and began with the step, which is never negative.
+     */
+    private static final long STORE_LAYOUT = -2L;
+
+    /**
+     * This component's part of a checkpoint: everything but the predictions and labels, which are in the state store
+     * (the checkpoint records the store's counters, and with them what a restore keeps).
+     */
     public void writeState(DataOutput out) throws IOException {
+        out.writeLong(STORE_LAYOUT);
         out.writeLong(step);
         out.writeLong(appliedSequence);
         out.writeLong(maxJoinedLabelMillis);
-        Map<ModelKey, Integer> modelIndex = new LinkedHashMap<>();
-        for (StoredPrediction p : predictions.values()) {
-            modelIndex.putIfAbsent(p.model, modelIndex.size());
-        }
-        for (BucketRef r : byBucket.keySet()) {
-            modelIndex.putIfAbsent(r.model(), modelIndex.size());
-        }
-        out.writeInt(modelIndex.size());
-        for (ModelKey m : modelIndex.keySet()) {
+        out.writeInt(models.size());
+        for (ModelKey m : models) {
             out.writeUTF(m.name());
             out.writeUTF(m.version());
             out.writeUTF(m.signature());
         }
-        out.writeInt(predictions.size());
-        for (StoredPrediction p : predictions.values()) {
-            out.writeUTF(p.id);
-            out.writeInt(modelIndex.get(p.model));
-            out.writeLong(p.bucketStartMillis);
-            out.writeLong(p.captureMillis);
-            out.writeInt(p.predictedClass);
-            out.writeDouble(p.value);
-            out.writeInt(p.probabilities == null ? -1 : p.probabilities.length);
-            if (p.probabilities != null) {
-                for (double v : p.probabilities) {
-                    out.writeDouble(v);
-                }
-            }
-            out.writeDouble(p.label);
-            out.writeLong(p.labelMillis);
-            out.writeDouble(p.previousLabel);
-            out.writeLong(p.previousLabelMillis);
-        }
-        // buckets whose windows are not all emitted (open ones, and closed ones in windows below), in a fixed order
-        List<BucketRef> live = new ArrayList<>(byBucket.keySet());
-        java.util.Collections.sort(live);
-        out.writeInt(live.size());
-        for (BucketRef r : live) {
-            out.writeInt(modelIndex.get(r.model()));
-            out.writeLong(r.startMillis());
+        predictions.writeState(out);
+        out.writeInt(pendingBuckets.size());
+        for (Map.Entry<BucketRef, long[]> e : pendingBuckets.entrySet()) {
+            out.writeInt(modelIndex.get(e.getKey().model()));
+            out.writeLong(e.getKey().startMillis());
+            out.writeLong(e.getValue()[0]);
+            out.writeLong(e.getValue()[1]);
         }
         out.writeInt(windows.size());
         for (Map.Entry<BucketRef, Windows> e : windows.entrySet()) {
@@ -484,6 +489,10 @@ public final class LabelJoin {
             out.writeLong(e.getValue().predictedRows);
             out.writeInt(e.getValue().next);
         }
+        writeWaitingAndCounts(out);
+    }
+
+    private void writeWaitingAndCounts(DataOutput out) throws IOException {
         out.writeInt(waiting.size());
         for (Label l : waiting.values()) {
             out.writeUTF(l.id());
@@ -497,25 +506,74 @@ public final class LabelJoin {
         }
     }
 
+    /**
+     * Restores what {@link #writeState} wrote, into a join whose state store holds the predictions of the same
+     * checkpoint; or the state of a checkpoint written before the state store existed (every prediction inside),
+     * whose predictions then go into the store (committed with the next checkpoint).
+     */
     public void restoreState(DataInput in) throws IOException {
-        predictions.clear();
-        byBucket.clear();
+        models.clear();
+        modelIndex.clear();
+        pendingBuckets.clear();
         windows.clear();
         waiting.clear();
         counts.clear();
+        long first = in.readLong();
+        if (first != STORE_LAYOUT) {
+            restoreLegacyState(first, in);
+            return;
+        }
         step = in.readLong();
         appliedSequence = in.readLong();
         maxJoinedLabelMillis = in.readLong();
-        int models = in.readInt();
-        List<ModelKey> modelTable = new ArrayList<>();
-        for (int i = 0; i < models; i++) {
-            modelTable.add(new ModelKey(in.readUTF(), in.readUTF(), in.readUTF()));
+        readModels(in);
+        predictions.restoreState(in);
+        for (int i = in.readInt(); i > 0; i--) {
+            ModelKey model = model(models, in.readInt());
+            pendingBuckets.put(new BucketRef(in.readLong(), model), new long[] {in.readLong(), in.readLong()});
         }
+        readWindows(in);
+        readWaitingAndCounts(in);
+    }
+
+    private void readModels(DataInput in) throws IOException {
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            modelIndex(new ModelKey(in.readUTF(), in.readUTF(), in.readUTF()));
+        }
+    }
+
+    private void readWindows(DataInput in) throws IOException {
+        for (int i = in.readInt(); i > 0; i--) {
+            ModelKey model = model(models, in.readInt());
+            long start = in.readLong();
+            windows.put(new BucketRef(start, model), new Windows(in.readLong(), in.readInt()));
+        }
+    }
+
+    private void readWaitingAndCounts(DataInput in) throws IOException {
+        for (int i = in.readInt(); i > 0; i--) {
+            Label l = new Label(in.readUTF(), in.readDouble(), in.readLong());
+            waiting.put(l.id(), l);
+        }
+        for (int i = in.readInt(); i > 0; i--) {
+            String k = in.readUTF();
+            counts.put(k, in.readLong());
+        }
+    }
+
+    /** The layout of checkpoints written before the state store: the predictions themselves, oldest first. */
+    private void restoreLegacyState(long firstLong, DataInput in) throws IOException {
+        step = firstLong;
+        appliedSequence = in.readLong();
+        maxJoinedLabelMillis = in.readLong();
+        readModels(in);
+        List<ModelKey> table = List.copyOf(models);
         List<StoredPrediction> stored = new ArrayList<>();
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
             String id = in.readUTF();
-            ModelKey model = model(modelTable, in.readInt());
+            ModelKey model = model(table, in.readInt());
             long start = in.readLong();
             long capture = in.readLong();
             int predicted = in.readInt();
@@ -533,32 +591,30 @@ public final class LabelJoin {
             p.labelMillis = in.readLong();
             p.previousLabel = in.readDouble();
             p.previousLabelMillis = in.readLong();
-            predictions.put(id, p);
             stored.add(p);
         }
         for (int i = in.readInt(); i > 0; i--) {
-            ModelKey model = model(modelTable, in.readInt());
-            byBucket.put(new BucketRef(in.readLong(), model), new ArrayList<>());
+            ModelKey model = model(table, in.readInt());
+            pendingBuckets.put(new BucketRef(in.readLong(), model), new long[] {0, -1});
         }
         for (StoredPrediction p : stored) {
-            List<StoredPrediction> list = byBucket.get(new BucketRef(p.bucketStartMillis, p.model));
-            if (list != null) {
-                list.add(p);
+            predictions.add(p, modelIndex(p.model), -1);
+            long[] range = pendingBuckets.get(new BucketRef(p.bucketStartMillis, p.model));
+            if (range != null) {
+                if (range[1] < range[0]) {
+                    range[0] = p.sequence;
+                }
+                range[1] = p.sequence;
+            }
+            if (!Double.isNaN(p.previousLabel)) {
+                predictions.addLabel(p, p.previousLabel, p.previousLabelMillis);
+            }
+            if (!Double.isNaN(p.label)) {
+                predictions.addLabel(p, p.label, p.labelMillis);
             }
         }
-        for (int i = in.readInt(); i > 0; i--) {
-            ModelKey model = model(modelTable, in.readInt());
-            long start = in.readLong();
-            windows.put(new BucketRef(start, model), new Windows(in.readLong(), in.readInt()));
-        }
-        for (int i = in.readInt(); i > 0; i--) {
-            Label l = new Label(in.readUTF(), in.readDouble(), in.readLong());
-            waiting.put(l.id(), l);
-        }
-        for (int i = in.readInt(); i > 0; i--) {
-            String k = in.readUTF();
-            counts.put(k, in.readLong());
-        }
+        readWindows(in);
+        readWaitingAndCounts(in);
     }
 
     private static ModelKey model(List<ModelKey> table, int i) throws IOException {

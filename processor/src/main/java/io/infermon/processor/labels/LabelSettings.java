@@ -19,7 +19,7 @@ public record LabelSettings(List<Duration> maturities, Duration horizon, int max
     public static final List<Duration> DEFAULT_MATURITIES = List.of(Duration.ofHours(1), Duration.ofDays(1),
             Duration.ofDays(7));
     public static final Duration DEFAULT_HORIZON = Duration.ofDays(7);
-    public static final int DEFAULT_MAX_PREDICTIONS = 1_000_000;
+    public static final int DEFAULT_MAX_PREDICTIONS = 10_000_000;
     public static final int DEFAULT_MAX_WAITING = 100_000;
     public static final Duration DEFAULT_GRACE = Duration.ofHours(1);
     public static final LabelSettings DEFAULTS = new LabelSettings(DEFAULT_MATURITIES, DEFAULT_HORIZON,

@@ -4,7 +4,7 @@ import io.infermon.processor.bucket.ModelKey;
 
 /**
  * One prediction row kept for joining with its label: who made it, in which bucket, what it said, and the label once
- * it came.
+ * it came. Lives in the {@link PredictionStore}; an object is only a copy read out of it.
  */
 final class StoredPrediction {
     final String id;
@@ -24,8 +24,8 @@ final class StoredPrediction {
     /** The label this one replaced (a correction), NaN when none: windows before the correction still count it. */
     double previousLabel = Double.NaN;
     long previousLabelMillis;
-    /** Gone from the store (expired or evicted) while its bucket still had windows to emit. */
-    boolean removed;
+    /** Its place in the store: predictions are kept in this order and let go oldest first. */
+    long sequence = -1;
 
     StoredPrediction(String id, ModelKey model, long bucketStartMillis, long captureMillis, int predictedClass,
                      double[] probabilities, double value) {

@@ -4,8 +4,8 @@ import io.infermon.anodot.AnodotMetric;
 import io.infermon.anodot.TargetType;
 import io.infermon.processor.bucket.ClosedBucket;
 import io.infermon.processor.bucket.ModelKey;
-import io.infermon.processor.drift.DriftReport;
-import io.infermon.processor.drift.FeatureDrift;
+import io.infermon.processor.stats.DriftReport;
+import io.infermon.processor.stats.FeatureDrift;
 import io.infermon.processor.stats.BucketStatistics;
 import io.infermon.processor.stats.DistributionSummary;
 import io.infermon.processor.stats.FeatureSummary;
@@ -43,9 +43,14 @@ public final class BucketMetrics {
     public static final String DRIFT_SHARE = "drift_share";
     public static final String PREDICTION_DRIFT = "prediction_drift";
 
-    /** MLWatcher's {@code stat} values, emitted for the prediction distributions. */
+    /** MLWatcher's {@code stat} values: the middle of a distribution. */
     public static final List<String> STATS = List.of("mean", "median", "std", "range", "q25", "q50", "q75", "iqr");
-    /** The {@code stat} values of {@code feature_value} and {@code prediction_value}: MLWatcher's and more. */
+    /**
+     * The {@code stat} values of every distribution the processor emits ({@code feature_value},
+     * {@code prediction_value}, {@code max_prediction_proba}, {@code spread12_prediction_proba},
+     * {@code prediction_entropy}): MLWatcher's and the tails ({@code min}, {@code max}, {@code q01}, {@code q05},
+     * {@code q95}, {@code q99}), where a model's failures show first (the few rows it was least sure of).
+     */
     public static final List<String> VALUE_STATS = List.of("mean", "median", "std", "range", "min", "max",
             "q01", "q05", "q25", "q50", "q75", "q95", "q99", "iqr");
     public static final List<String> BATCH_STATS = List.of("mean", "min", "max", "median");
@@ -104,9 +109,9 @@ public final class BucketMetrics {
                     "class", cls);
             emit(CLASS_PROBABILITY_MEAN, TargetType.GAUGE, p.meanProbability(c), "class", cls);
         }
-        distribution(MAX_PREDICTION_PROBA, STATS, p.maxProbability());
-        distribution(SPREAD12_PREDICTION_PROBA, STATS, p.spread12());
-        distribution(PREDICTION_ENTROPY, STATS, p.entropy());
+        distribution(MAX_PREDICTION_PROBA, VALUE_STATS, p.maxProbability());
+        distribution(SPREAD12_PREDICTION_PROBA, VALUE_STATS, p.spread12());
+        distribution(PREDICTION_ENTROPY, VALUE_STATS, p.entropy());
         if (p.probabilityRows() > 0) {
             emit(EXPECTED_ACCURACY, TargetType.GAUGE, p.maxProbability().mean());
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.infermon.processor.Datasets;
 import io.infermon.processor.OutputFixture;
+import io.infermon.processor.tail.OutputTail;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -118,7 +119,7 @@ class TailCommandTest {
             for (String version : OutputFixture.VERSIONS) {
                 String drifted = b < OutputFixture.REFERENCE_BUCKETS ? "-"
                         : driftedInFile(out, version, start) + "/64";
-                String expected = String.format(Locale.ROOT, TailCommand.Table.FORMAT,
+                String expected = String.format(Locale.ROOT, OutputTail.Table.FORMAT,
                         time.format(Instant.ofEpochSecond(start)), "digits[serving_default]", version,
                         OutputFixture.CALLS_PER_BUCKET, OutputFixture.CALLS_PER_BUCKET * OutputFixture.ROWS_PER_CALL,
                         // calls take 2, 4 and 6 ms: the median is 4, the 99th percentile 6

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import io.infermon.processor.Datasets;
 import io.infermon.processor.stats.BucketStatistics;
 import io.infermon.processor.stats.DistributionSummary;
+import io.infermon.processor.stats.DriftReport;
+import io.infermon.processor.stats.FeatureDrift;
 import io.infermon.processor.stats.Textbook;
 import java.util.ArrayList;
 import java.util.Arrays;

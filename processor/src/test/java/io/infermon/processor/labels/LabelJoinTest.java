@@ -14,6 +14,7 @@ import io.infermon.processor.Datasets;
 import io.infermon.processor.Records;
 import io.infermon.processor.bucket.ClosedBucket;
 import io.infermon.processor.bucket.EventTimeBuckets;
+import io.infermon.processor.state.StateStore;
 import io.infermon.processor.stats.StatisticsSettings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -22,6 +23,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,9 +32,26 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LabelJoinTest {
+    @TempDir
+    Path dir;
+    private final List<StateStore> stores = new ArrayList<>();
+
+    @AfterEach
+    void closeStores() throws IOException {
+        stores.forEach(StateStore::close);
+    }
+
+    private Run newRun() throws IOException {
+        Run run = new Run(dir.resolve("state-" + stores.size()));
+        stores.add(run.store);
+        return run;
+    }
+
     private static final long T0 = 1_795_478_400_000L; // 2026-11-24T00:00:00Z
     private static final Duration WIDTH = Duration.ofSeconds(60);
     private static final long HOUR = 3_600_000L;
@@ -65,31 +84,88 @@ class LabelJoinTest {
     }
 
     /** The digits, one call each, 100 ms apart: 1,797 predictions over 3 one-minute buckets. */
-    private static final class Run {
+    private final class Run {
         final EventTimeBuckets buckets = new EventTimeBuckets(WIDTH, Duration.ZERO,
                 EventTimeBuckets.LatePolicy.DROP, StatisticsSettings.DEFAULTS);
-        LabelJoin join = new LabelJoin(SETTINGS, WIDTH, 0.5);
+        final Path storeDir;
+        StateStore store;
+        LabelJoin join;
         final List<LabelJoin.Emission> emitted = new ArrayList<>();
 
-        void predict(float[][] p) {
+        Run(Path storeDir) throws IOException {
+            this.storeDir = storeDir;
+            // changes go on to the database every few kilobytes, as they do every megabyte at volume: a crash then
+            // leaves changes after the last checkpoint in the database, which the restore must undo
+            this.store = StateStore.onDisk(storeDir, false).spillAfter(4096);
+            this.join = new LabelJoin(SETTINGS, WIDTH, 0.5, store);
+        }
+
+        /**
+         * The predictions of rows {@code 0..p.length-1}; with a crash, a checkpoint at row {@code checkpointAt}
+         * and a crash at row {@code crashAt}, after which the rows from the checkpoint on are read again.
+         */
+        void predict(float[][] p, int checkpointAt, int crashAt) throws IOException {
+            boolean crashed = false;
             for (int i = 0; i < p.length; i++) {
+                if (i == checkpointAt) {
+                    checkpoint();
+                }
+                if (i == crashAt && !crashed) {
+                    crashed = true;
+                    crash();
+                    i = checkpointAt - 1;
+                    continue;
+                }
                 CaptureRecord r = call(T0 + i * 100L, "r" + i, p[i]);
                 List<ClosedBucket> closed = addAndAdvance(buckets, r);
                 join.addPredictions(r, buckets.lastModel(), buckets.lastStart());
                 closed.forEach(join::bucketClosed);
+                if (crashAt >= 0 && !crashed && i >= checkpointAt && i % 7 == 0) {
+                    // before the crash only: predictions the run after it never sees (a replay need not be
+                    // identical: queues merge in arrival order), so nothing of them may survive the crash
+                    join.addPredictions(call(T0 + i * 100L, "ghost" + i, p[i]), buckets.lastModel(),
+                            buckets.lastStart());
+                }
             }
             buckets.closeAll().forEach(join::bucketClosed);
         }
 
-        void advance() {
+        void predict(float[][] p) throws IOException {
+            predict(p, -1, -1);
+        }
+
+        void advance() throws IOException {
             emitted.addAll(join.advance(buckets.watermark()));
         }
 
+        /**
+         * A checkpoint, then a restart: the state goes into the store's atomic commit, the store is closed and
+         * opened again from disk (as by a new process) and a new join restored from what it committed.
+         */
         void checkpointAndRestore() throws IOException {
+            checkpoint();
+            crash();
+        }
+
+        /** The join's and the buckets' state committed with the store's changes, as the processor does. */
+        void checkpoint() throws IOException {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            join.writeState(new DataOutputStream(bytes));
-            LabelJoin restored = new LabelJoin(SETTINGS, WIDTH, 0.5);
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()));
+            DataOutputStream out = new DataOutputStream(bytes);
+            buckets.writeState(out);
+            buckets.writeClosing(out);
+            join.writeState(out);
+            store.commit(bytes.toByteArray(), true);
+        }
+
+        /** A crash (the store closed without a commit), then a new store and join restored from the last commit. */
+        void crash() throws IOException {
+            store.close();
+            store = StateStore.onDisk(storeDir, true).spillAfter(4096);
+            stores.add(store);
+            LabelJoin restored = new LabelJoin(SETTINGS, WIDTH, 0.5, store);
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(store.checkpoint()));
+            buckets.restoreState(in);
+            buckets.restoreClosing(in);
             restored.restoreState(in);
             assertThat(in.available()).isZero();
             join = restored;
@@ -121,10 +197,22 @@ class LabelJoinTest {
     }
 
     private void runAndCheck(boolean restartBetween) throws IOException {
+        runAndCheck(restartBetween, false);
+    }
+
+    /**
+     * @param crashes also a crash some way after a checkpoint, twice: while predictions are read, and while labels
+     *                come; what came after the checkpoint is then read again, as the processor does after a kill
+     */
+    private void runAndCheck(boolean restartBetween, boolean crashes) throws IOException {
         float[][] p = LabelledData.digitProbabilities();
         int[] y = Datasets.digitLabels();
-        Run run = new Run();
-        run.predict(p);
+        Run run = newRun();
+        if (crashes) {
+            run.predict(p, 700, 1500);
+        } else {
+            run.predict(p);
+        }
         // labels for 9 rows in 10, shuffled; a quarter of them through agent label records, the rest as labels
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < p.length; i++) {
@@ -134,7 +222,21 @@ class LabelJoinTest {
         }
         Collections.shuffle(order, new Random(6));
         int half = order.size() / 2;
+        boolean crashed = false;
         for (int k = 0; k < order.size(); k++) {
+            if (crashes && k == half) {
+                run.checkpoint();
+            }
+            if (crashes && k == half + 200 && !crashed) {
+                // before the crash only: a label the run after it never gets, for a row that has none
+                run.join.apply(new Label("r0", 5, T0 + 1000), run.buckets.watermark());
+            }
+            if (crashes && k == half + 400 && !crashed) {
+                crashed = true;
+                run.crash();
+                k = half - 1;
+                continue;
+            }
             int i = order.get(k);
             long time = T0 + i * 100L + delay(i);
             if (i % 4 == 0) {
@@ -147,6 +249,9 @@ class LabelJoinTest {
             }
         }
         run.join.apply(new Label("nobody", 3, T0), run.buckets.watermark());
+        if (crashes) {
+            run.join.apply(new Label("ghost707", 1, T0 + 1000), run.buckets.watermark()); // gone with the crash
+        }
         run.join.apply(new Label("r1", 3.5, T0 + DAY), run.buckets.watermark()); // not a class id
         run.advance();
         // the latest label is about 3 days after the last bucket: 1h and 1d windows are out, 7d is not
@@ -162,7 +267,7 @@ class LabelJoinTest {
 
         Map<String, Long> counts = run.join.counts();
         assertThat(counts.get(LabelJoin.JOINED)).isEqualTo(order.size() + 2);
-        assertThat(counts.get(LabelJoin.UNKNOWN_ID)).isEqualTo(1);
+        assertThat(counts.get(LabelJoin.UNKNOWN_ID)).isEqualTo(crashes ? 2 : 1);
         assertThat(counts.get(LabelJoin.INVALID)).isEqualTo(1);
         assertThat(counts.get(LabelJoin.LATE)).isEqualTo(1);
         assertThat(counts.get(LabelJoin.PREDICTIONS_STORED)).isEqualTo(p.length);
@@ -227,13 +332,18 @@ class LabelJoinTest {
     }
 
     @Test
+    void aJoinRestoredAfterACrashUndoesWhatCameAfterItsCheckpointAndEmitsTheSame() throws IOException {
+        runAndCheck(false, true);
+    }
+
+    @Test
     void aRestoredJoinEmitsExactlyWhatAnUninterruptedOneDoes() throws IOException {
         runAndCheck(true);
     }
 
     @Test
-    void aLabelBeforeItsPredictionWaitsAndOneWhosePredictionCannotComeIsCountedUnknown() {
-        Run run = new Run();
+    void aLabelBeforeItsPredictionWaitsAndOneWhosePredictionCannotComeIsCountedUnknown() throws IOException {
+        Run run = newRun();
         CaptureRecord first = call(T0, "a", new float[] {0.2f, 0.8f});
         addAndAdvance(run.buckets, first);
         run.join.addPredictions(first, run.buckets.lastModel(), run.buckets.lastStart());
@@ -252,10 +362,12 @@ class LabelJoinTest {
     }
 
     @Test
-    void theStoreIsBoundedAndForgetsPredictionsPastTheHorizon() {
+    void theStoreIsBoundedAndForgetsPredictionsPastTheHorizon() throws IOException {
         LabelSettings small = new LabelSettings(List.of(Duration.ofHours(1)), Duration.ofHours(2), 100, 10,
                 Duration.ZERO);
-        LabelJoin join = new LabelJoin(small, WIDTH, 0.5);
+        StateStore store = StateStore.inMemory();
+        stores.add(store);
+        LabelJoin join = new LabelJoin(small, WIDTH, 0.5, store);
         EventTimeBuckets buckets = new EventTimeBuckets(WIDTH, Duration.ZERO);
         for (int i = 0; i < 150; i++) {
             CaptureRecord r = call(T0 + i * 1000L, "r" + i, new float[] {0.3f, 0.7f});
@@ -276,8 +388,8 @@ class LabelJoinTest {
     }
 
     @Test
-    void rowsOfABatchCallAreJoinedAsIdHashRow() {
-        Run run = new Run();
+    void rowsOfABatchCallAreJoinedAsIdHashRow() throws IOException {
+        Run run = newRun();
         CaptureRecord batch = new CaptureRecord(1, RecordKind.INFERENCE, 0, T0 * 1_000_000L, 1000L, "digits", "1",
                 "serving_default", "tensorflow.signature", "req-9", List.of(Records.floats("probs", TensorRole.OUTPUT,
                 new float[][] {{0.1f, 0.9f}, {0.8f, 0.2f}, {0.4f, 0.6f}})));
@@ -303,10 +415,10 @@ class LabelJoinTest {
     }
 
     @Test
-    void regressionPredictionsGetErrorMeasures() {
+    void regressionPredictionsGetErrorMeasures() throws IOException {
         // predict the mean radius from the mean perimeter (perimeter ≈ 2π r) on the breast-cancer rows, as float32
         double[][] x = Datasets.breastCancer();
-        Run run = new Run();
+        Run run = newRun();
         double[] y = new double[x.length];
         double[] yHat = new double[x.length];
         for (int i = 0; i < x.length; i++) {
@@ -333,5 +445,80 @@ class LabelJoinTest {
         assertThat(value(m, "label_coverage")).isEqualTo(1.0);
         assertThat(m).noneMatch(x2 -> x2.property("what").equals("accuracy"));
         assertThat(run.emitted.get(0).window()).isEqualTo("1h");
+    }
+
+    /**
+     * A checkpoint written before the state store held every prediction in the join's state (the layout below,
+     * as that build wrote it). Restored into a join with an empty store, the predictions move into the store and
+     * the windows come out as they would have.
+     */
+    @Test
+    void aCheckpointOfTheBuildBeforeTheStateStoreStillLoads() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeLong(17); // step
+        out.writeLong(4); // applied label batch
+        out.writeLong(T0 + 2_000); // latest joined label
+        out.writeInt(1);
+        out.writeUTF("digits");
+        out.writeUTF("1");
+        out.writeUTF("serving_default");
+        Object[][] rows = {{"r0", 1, new double[] {0.2, 0.8}, 1.0, T0 + 1_000}, {"r1", 0, new double[] {0.9, 0.1},
+                1.0, T0 + 2_000}, {"r2", 1, new double[] {0.4, 0.6}, Double.NaN, 0L}};
+        out.writeInt(rows.length);
+        for (int i = 0; i < rows.length; i++) {
+            out.writeUTF((String) rows[i][0]);
+            out.writeInt(0);
+            out.writeLong(T0);
+            out.writeLong(T0 + 100L * i);
+            out.writeInt((Integer) rows[i][1]);
+            out.writeDouble(Double.NaN);
+            double[] p = (double[]) rows[i][2];
+            out.writeInt(p.length);
+            for (double v : p) {
+                out.writeDouble(v);
+            }
+            out.writeDouble((Double) rows[i][3]);
+            out.writeLong((Long) rows[i][4]);
+            out.writeDouble(Double.NaN);
+            out.writeLong(0);
+        }
+        out.writeInt(1); // buckets with windows to come
+        out.writeInt(0);
+        out.writeLong(T0);
+        out.writeInt(1); // their windows
+        out.writeInt(0);
+        out.writeLong(T0);
+        out.writeLong(3); // predicted rows
+        out.writeInt(0); // none emitted yet
+        out.writeInt(0); // waiting labels
+        out.writeInt(2);
+        out.writeUTF(LabelJoin.JOINED);
+        out.writeLong(2);
+        out.writeUTF(LabelJoin.PREDICTIONS_STORED);
+        out.writeLong(3);
+        out.flush();
+
+        StateStore store = StateStore.onDisk(dir.resolve("state"), false);
+        stores.add(store);
+        LabelJoin join = new LabelJoin(SETTINGS, WIDTH, 0.5, store);
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()));
+        join.restoreState(in);
+        assertThat(in.available()).isZero();
+        assertThat(join.step()).isEqualTo(17);
+        assertThat(join.appliedSequence()).isEqualTo(4);
+        assertThat(join.storedPredictions()).isEqualTo(3);
+
+        join.apply(new Label("r2", 1, T0 + 3_000), T0 + WIDTH.toMillis());
+        join.apply(new Label("r0", 1, T0 + 2 * HOUR), T0 + WIDTH.toMillis()); // a correction; moves the clock 2 h on
+        List<LabelJoin.Emission> due = join.advance(T0 + WIDTH.toMillis());
+        assertThat(due).hasSize(1);
+        assertThat(due.get(0).window()).isEqualTo("1h");
+        // by the 1 h cutoff: r0 labelled 1 (its first label) and predicted 1, r1 labelled 1 predicted 0, r2 1 and 1
+        assertThat(value(due.get(0).metrics(), LabelWindowMetrics.LABELED_ROWS)).isEqualTo(3);
+        assertThat(value(due.get(0).metrics(), LabelWindowMetrics.ACCURACY)).isCloseTo(2 / 3.0, within(1e-12));
+        assertThat(join.total(LabelJoin.JOINED)).isEqualTo(4);
+        assertThat(join.total(LabelJoin.REPLACED)).isEqualTo(1);
+        assertThat(join.total(LabelJoin.PREDICTIONS_STORED)).isEqualTo(3);
     }
 }

@@ -43,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Labels across crashes: digits predictions with request ids stream into a queue with a fifth of their labels as
  * agent label records; the rest are posted over HTTP to the live processor in shuffled batches (each with a malformed
  * row and an unknown id), hours to days late in event time. The processor (a child JVM) is killed with SIGKILL
- * between batches and restarted. At the end every label window must equal an independent computation from the data,
+ * between batches and restarted; its state store writes changes on every 4 KB, so kills fall between changes that
+ * reached the store and the checkpoint that would cover them. At the end every label window must equal an independent computation from the data,
  * each emitted once, and the label counts must show nothing lost and nothing applied twice.
  */
 class LabelsCrashRestartTest {
@@ -106,7 +107,10 @@ class LabelsCrashRestartTest {
     }
 
     private Process processor(Path queue, Path out, Path log, int port, String... extra) throws Exception {
-        List<String> cmd = ProcessorCommand.of("run",
+        // the state store writes its changes on every 4 KB instead of every megabyte, so that a kill between two
+        // checkpoints leaves changes in it that the restart must undo (as it does at volume)
+        List<String> cmd = ProcessorCommand.withJvmOptions(List.of("-Dinfermon.testing.state_spill_bytes=4096"),
+                "run",
                 "--queue", queue.toString(), "--out", out.toString(), "--bucket", "5s", "--label-grace", "2d",
                 "--dashboard-port", Integer.toString(port));
         cmd.addAll(List.of(extra));

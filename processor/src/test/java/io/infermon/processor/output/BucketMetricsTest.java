@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.infermon.anodot.AnodotMetric;
 import io.infermon.capture.TensorRole;
+import io.infermon.processor.Datasets;
 import io.infermon.processor.Records;
 import io.infermon.processor.bucket.ClosedBucket;
 import io.infermon.processor.bucket.ModelKey;
 import io.infermon.processor.stats.BucketStatistics;
+import io.infermon.processor.stats.Textbook;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BucketMetricsTest {
@@ -69,10 +73,70 @@ class BucketMetricsTest {
         assertThat(m.stream().filter(x -> x.what().equals("feature_rows") && "feat_0".equals(x.property("feature"))
                 && "valid".equals(x.property("kind"))).findFirst().orElseThrow().value()).isEqualTo(3);
         // 3 volume metrics, 4 batch-size and 5 latency stats; 3 classes x (count, freq, mean probability);
-        // 3 prediction distributions x 8 stats and the expected accuracy; per feature 4 feature_rows, 14 value stats,
+        // 3 prediction distributions x 14 stats and the expected accuracy; per feature 4 feature_rows, 14 value stats,
         // a distinct count and 3 values x (count, freq)
-        assertThat(m).hasSize(3 + 4 + 5 + 3 * 3 + 3 * BucketMetrics.STATS.size() + 1
+        assertThat(m).hasSize(3 + 4 + 5 + 3 * 3 + 3 * BucketMetrics.VALUE_STATS.size() + 1
                 + 2 * (4 + BucketMetrics.VALUE_STATS.size() + 1 + 3 * 2));
+    }
+
+    /**
+     * The tails of the prediction distributions on real rows: the digits' pixel sums through a softmax over ten
+     * classes, 150 rows (few enough distinct values that every quantile is exact), against a direct computation
+     * of pred1, spread12 and the entropy per row and the inverted-CDF rule of docs/metrics.md.
+     */
+    @Test
+    void predictionDistributionsHaveTheirTailsLikeFeatures() {
+        double[][] digits = Datasets.digits();
+        int n = 150;
+        float[][] p = new float[n][10];
+        float[][] x = new float[n][1];
+        double[] pred1 = new double[n];
+        double[] spread12 = new double[n];
+        double[] entropy = new double[n];
+        for (int r = 0; r < n; r++) {
+            double[] e = new double[10];
+            double sum = 0;
+            for (int c = 0; c < 10; c++) {
+                e[c] = Math.exp((digits[r][c + 2] + digits[r][c + 34]) / 6.0);
+                sum += e[c];
+            }
+            for (int c = 0; c < 10; c++) {
+                p[r][c] = (float) (e[c] / sum);
+            }
+            double[] row = new double[10];
+            for (int c = 0; c < 10; c++) {
+                row[c] = p[r][c];
+                entropy[r] -= row[c] > 0 ? row[c] * Math.log(row[c]) : 0;
+            }
+            double[] sorted = row.clone();
+            Arrays.sort(sorted);
+            pred1[r] = sorted[9];
+            spread12[r] = sorted[9] - sorted[8];
+        }
+        BucketStatistics s = new BucketStatistics();
+        for (int start = 0; start < n; start += 25) {
+            s.add(Records.call(start, "digits", Arrays.copyOfRange(x, start, start + 25),
+                    Arrays.copyOfRange(p, start, start + 25)));
+        }
+        List<AnodotMetric> m = BucketMetrics.of(new ClosedBucket(new ModelKey("digits", "1", ""), 0, 60_000, s));
+        Map<String, double[]> expected = Map.of("max_prediction_proba", pred1,
+                "spread12_prediction_proba", spread12, "prediction_entropy", entropy);
+        expected.forEach((what, values) -> {
+            assertThat(m.stream().filter(x1 -> x1.what().equals(what)).map(x1 -> x1.property("stat")).toList())
+                    .as(what).containsExactlyElementsOf(BucketMetrics.VALUE_STATS);
+            assertThat(stat(m, what, null, "min")).as(what).isEqualTo(Arrays.stream(values).min().orElseThrow());
+            assertThat(stat(m, what, null, "max")).as(what).isEqualTo(Arrays.stream(values).max().orElseThrow());
+            for (int q : new int[] {1, 5, 95, 99}) {
+                assertThat(stat(m, what, null, String.format("q%02d", q))).as("%s q%02d", what, q)
+                        .isEqualTo(Textbook.quantile(values, q / 100.0));
+            }
+        });
+        // the rows were chosen so that the tails differ from the middle: a tail that repeated a middle
+        // statistic would not pass
+        assertThat(stat(m, "max_prediction_proba", null, "q01")).isLessThan(stat(m, "max_prediction_proba", null,
+                "q25"));
+        assertThat(stat(m, "prediction_entropy", null, "q99")).isGreaterThan(stat(m, "prediction_entropy", null,
+                "q75"));
     }
 
     private static double stat(List<AnodotMetric> metrics, String what, String feature, String stat) {

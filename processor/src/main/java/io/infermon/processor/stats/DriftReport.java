@@ -1,10 +1,11 @@
-package io.infermon.processor.drift;
+package io.infermon.processor.stats;
 
 import java.util.List;
 import java.util.Map;
 
 /**
- * How far one bucket is from its model's reference.
+ * How far one bucket is from its model's reference: made by the drift step, carried by the closed bucket, read by
+ * the outputs (hence here, below all three).
  *
  * @param features    per feature present in both, in column order
  * @param predictions per prediction target ({@code max_prediction_proba}, {@code prediction_value},
