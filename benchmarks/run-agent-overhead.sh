@@ -16,6 +16,9 @@
 #   RATE=1000      calls per second for part 2;  WARMUP=15 DURATION=60  its warm-up and measured seconds
 #   BATCHES="1 64" batch sizes for parts 2 and 4;  REPEATS=1  pairs (without, with) per batch in part 2, alternating
 #   RUNS=10        start-time runs per side for part 3
+#   START_COLD=1   part 3 empties the agent's rewrite cache (classes it rewrote at an earlier start, kept in
+#                  $TMPDIR/infermon-agent-$USER/rewritten-*) before every run with the agent: the first start after an
+#                  install or a runtime upgrade. Default 0: the cache is used, as on every later start
 #   PARTS="jmh sustained start alloc"   which parts to run
 #   OUT=benchmarks/target/agent-overhead   model, queues and raw results
 set -euo pipefail
@@ -28,6 +31,7 @@ RATE=${RATE:-1000}
 WARMUP=${WARMUP:-15}
 DURATION=${DURATION:-60}
 RUNS=${RUNS:-10}
+START_COLD=${START_COLD:-0}
 BATCHES=${BATCHES:-1 64}
 REPEATS=${REPEATS:-1}
 PARTS=${PARTS:-jmh sustained start alloc}
@@ -107,6 +111,9 @@ if [[ " $PARTS " == *" start "* ]]; then
     for side in off on; do
       agent=()
       if [[ $side == on ]]; then agent=("-javaagent:$AGENT" "-Dinfermon.queue.dir=$QUEUE"); fi
+      if [[ $side == on && $START_COLD == 1 ]]; then
+        rm -rf "${TMPDIR:-/tmp}/infermon-agent-$(id -un)"/rewritten-*
+      fi
       ms=$(java "${agent[@]}" -cp "$CP" io.infermon.benchmarks.agent.FirstInference "$MODEL" 2>/dev/null \
         | sed -n 's/^first_inference_ms \([0-9]*\) main_entered_ms \([0-9]*\).*/\1 \2/p')
       echo "$side $ms" | tee -a "$OUT/start.txt"
@@ -204,7 +211,10 @@ if "start" in parts:
         mains[side].append(int(main))
     off, on = statistics.median(runs["off"]), statistics.median(runs["on"])
     moff, mon = statistics.median(mains["off"]), statistics.median(mains["on"])
-    print(f"\nJVM start to first inference, median of {len(runs['off'])} runs each: without {off:.0f} ms, "
+    cold = os.environ.get("START_COLD", "0") == "1"
+    print("\nrewrite cache emptied before each run with the agent (START_COLD=1)" if cold
+          else "\nrewrite cache kept between runs (classes rewritten at an earlier start are reused)")
+    print(f"JVM start to first inference, median of {len(runs['off'])} runs each: without {off:.0f} ms, "
           f"with the agent {on:.0f} ms, added {on - off:.0f} ms (min {min(runs['off'])} / {min(runs['on'])} ms)")
     print(f"JVM start to main (the agent's premain): without {moff:.0f} ms, with {mon:.0f} ms, added {mon - moff:.0f} ms")
 if "alloc" in parts:
