@@ -68,12 +68,15 @@ final class AgentStarter {
         EpochClock clock = new EpochClock();
         CaptureCounters counters = new CaptureCounters();
         CaptureRing ring = new CaptureRing(config.bufferBytes());
+        StartupTrace.mark("capture ring allocated");
         InFlightCalls inFlight = new InFlightCalls();
         AgentCaptureHandler handler = new AgentCaptureHandler(ring, counters, clock, config, inFlight);
+        StartupTrace.mark("capture handler made");
         QueueWriter writer = new QueueWriter(config, ring, counters, clock, inFlight, () -> {
             counters.captureEnabled = false;
             CaptureDispatcher.install(null);
         });
+        StartupTrace.mark("queue writer made");
         writer.start();
         StartupTrace.mark("writer thread started");
         if (Boolean.getBoolean(ThrowingCaptureHandler.PROPERTY)) {

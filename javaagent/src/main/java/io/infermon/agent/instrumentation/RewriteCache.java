@@ -42,9 +42,32 @@ final class RewriteCache {
                 return null;
             }
             String jar = coreJar.getFileName().toString();
+            pruneOrphans(shared);
             return new RewriteCache(shared.resolve("rewritten-" + jar.substring(0, jar.length() - ".jar".length())));
         } catch (Throwable t) {
             return null;
+        }
+    }
+
+    /**
+     * Deletes the rewrites of agent builds whose core jar the launcher has pruned (not used for a day): they can never
+     * be used again. A JVM of such a build still running only misses, and writes its entries again.
+     */
+    private static void pruneOrphans(Path shared) {
+        try (var dirs = Files.newDirectoryStream(shared, "rewritten-*")) {
+            for (Path d : dirs) {
+                String jar = d.getFileName().toString().substring("rewritten-".length()) + ".jar";
+                if (!Files.exists(shared.resolve(jar))) {
+                    try (var entries = Files.list(d)) {
+                        for (Path e : entries.toList()) {
+                            Files.deleteIfExists(e);
+                        }
+                    }
+                    Files.deleteIfExists(d);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // tidying only
         }
     }
 
