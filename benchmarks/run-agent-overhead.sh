@@ -37,7 +37,8 @@ REPEATS=${REPEATS:-1}
 PARTS=${PARTS:-jmh sustained start alloc}
 OUT=${OUT:-benchmarks/target/agent-overhead}
 MODEL=$OUT/digits-model   # AgentOverheadBenchmark's default @Param model
-QUEUE=$OUT/queue          # AgentOn's -Dinfermon.queue.dir
+QUEUE=$OUT/queue          # the queue of the runs with the agent in parts 2 to 4
+JMH_QUEUE=benchmarks/target/agent-overhead/queue  # AgentOn's -Dinfermon.queue.dir, fixed in its annotation
 
 for f in "$JAR" "$AGENT" benchmarks/target/runtimes-classpath.txt; do
   if [[ ! -f $f ]]; then
@@ -78,11 +79,12 @@ rm -rf "$QUEUE"
 : > "$OUT/queue-health.txt"
 
 if [[ " $PARTS " == *" jmh "* ]]; then
+  rm -rf "$JMH_QUEUE"
   # shellcheck disable=SC2086  # JMH_ARGS is a list of options
   java -cp "$CP" org.openjdk.jmh.Main 'io\.infermon\.benchmarks\.agent\.Agent(Off|On)\.' -prof gc \
     -rf json -rff "$OUT/jmh.json" $JMH_ARGS 2>&1 | grep -v '^I0000\|absl::' | tee "$OUT/jmh.txt"
   echo "load after JMH: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
-  queue_health "$QUEUE" | sed 's/^/jmh /' > "$OUT/drops-jmh.txt"
+  queue_health "$JMH_QUEUE" | sed 's/^/jmh /' > "$OUT/drops-jmh.txt"
 fi
 
 if [[ " $PARTS " == *" sustained "* ]]; then
