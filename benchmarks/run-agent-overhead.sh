@@ -6,15 +6,20 @@
 # Three parts, each with and without -javaagent:javaagent/target/infermon-agent.jar:
 #   1. JMH (SampleTime, -prof gc): time per call (median, p99, p99.9) and bytes allocated per call, batch 1 and 64;
 #   2. SustainedRateLatency: inference-thread time per call at a steady RATE calls/s, p50/p99/p99.9;
-#   3. FirstInference: milliseconds from JVM start to the first inference result, RUNS times alternating.
-# After every run with the agent, QueueHealth prints the agent's counters (captured, dropped by reason).
+#   3. FirstInference: milliseconds from JVM start to the first inference result, RUNS times alternating;
+#   4. AllocationPerCall: bytes allocated on the calling thread per call (ThreadMXBean), batch 1 and 64.
+# After every run with the agent, QueueHealth prints the agent's counters (captured, dropped by reason); the tables
+# give each run's calls dropped because the ring was full (a dropped call skips the copy, so it flatters the figure).
 #
 # Environment:
 #   JMH_ARGS=...   extra JMH options, e.g. "-wi 1 -w 2s -i 1 -r 3s" for a smoke run
 #   RATE=1000      calls per second for part 2;  WARMUP=15 DURATION=60  its warm-up and measured seconds
-#   BATCHES="1 64" batch sizes for part 2
+#   BATCHES="1 64" batch sizes for parts 2 and 4;  REPEATS=1  pairs (without, with) per batch in part 2, alternating
 #   RUNS=10        start-time runs per side for part 3
-#   PARTS="jmh sustained start"   which parts to run
+#   START_COLD=1   part 3 empties the agent's rewrite cache (classes it rewrote at an earlier start, kept in
+#                  $TMPDIR/infermon-agent-$USER/rewritten-*) before every run with the agent: the first start after an
+#                  install or a runtime upgrade. Default 0: the cache is used, as on every later start
+#   PARTS="jmh sustained start alloc"   which parts to run
 #   OUT=benchmarks/target/agent-overhead   model, queues and raw results
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,11 +31,14 @@ RATE=${RATE:-1000}
 WARMUP=${WARMUP:-15}
 DURATION=${DURATION:-60}
 RUNS=${RUNS:-10}
+START_COLD=${START_COLD:-0}
 BATCHES=${BATCHES:-1 64}
-PARTS=${PARTS:-jmh sustained start}
+REPEATS=${REPEATS:-1}
+PARTS=${PARTS:-jmh sustained start alloc}
 OUT=${OUT:-benchmarks/target/agent-overhead}
 MODEL=$OUT/digits-model   # AgentOverheadBenchmark's default @Param model
-QUEUE=$OUT/queue          # AgentOn's -Dinfermon.queue.dir
+QUEUE=$OUT/queue          # the queue of the runs with the agent in parts 2 to 4
+JMH_QUEUE=benchmarks/target/agent-overhead/queue  # AgentOn's -Dinfermon.queue.dir, fixed in its annotation
 
 for f in "$JAR" "$AGENT" benchmarks/target/runtimes-classpath.txt; do
   if [[ ! -f $f ]]; then
@@ -71,24 +79,30 @@ rm -rf "$QUEUE"
 : > "$OUT/queue-health.txt"
 
 if [[ " $PARTS " == *" jmh "* ]]; then
+  rm -rf "$JMH_QUEUE"
   # shellcheck disable=SC2086  # JMH_ARGS is a list of options
   java -cp "$CP" org.openjdk.jmh.Main 'io\.infermon\.benchmarks\.agent\.Agent(Off|On)\.' -prof gc \
     -rf json -rff "$OUT/jmh.json" $JMH_ARGS 2>&1 | grep -v '^I0000\|absl::' | tee "$OUT/jmh.txt"
   echo "load after JMH: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
-  queue_health "$QUEUE"
+  queue_health "$JMH_QUEUE" | sed 's/^/jmh /' > "$OUT/drops-jmh.txt"
 fi
 
 if [[ " $PARTS " == *" sustained "* ]]; then
   : > "$OUT/sustained.jsonl"
-  for batch in $BATCHES; do
-    for side in off on; do
-      agent=()
-      if [[ $side == on ]]; then agent=("-javaagent:$AGENT" "-Dinfermon.queue.dir=$QUEUE"); fi
-      echo "load before sustained batch $batch agent $side: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
-      java -Xms1g -Xmx1g "${agent[@]}" -cp "$CP" io.infermon.benchmarks.agent.SustainedRateLatency \
-        --model "$MODEL" --batch "$batch" --rate "$RATE" --warmup "$WARMUP" --seconds "$DURATION" \
-        --label "agent-$side" 2>/dev/null | grep '^{' | tee -a "$OUT/sustained.jsonl"
-      if [[ $side == on ]]; then queue_health "$QUEUE"; fi
+  : > "$OUT/drops-sustained.txt"
+  for ((rep = 0; rep < REPEATS; rep++)); do
+    for batch in $BATCHES; do
+      for side in off on; do
+        agent=()
+        if [[ $side == on ]]; then agent=("-javaagent:$AGENT" "-Dinfermon.queue.dir=$QUEUE"); fi
+        echo "load before sustained batch $batch agent $side: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
+        java -Xms1g -Xmx1g "${agent[@]}" -cp "$CP" io.infermon.benchmarks.agent.SustainedRateLatency \
+          --model "$MODEL" --batch "$batch" --rate "$RATE" --warmup "$WARMUP" --seconds "$DURATION" \
+          --label "agent-$side" 2>/dev/null | grep '^{' | tee -a "$OUT/sustained.jsonl"
+        if [[ $side == on ]]; then
+          queue_health "$QUEUE" | sed "s/^/sustained $batch /" >> "$OUT/drops-sustained.txt"
+        fi
+      done
     done
   done
 fi
@@ -99,6 +113,9 @@ if [[ " $PARTS " == *" start "* ]]; then
     for side in off on; do
       agent=()
       if [[ $side == on ]]; then agent=("-javaagent:$AGENT" "-Dinfermon.queue.dir=$QUEUE"); fi
+      if [[ $side == on && $START_COLD == 1 ]]; then
+        rm -rf "${TMPDIR:-/tmp}/infermon-agent-$(id -un)"/rewritten-*
+      fi
       ms=$(java "${agent[@]}" -cp "$CP" io.infermon.benchmarks.agent.FirstInference "$MODEL" 2>/dev/null \
         | sed -n 's/^first_inference_ms \([0-9]*\) main_entered_ms \([0-9]*\).*/\1 \2/p')
       echo "$side $ms" | tee -a "$OUT/start.txt"
@@ -107,9 +124,35 @@ if [[ " $PARTS " == *" start "* ]]; then
   rm -rf "$QUEUE"
 fi
 
+if [[ " $PARTS " == *" alloc "* ]]; then
+  : > "$OUT/alloc.txt"
+  for batch in $BATCHES; do
+    for side in off on; do
+      agent=()
+      if [[ $side == on ]]; then agent=("-javaagent:$AGENT" "-Dinfermon.queue.dir=$QUEUE"); fi
+      b=$(java -Xms1g -Xmx1g "${agent[@]}" -cp "$CP" io.infermon.benchmarks.agent.AllocationPerCall "$MODEL" "$batch" \
+        2>/dev/null | sed -n 's/^bytes_per_call \([0-9.]*\) .*/\1/p')
+      echo "$batch $side $b" | tee -a "$OUT/alloc.txt"
+      rm -rf "$QUEUE"
+    done
+  done
+fi
+
 python3 - "$OUT" "$PARTS" <<'PY'
-import json, os, statistics, sys
+import json, os, re, statistics, sys
 out, parts = sys.argv[1], sys.argv[2].split()
+
+def ring_full_drops(name):
+    """dropped_ring_full of each agent in a drops file, in the order the agents wrote (0 when not counted)."""
+    path = os.path.join(out, name)
+    if not os.path.exists(path):
+        return []
+    drops = []
+    for line in open(path):
+        if " agent " in f" {line}" and ":" in line:
+            m = re.search(r"dropped_ring_full=(\d+)", line)
+            drops.append(int(m.group(1)) if m else 0)
+    return drops
 if "jmh" in parts:
     res = {}
     for r in json.load(open(os.path.join(out, "jmh.json"))):
@@ -119,12 +162,14 @@ if "jmh" in parts:
             "p50": pm["scorePercentiles"]["50.0"], "p99": pm["scorePercentiles"]["99.0"],
             "p999": pm["scorePercentiles"]["99.9"], "mean": pm["score"],
             "alloc": r["secondaryMetrics"]["gc.alloc.rate.norm"]["score"]}
+    drops = ring_full_drops("drops-jmh.txt")  # one agent per AgentOn fork, batches in JMH's order
     print("\nJMH, time per call in us (SampleTime) and bytes allocated per call (-prof gc)")
-    print(f"{'batch':>5} {'agent':>5} {'p50':>9} {'p99':>9} {'p99.9':>9} {'mean':>9} {'B/call':>9}")
-    for batch in sorted({b for _, b in res}, key=int):
+    print(f"{'batch':>5} {'agent':>5} {'p50':>9} {'p99':>9} {'p99.9':>9} {'mean':>9} {'B/call':>9} {'ring-full drops':>15}")
+    for i, batch in enumerate(sorted({b for _, b in res}, key=int)):
         for side in ("off", "on"):
             m = res[(side, batch)]
-            print(f"{batch:>5} {side:>5} {m['p50']:9.1f} {m['p99']:9.1f} {m['p999']:9.1f} {m['mean']:9.1f} {m['alloc']:9.0f}")
+            d = "" if side == "off" else (str(drops[i]) if i < len(drops) else "?")
+            print(f"{batch:>5} {side:>5} {m['p50']:9.1f} {m['p99']:9.1f} {m['p999']:9.1f} {m['mean']:9.1f} {m['alloc']:9.0f} {d:>15}")
         off, on = res[("off", batch)], res[("on", batch)]
         d50 = on["p50"] - off["p50"]
         print(f"{batch:>5} added {d50:9.1f} {on['p99'] - off['p99']:9.1f} {on['p999'] - off['p999']:9.1f} "
@@ -133,10 +178,32 @@ if "jmh" in parts:
 if "sustained" in parts:
     rows = [json.loads(l) for l in open(os.path.join(out, "sustained.jsonl")) if l.strip()]
     print("\nsustained rate, inference-thread time per call in us")
-    print(f"{'batch':>5} {'rate':>6} {'agent':>9} {'p50':>8} {'p99':>8} {'p99.9':>8} {'p99.99':>8} {'max':>9} {'late':>5}")
+    drops = ring_full_drops("drops-sustained.txt")  # one agent per run with the agent, in run order
+    print(f"{'batch':>5} {'rate':>6} {'agent':>9} {'p50':>8} {'p99':>8} {'p99.9':>8} {'p99.99':>8} {'max':>9} {'late':>5} {'ring-full drops':>15}")
+    on_runs = 0
     for r in rows:
+        d = ""
+        if r['label'] == "agent-on":
+            d = str(drops[on_runs]) if on_runs < len(drops) else "?"
+            on_runs += 1
         print(f"{r['batch']:>5} {r['rate']:>6.0f} {r['label']:>9} {r['p50_us']:8.1f} {r['p99_us']:8.1f} "
-              f"{r['p999_us']:8.1f} {r['p9999_us']:8.1f} {r['max_us']:9.1f} {r['late_starts']:>5}")
+              f"{r['p999_us']:8.1f} {r['p9999_us']:8.1f} {r['max_us']:9.1f} {r['late_starts']:>5} {d:>15}")
+    # each run with the agent follows the run without it of the same batch: the pair's difference, and its spread
+    added = {}
+    last_off = {}
+    for r in rows:
+        if r['label'] == "agent-off":
+            last_off[r['batch']] = r
+        elif r['batch'] in last_off:
+            off = last_off.pop(r['batch'])
+            added.setdefault(r['batch'], []).append((r['p50_us'] - off['p50_us'], 100 * (r['p50_us'] / off['p50_us'] - 1),
+                                                     r['p999_us'] - off['p999_us'], off['p999_us']))
+    for batch, pairs in sorted(added.items()):
+        p50 = [a[0] for a in pairs]; pct = [a[1] for a in pairs]; p999 = [a[2] for a in pairs]
+        print(f"batch {batch}, {len(pairs)} pairs: added p50 median {statistics.median(p50):+.1f} us "
+              f"({statistics.median(pct):+.1f} %, pairs {min(pct):+.1f} to {max(pct):+.1f} %); added p99.9 median "
+              f"{statistics.median(p999):+.1f} us (pairs {min(p999):+.1f} to {max(p999):+.1f}); bare p99.9 "
+              f"{min(a[3] for a in pairs):.0f} to {max(a[3] for a in pairs):.0f} us")
 if "start" in parts:
     runs = {"off": [], "on": []}
     mains = {"off": [], "on": []}
@@ -146,7 +213,19 @@ if "start" in parts:
         mains[side].append(int(main))
     off, on = statistics.median(runs["off"]), statistics.median(runs["on"])
     moff, mon = statistics.median(mains["off"]), statistics.median(mains["on"])
-    print(f"\nJVM start to first inference, median of {len(runs['off'])} runs each: without {off:.0f} ms, "
+    cold = os.environ.get("START_COLD", "0") == "1"
+    print("\nrewrite cache emptied before each run with the agent (START_COLD=1)" if cold
+          else "\nrewrite cache kept between runs (classes rewritten at an earlier start are reused)")
+    print(f"JVM start to first inference, median of {len(runs['off'])} runs each: without {off:.0f} ms, "
           f"with the agent {on:.0f} ms, added {on - off:.0f} ms (min {min(runs['off'])} / {min(runs['on'])} ms)")
     print(f"JVM start to main (the agent's premain): without {moff:.0f} ms, with {mon:.0f} ms, added {mon - moff:.0f} ms")
+if "alloc" in parts:
+    rows = {}
+    for line in open(os.path.join(out, "alloc.txt")):
+        batch, side, b = line.split()
+        rows[(batch, side)] = float(b)
+    print("\nbytes allocated on the calling thread per call (AllocationPerCall)")
+    for batch in sorted({b for b, _ in rows}, key=int):
+        off, on = rows[(batch, "off")], rows[(batch, "on")]
+        print(f"batch {batch:>3}: without {off:.1f} B, with the agent {on:.1f} B, added {on - off:+.1f} B")
 PY

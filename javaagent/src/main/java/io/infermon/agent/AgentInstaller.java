@@ -1,6 +1,7 @@
 package io.infermon.agent;
 
 import io.infermon.agent.util.AgentLog;
+import io.infermon.agent.util.StartupTrace;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
@@ -34,8 +35,10 @@ public final class AgentInstaller {
      */
     public static String install(String agentArgs, Instrumentation inst, boolean attachedLater, String bootstrapJar) {
         try {
+            StartupTrace.mark("agent loader ready (jars unpacked)");
             ModuleOpener.openTo(inst, AgentInstaller.class.getModule());
             injectIntoBootstrap(inst, Path.of(bootstrapJar));
+            StartupTrace.mark("dispatcher in the bootstrap loader");
             return (String) Class.forName("io.infermon.agent.AgentStarter", true,
                             AgentInstaller.class.getClassLoader())
                     .getDeclaredMethod("start", String.class, Instrumentation.class, boolean.class)

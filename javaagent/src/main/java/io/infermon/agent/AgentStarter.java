@@ -14,6 +14,7 @@ import io.infermon.agent.queue.CaptureRing;
 import io.infermon.agent.queue.QueueWriter;
 import io.infermon.agent.util.AgentLog;
 import io.infermon.agent.util.EpochClock;
+import io.infermon.agent.util.StartupTrace;
 import java.lang.instrument.Instrumentation;
 import java.util.List;
 
@@ -55,6 +56,7 @@ final class AgentStarter {
             AgentLog.info("disabled: " + message + "\nthe application runs on without capture");
             return null;
         }
+        StartupTrace.mark("configuration read");
         if (!config.enabled()) {
             AgentLog.info("disabled by configuration (enabled: false)");
             return null;
@@ -66,13 +68,17 @@ final class AgentStarter {
         EpochClock clock = new EpochClock();
         CaptureCounters counters = new CaptureCounters();
         CaptureRing ring = new CaptureRing(config.bufferBytes());
+        StartupTrace.mark("capture ring allocated");
         InFlightCalls inFlight = new InFlightCalls();
         AgentCaptureHandler handler = new AgentCaptureHandler(ring, counters, clock, config, inFlight);
+        StartupTrace.mark("capture handler made");
         QueueWriter writer = new QueueWriter(config, ring, counters, clock, inFlight, () -> {
             counters.captureEnabled = false;
             CaptureDispatcher.install(null);
         });
+        StartupTrace.mark("queue writer made");
         writer.start();
+        StartupTrace.mark("writer thread started");
         if (Boolean.getBoolean(ThrowingCaptureHandler.PROPERTY)) {
             AgentLog.info(ThrowingCaptureHandler.PROPERTY + " is set: the capture handler throws on purpose (a test)");
             CaptureDispatcher.install(new ThrowingCaptureHandler());
@@ -90,6 +96,7 @@ final class AgentStarter {
             captured.add("ONNX Runtime");
         }
         Instrumentations.install(inst, runtimes, config.methods());
+        StartupTrace.mark("instrumentation installed");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> writer.stop(SHUTDOWN_DRAIN_MILLIS),
                 "infermon-shutdown"));
         String what = String.join(" and ", captured) + (captured.isEmpty() ? "" : " inference");

@@ -3,13 +3,16 @@ package io.infermon.agent.capture;
 import io.infermon.capture.DType;
 import io.infermon.capture.TensorMeaning;
 import io.infermon.capture.TensorRole;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A TensorFlow call being captured on one thread: tensors stay in TensorFlow's native memory until
- * {@link #copyPrefix} copies them into the ring through a small per-thread chunk (64 KiB at most), so a service with
- * hundreds of request threads does not keep a copy of its largest tensor per thread.
+ * {@link #copyPrefix} copies them into the ring, straight from their native address when {@link TensorMemory} finds
+ * it (no object built), else through TensorFlow's buffer API and a small per-thread chunk (64 KiB at most), so a
+ * service with hundreds of request threads does not keep a copy of its largest tensor per thread.
  */
 final class CallCapture extends RecordedCall {
     static final int CHUNK_BYTES = 64 * 1024;
@@ -18,15 +21,38 @@ final class CallCapture extends RecordedCall {
     int depth;
 
     TensorFlowApi api;
+    /** Walks the call's result map without allocating. */
+    final TensorFlowCaptureHandler.MapTensors mapTensors = new TensorFlowCaptureHandler.MapTensors();
+    /**
+     * The input names of the signature this thread called last. Held weakly: a thread-local must not keep a web
+     * app's TensorFlow classes alive after it is undeployed.
+     */
+    private WeakReference<Object> namedSignature = new WeakReference<>(null);
+    private String[] inputNames = new String[0];
     private Object[] tensors = new Object[4];
     private Object[] shapes = new Object[4];
     private byte[] chunk = new byte[0];
+    /** Re-pointed at each tensor's native memory in turn: reading through it allocates nothing. */
+    private final UnsafeBuffer nativeSource = new UnsafeBuffer(0, 0);
 
     void begin(TensorFlowApi api, String point, ModelIdentity model, String signature, String requestId,
                long startNanos, long endNanos, long captureTimeEpochNanos) {
         super.begin(point, model.name(), model.version(), signature, requestId, startNanos, endNanos,
                 captureTimeEpochNanos);
         this.api = api;
+    }
+
+    /**
+     * The input names of {@code signature}, in TensorFlow's order; read from the signature only when this thread
+     * calls a different one than last time (threads of a service mostly call the same).
+     */
+    String[] inputNames(TensorFlowApi tf, Object signature) throws Throwable {
+        if (namedSignature.get() != signature) {
+            java.util.Set<?> names = (java.util.Set<?>) (Object) tf.signatureInputNames.invokeExact(signature);
+            inputNames = names.toArray(new String[0]);
+            namedSignature = new WeakReference<>(signature);
+        }
+        return inputNames;
     }
 
     @Override
@@ -80,6 +106,13 @@ final class CallCapture extends RecordedCall {
     @Override
     void copyPrefix(int t, ByteBuffer target, int offset, int length) {
         try {
+            long address = TensorMemory.address(tensors[t], length);
+            if (address != 0) {
+                nativeSource.wrap(address, length);
+                nativeSource.getBytes(0, target, offset, length);
+                nativeSource.wrap(0, 0); // hold no address once the host may free it
+                return;
+            }
             Object data = api.rawTensorData.invokeExact(api.asRawTensor.invokeExact(tensors[t]));
             if (length <= CHUNK_BYTES) {
                 byte[] c = chunk(length);

@@ -54,9 +54,16 @@ final class TensorFlowApi {
     final MethodHandle outputName;       // (Output) -> String
     final MethodHandle resultSize;       // (Result) -> int; null before 0.5
     final MethodHandle resultGet;        // (Result, int) -> Tensor; null before 0.5
+    /**
+     * (Result) -> Map of its private {@code map} field (name to tensor, in fetch order), which {@code Map.forEach}
+     * walks without allocating, unlike {@code Result.iterator()}; null before 0.5, or when TensorFlow's package is
+     * not open to the agent (on the module path), and then the result is iterated.
+     */
+    final MethodHandle resultMap;
     final Class<?> runClass;             // Session.Run, what runHelper returned before 0.5; null from 0.5 on
     final MethodHandle runOutputs;       // (Session.Run) -> List<Tensor>; null from 0.5 on
     final MethodHandle signatureKey;     // (Signature) -> String
+    final MethodHandle signatureInputNames; // (Signature) -> Set<String>
     final MethodHandle bundleSession;    // (SavedModelBundle) -> Session
 
     /** Whether a class implements {@code org.tensorflow.Tensor} (whichever class loader loaded it). */
@@ -121,13 +128,24 @@ final class TensorFlowApi {
                     : erase(LOOKUP.findVirtual(result, "size", MethodType.methodType(int.class)));
             resultGet = result == null ? null
                     : erase(LOOKUP.findVirtual(result, "get", MethodType.methodType(tensor, int.class)));
+            resultMap = result == null ? null : privateGetter(result, "map", Map.class);
             runOutputs = runClass == null ? null
                     : erase(LOOKUP.findGetter(runClass, "outputs", java.util.List.class));
             signatureKey = erase(LOOKUP.findVirtual(signature, "key", MethodType.methodType(String.class)));
+            signatureInputNames = erase(LOOKUP.findVirtual(signature, "inputNames",
+                    MethodType.methodType(java.util.Set.class)));
             bundleSession = erase(LOOKUP.findVirtual(bundle, "session", MethodType.methodType(session)));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("this TensorFlow Java (loaded by " + loader
                     + ") lacks a method infermon uses: " + e.getMessage(), e);
+        }
+    }
+
+    private static MethodHandle privateGetter(Class<?> owner, String field, Class<?> type) {
+        try {
+            return erase(MethodHandles.privateLookupIn(owner, MethodHandles.lookup()).findGetter(owner, field, type));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
         }
     }
 

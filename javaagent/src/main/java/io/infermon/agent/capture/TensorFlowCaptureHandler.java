@@ -8,6 +8,7 @@ import io.infermon.capture.TensorRole;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Turns intercepted TensorFlow calls into capture records. This is all the work the agent does on an inference
@@ -110,6 +111,46 @@ public final class TensorFlowCaptureHandler {
         return TensorMeaning.UNSPECIFIED;
     }
 
+    /**
+     * Adds every (name, tensor) pair of a map with {@code Map.forEach} and one reused consumer per thread: iterating
+     * a map's entry set would allocate an iterator on every call. For maps that override {@code forEach} (TensorFlow's
+     * own {@code LinkedHashMap} in a {@code Result}, a {@code HashMap}), that walk allocates nothing.
+     */
+    static final class MapTensors implements BiConsumer<Object, Object> {
+        private TensorFlowCaptureHandler handler;
+        private CallCapture call;
+        private TensorRole role;
+        private Throwable failure;
+
+        void addAll(TensorFlowCaptureHandler handler, CallCapture call, TensorRole role, Map<?, ?> tensors)
+                throws Throwable {
+            this.handler = handler;
+            this.call = call;
+            this.role = role;
+            try {
+                tensors.forEach(this);
+                if (failure != null) {
+                    throw failure;
+                }
+            } finally {
+                this.handler = null;
+                this.call = null;
+                this.failure = null;
+            }
+        }
+
+        @Override
+        public void accept(Object name, Object tensor) {
+            if (failure == null) {
+                try {
+                    handler.add(call, (String) name, role, tensor);
+                } catch (Throwable t) {
+                    failure = t; // forEach cannot stop early; the rest are skipped and the call is dropped
+                }
+            }
+        }
+    }
+
     private void add(CallCapture call, String name, TensorRole role, Object tensor) throws Throwable {
         if (tensorAdmitted(role, name)) {
             call.add(name, role, meaningOf(name), tensor);
@@ -195,13 +236,26 @@ public final class TensorFlowCaptureHandler {
             }
             call.begin(api, point, modelOf(session), key, state.requestId(), token, end,
                     context.clock.toEpochNanos(token));
-            for (Map.Entry<?, ?> e : ((Map<?, ?>) arguments).entrySet()) {
-                add(call, (String) e.getKey(), TensorRole.INPUT, e.getValue());
+            // by the signature's input names, as TensorFlow feeds them: Map.forEach and entrySet() on an immutable
+            // Map.of(...) allocate an entry, a set and an iterator on every call, Map.get does not
+            Map<?, ?> fed = (Map<?, ?>) arguments;
+            String[] inputs = call.inputNames(api, signature);
+            for (String name : inputs) {
+                Object tensor = fed.get(name);
+                if (tensor != null) {
+                    add(call, name, TensorRole.INPUT, tensor);
+                }
             }
-            // a Result, iterable over (name, tensor); a Map before 0.5
-            for (Object o : result instanceof Map<?, ?> m ? m.entrySet() : (Iterable<?>) result) {
-                Map.Entry<?, ?> e = (Map.Entry<?, ?>) o;
-                add(call, (String) e.getKey(), TensorRole.OUTPUT, e.getValue());
+            if (result instanceof Map<?, ?> m) { // before 0.5 a function returned a Map
+                call.mapTensors.addAll(this, call, TensorRole.OUTPUT, m);
+            } else if (api.resultMap != null) {
+                call.mapTensors.addAll(this, call, TensorRole.OUTPUT, (Map<?, ?>) (Object) api.resultMap.invokeExact(
+                        result));
+            } else {
+                for (Object o : (Iterable<?>) result) { // a Result, iterable over (name, tensor)
+                    Map.Entry<?, ?> e = (Map.Entry<?, ?>) o;
+                    add(call, (String) e.getKey(), TensorRole.OUTPUT, e.getValue());
+                }
             }
             context.write(call);
         } catch (Throwable t) {

@@ -2,7 +2,6 @@ package io.infermon.agent.instrumentation;
 
 import io.infermon.agent.instrumentation.runtime.InferenceRuntime;
 import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
@@ -15,7 +14,11 @@ import net.bytebuddy.matcher.ElementMatcher;
  */
 public interface TypeInstrumentation {
 
-    ElementMatcher<TypeDescription> typeMatcher();
+    /**
+     * The binary name of the one class this instruments ({@code org.tensorflow.Session$Runner}): classes are told
+     * apart by name alone, before anything is parsed ({@link RuntimeTransformer}).
+     */
+    String typeName();
 
     /** The library whose classes this instruments. */
     InferenceRuntime runtime();

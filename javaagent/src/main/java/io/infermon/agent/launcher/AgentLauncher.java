@@ -48,6 +48,10 @@ public final class AgentLauncher {
         if (!STARTED.compareAndSet(false, true)) {
             return;
         }
+        if (Boolean.getBoolean("infermon.debug.startup")) {
+            // where the start-up time goes (StartupTrace in the agent's loader counts from here)
+            System.setProperty("infermon.debug.startup.origin", Long.toString(System.nanoTime()));
+        }
         Object fatal;
         try {
             NestedJars jars = NestedJars.unpack(ownJar());

@@ -74,7 +74,10 @@ record NestedJars(Path bootstrapJar, Path coreJar) {
             throw new IOException(entryName + " is missing from the agent jar " + jar.getName());
         }
         String base = entryName.substring(entryName.lastIndexOf('/') + 1, entryName.length() - ".jar".length());
-        Path target = dir.resolve(String.format("%s-%08x-%d.jar", base, entry.getCrc(), entry.getSize()));
+        // "%s-%08x-%d.jar", without String.format: its Formatter loads some 60 classes (regex, locale) before main
+        String crc = Long.toHexString(entry.getCrc());
+        Path target = dir.resolve(base + "-" + "0".repeat(Math.max(0, 8 - crc.length())) + crc + "-" + entry.getSize()
+                + ".jar");
         if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && crcOf(target) == entry.getCrc()) {
             return target;
         }

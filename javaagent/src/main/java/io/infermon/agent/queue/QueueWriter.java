@@ -5,6 +5,7 @@ import io.infermon.agent.capture.InFlightCalls;
 import io.infermon.agent.config.AgentConfig;
 import io.infermon.agent.util.AgentLog;
 import io.infermon.agent.util.EpochClock;
+import io.infermon.agent.util.StartupTrace;
 import io.infermon.capture.AgentHealth;
 import io.infermon.capture.AgentWatermark;
 import io.infermon.capture.CaptureCodec;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32C;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -30,7 +32,9 @@ import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The agent's one background thread: it opens the Chronicle Queue (off the start-up path), then moves records from
+ * The agent's one background thread: it opens the Chronicle Queue (off the start-up path, and only once it is needed:
+ * at the first record, at the stop, or {@link #OPEN_AT_LATEST_NANOS} after the start, whichever comes first, so that
+ * Chronicle's start, about a thousand classes, does not compete with the host's own start), then moves records from
  * the {@link CaptureRing} into it, sealing each with its checksum on the way. Every slow thing the agent does happens
  * here: queue creation, appends, page faults, roll-overs, deleting old cycle files (retention), writing health
  * records and watermark records, recalibrating the clock.
@@ -62,6 +66,12 @@ public final class QueueWriter implements Runnable {
      * that full; half of the reserve is kept for health records, so the drops reach the processor.
      */
     static final long DISK_RESERVE_BYTES = 1L << 20;
+    /** The queue is opened this long after the writer's start at the latest, with no record to write. */
+    static final long OPEN_AT_LATEST_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** How often the writer looks for a first record before the queue is open. */
+    private static final long OPEN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** How much longer a stop waits when the queue was not open yet: Chronicle's start, on a busy machine. */
+    static final long OPEN_ALLOWANCE_MILLIS = 5_000;
 
     private final Path queueDir;
     private final RollCycle rollCycle;
@@ -79,13 +89,14 @@ public final class QueueWriter implements Runnable {
     private final ByteBuffer sealView;
     private final CRC32C crc = new CRC32C();
     private final MessageHandler appendRecord = this::append;
-    private final String agentId = ManagementFactory.getRuntimeMXBean().getName();
+    private String agentId;
     private final long startEpochNanos;
     private final ByteBuffer watermarkRecord = ByteBuffer.allocate(CaptureCodec.WATERMARK_LENGTH)
             .order(ByteOrder.LITTLE_ENDIAN);
 
     private volatile boolean running = true;
     private volatile boolean stopped;
+    private volatile boolean opened;
     private ChronicleQueue queue;
     private ExcerptAppender appender;
     private int consecutiveFailures;
@@ -134,13 +145,17 @@ public final class QueueWriter implements Runnable {
     }
 
     public void start() {
+        ChronicleShutdownHook.register();
         thread.start();
     }
 
     @Override
     public void run() {
         try {
+            awaitFirstNeed();
             open();
+            opened = true;
+            StartupTrace.mark("queue open");
         } catch (Throwable t) {
             AgentLog.info("capture off: cannot open the queue in " + queueDir + " (" + t + ")");
             giveUp();
@@ -189,7 +204,18 @@ public final class QueueWriter implements Runnable {
         }
     }
 
+    /** Returns at the first record claimed in the ring, at a stop, or {@link #OPEN_AT_LATEST_NANOS} after start. */
+    private void awaitFirstNeed() {
+        long deadline = System.nanoTime() + OPEN_AT_LATEST_NANOS;
+        while (running && ring.claimedPosition() == 0 && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(OPEN_POLL_NANOS);
+        }
+    }
+
     private void open() throws Exception {
+        if (agentId == null) {
+            agentId = ManagementFactory.getRuntimeMXBean().getName();
+        }
         queue = QueueFiles.open(queueDir, SingleChronicleQueueBuilder.binary(queueDir).rollCycle(rollCycle));
         appender = queue.createAppender();
         try {
@@ -396,11 +422,15 @@ public final class QueueWriter implements Runnable {
         }
     }
 
-    /** Stops after writing what is already in the ring, waiting at most {@code timeoutMillis}. */
+    /**
+     * Stops after writing what is already in the ring, waiting at most {@code timeoutMillis}, plus at most
+     * {@link #OPEN_ALLOWANCE_MILLIS} when the queue was not open yet (a host that exits right after its first calls).
+     */
     public void stop(long timeoutMillis) {
+        boolean wasOpen = opened;
         running = false;
         try {
-            thread.join(timeoutMillis);
+            thread.join(timeoutMillis + (wasOpen ? 0 : OPEN_ALLOWANCE_MILLIS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -408,6 +438,11 @@ public final class QueueWriter implements Runnable {
 
     public boolean isStopped() {
         return stopped;
+    }
+
+    /** Whether the queue has been opened (it is at the first need: {@link #awaitFirstNeed}). */
+    public boolean isOpen() {
+        return opened;
     }
 
     private void closeQuietly() {

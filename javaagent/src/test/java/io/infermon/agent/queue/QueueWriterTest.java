@@ -163,6 +163,62 @@ class QueueWriterTest {
     }
 
     @Test
+    void opensTheQueueAtTheFirstRecordNotAtTheStart(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("queue");
+        CaptureRing ring = new CaptureRing(1 << 16);
+        CaptureCounters counters = new CaptureCounters();
+        QueueWriter writer = new QueueWriter(dir, ring, counters, new EpochClock(), new InFlightCalls(), () -> { });
+        writer.start();
+        // Chronicle is not started while the host starts: no queue for as long as nothing is captured
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> !writer.isOpen() && !Files.exists(dir));
+        offer(ring, call(7));
+        await().atMost(Duration.ofSeconds(30)).until(() -> counters.recordsWritten.sum() == 1);
+        assertThat(writer.isOpen()).isTrue();
+        writer.stop(10_000);
+        assertThat(readAll(dir)).extracting(r -> r.tensors().get(0).bytes().getFloat(0)).containsExactly(7f);
+    }
+
+    @Test
+    void aStopBeforeTheQueueIsOpenOpensItAndWritesTheHealthAndTheLastWatermark(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("queue");
+        CaptureCounters counters = new CaptureCounters();
+        counters.callsSeen.add(3);
+        QueueWriter writer = new QueueWriter(dir, new CaptureRing(1 << 16), counters, new EpochClock(),
+                new InFlightCalls(), () -> { });
+        writer.start();
+        writer.stop(10_000);
+        assertThat(writer.isStopped()).isTrue();
+        List<CaptureRecord> calls = new ArrayList<>();
+        List<AgentHealth> health = new ArrayList<>();
+        readAll(dir, calls, health);
+        assertThat(calls).isEmpty();
+        assertThat(health).singleElement().satisfies(h -> assertThat(h.counters()).containsEntry("calls_seen", 3L));
+    }
+
+    @Test
+    void chroniclesShutdownHookIsRegisteredWithoutStartingChronicle() throws Exception {
+        Class<?> hookClass = Class.forName(ChronicleShutdownHook.PRIORITY_HOOK);
+        java.lang.reflect.Field registered = hookClass.getDeclaredField("registeredHook");
+        registered.setAccessible(true);
+        hookClass.getMethod("clear").invoke(null); // as before any queue was opened in this JVM
+        assertThat(registered.get(null)).isNull();
+
+        assertThat(ChronicleShutdownHook.register()).isTrue();
+        Object hook = registered.get(null);
+        assertThat(hook).isNotNull();
+        // once: a second call (or Chronicle's own first use) finds it and adds nothing
+        assertThat(ChronicleShutdownHook.register()).isTrue();
+        assertThat(registered.get(null)).isSameAs(hook);
+        // and it is the thread the JVM runs at exit: removing it succeeds (then it is put back)
+        java.lang.reflect.Method thread = hookClass.getDeclaredMethod("shutdownThread");
+        thread.setAccessible(true);
+        Thread t = (Thread) thread.invoke(hook);
+        assertThat(Runtime.getRuntime().removeShutdownHook(t)).isTrue();
+        Runtime.getRuntime().addShutdownHook(t);
+    }
+
+    @Test
     void givesUpWithOneCallbackWhenTheQueueCannotBeCreated(@TempDir Path tmp) throws Exception {
         Path blocker = Files.writeString(tmp.resolve("a-file"), "not a directory");
         AtomicBoolean gaveUp = new AtomicBoolean();

@@ -12,8 +12,6 @@ import io.infermon.agent.instrumentation.runtime.InferenceRuntime;
 import java.util.Map;
 import java.util.Set;
 import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * ONNX Runtime's {@code OrtSession}:
@@ -28,8 +26,8 @@ import net.bytebuddy.matcher.ElementMatcher;
 public final class OrtSessionInstrumentation implements TypeInstrumentation {
 
     @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-        return named("ai.onnxruntime.OrtSession");
+    public String typeName() {
+        return "ai.onnxruntime.OrtSession";
     }
 
     @Override

@@ -3,9 +3,6 @@ package io.infermon.agent.instrumentation.runtime;
 import io.infermon.agent.instrumentation.TypeInstrumentation;
 import io.infermon.agent.util.AgentLog;
 import java.security.ProtectionDomain;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.utility.JavaModule;
 
 /**
  * Lets a {@link TypeInstrumentation} transform a class only when the class comes from its runtime's jar in a version
@@ -14,25 +11,25 @@ import net.bytebuddy.utility.JavaModule;
  * library's own code. TensorFlow's legacy and current APIs share class names ({@code org.tensorflow.Session$Runner});
  * the jar tells them apart.
  */
-public final class RuntimeGate implements AgentBuilder.RawMatcher {
-    private final TypeInstrumentation instrumentation;
-
-    public RuntimeGate(TypeInstrumentation instrumentation) {
-        this.instrumentation = instrumentation;
+public final class RuntimeGate {
+    private RuntimeGate() {
     }
 
-    @Override
-    public boolean matches(TypeDescription type, ClassLoader loader, JavaModule module, Class<?> classBeingRedefined,
-                           ProtectionDomain domain) {
-        if (loader == null || !instrumentation.typeMatcher().matches(type)) {
+    /**
+     * Whether {@code instrumentation} may transform the class {@code className} (binary name) that {@code loader}
+     * defines from {@code domain}.
+     */
+    public static boolean admits(TypeInstrumentation instrumentation, String className, ClassLoader loader,
+                                 ProtectionDomain domain) {
+        if (loader == null || !instrumentation.typeName().equals(className)) {
             return false;
         }
         InferenceRuntime wanted = instrumentation.runtime();
-        RuntimeJar jar = RuntimeJar.of(loader, type.getName(), domain);
+        RuntimeJar jar = RuntimeJar.of(loader, className, domain);
         InferenceRuntime found = InferenceRuntime.of(jar);
         if (found == null) {
             AgentLog.once("runtime-jar:" + jar.location(), "cannot tell which library or version "
-                    + type.getName() + " comes from (" + (jar.location().isEmpty() ? "not a jar" : jar.location())
+                    + className + " comes from (" + (jar.location().isEmpty() ? "not a jar" : jar.location())
                     + "): its calls are not captured, and its classes are left unchanged");
             return false;
         }

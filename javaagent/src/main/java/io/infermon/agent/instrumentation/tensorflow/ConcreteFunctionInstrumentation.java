@@ -1,14 +1,11 @@
 package io.infermon.agent.instrumentation.tensorflow;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
 
 import io.infermon.agent.bootstrap.CaptureDispatcher;
 import io.infermon.agent.capture.TensorFlowCaptureHandler;
 import io.infermon.agent.instrumentation.TypeInstrumentation;
 import io.infermon.agent.instrumentation.runtime.InferenceRuntime;
 import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * {@code ConcreteFunction.call(Map)}: the eager path, which runs the function without a session runner and so needs
@@ -17,8 +14,8 @@ import net.bytebuddy.matcher.ElementMatcher;
 public final class ConcreteFunctionInstrumentation implements TypeInstrumentation {
 
     @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-        return named("org.tensorflow.ConcreteFunction");
+    public String typeName() {
+        return "org.tensorflow.ConcreteFunction";
     }
 
     @Override
@@ -28,7 +25,7 @@ public final class ConcreteFunctionInstrumentation implements TypeInstrumentatio
 
     @Override
     public void applyAdvice(AdviceSink sink) {
-        sink.advise(SessionFunctionInstrumentation.CALL_WITH_TENSOR_MAP, CallAdvice.class);
+        sink.advise(SessionFunctionInstrumentation.callWithTensorMap(), CallAdvice.class);
     }
 
     public static final class CallAdvice {

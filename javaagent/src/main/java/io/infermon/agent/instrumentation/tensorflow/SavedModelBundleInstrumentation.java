@@ -9,8 +9,6 @@ import io.infermon.agent.bootstrap.CaptureDispatcher;
 import io.infermon.agent.instrumentation.TypeInstrumentation;
 import io.infermon.agent.instrumentation.runtime.InferenceRuntime;
 import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * The private static {@code SavedModelBundle.load(String, String[], ConfigProto, RunOptions)} that every public way
@@ -20,8 +18,8 @@ import net.bytebuddy.matcher.ElementMatcher;
 public final class SavedModelBundleInstrumentation implements TypeInstrumentation {
 
     @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-        return named("org.tensorflow.SavedModelBundle");
+    public String typeName() {
+        return "org.tensorflow.SavedModelBundle";
     }
 
     @Override

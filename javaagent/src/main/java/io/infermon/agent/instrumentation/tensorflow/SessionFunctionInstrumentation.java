@@ -12,7 +12,6 @@ import io.infermon.agent.instrumentation.runtime.InferenceRuntime;
 import java.util.Map;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
@@ -23,8 +22,8 @@ import net.bytebuddy.matcher.ElementMatcher;
 public final class SessionFunctionInstrumentation implements TypeInstrumentation {
 
     @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-        return named("org.tensorflow.SessionFunction");
+    public String typeName() {
+        return "org.tensorflow.SessionFunction";
     }
 
     @Override
@@ -34,16 +33,18 @@ public final class SessionFunctionInstrumentation implements TypeInstrumentation
 
     @Override
     public void applyAdvice(AdviceSink sink) {
-        sink.advise(CALL_WITH_TENSOR_MAP, CallAdvice.class);
+        sink.advise(callWithTensorMap(), CallAdvice.class);
     }
 
     /**
      * {@code Result call(Map<String, Tensor>)}, the tensor-in, tensor-out call of every TensorFlow function type
-     * ({@code Map<String, Tensor> call(Map<String, Tensor>)} before 0.5, which had no {@code Result}).
+     * ({@code Map<String, Tensor> call(Map<String, Tensor>)} before 0.5, which had no {@code Result}). Made when a class
+     * is transformed, not at the agent's start: a matcher loads a good part of Byte Buddy.
      */
-    static final ElementMatcher<MethodDescription> CALL_WITH_TENSOR_MAP = named("call").and(takesArguments(1))
-            .and(takesArgument(0, Map.class))
-            .and(returns(named("org.tensorflow.Result").or(named("java.util.Map"))));
+    static ElementMatcher<MethodDescription> callWithTensorMap() {
+        return named("call").and(takesArguments(1)).and(takesArgument(0, Map.class))
+                .and(returns(named("org.tensorflow.Result").or(named("java.util.Map"))));
+    }
 
     public static final class CallAdvice {
         private CallAdvice() {

@@ -9,7 +9,6 @@ import io.infermon.agent.instrumentation.TypeInstrumentation;
 import io.infermon.agent.instrumentation.runtime.InferenceRuntime;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
@@ -23,8 +22,8 @@ import net.bytebuddy.matcher.ElementMatcher;
 public final class SessionRunnerInstrumentation implements TypeInstrumentation {
 
     @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-        return named("org.tensorflow.Session$Runner");
+    public String typeName() {
+        return "org.tensorflow.Session$Runner";
     }
 
     @Override
@@ -39,11 +38,13 @@ public final class SessionRunnerInstrumentation implements TypeInstrumentation {
 
     @Override
     public void applyAdvice(AdviceSink sink) {
-        sink.advise(RUN_HELPER, RunHelperAdvice.class);
+        sink.advise(runHelper(), RunHelperAdvice.class);
     }
 
-    static final ElementMatcher<MethodDescription> RUN_HELPER = named("runHelper").and(isPrivate())
-            .and(takesArguments(boolean.class));
+    /** Made when a class is transformed, not at the agent's start: a matcher loads a good part of Byte Buddy. */
+    static ElementMatcher<MethodDescription> runHelper() {
+        return named("runHelper").and(isPrivate()).and(takesArguments(boolean.class));
+    }
 
     /** TensorFlow Java 0.4: the same funnel, without the {@code outputNames} field. */
     public static final class Before05 implements TypeInstrumentation {
@@ -52,8 +53,8 @@ public final class SessionRunnerInstrumentation implements TypeInstrumentation {
         }
 
         @Override
-        public ElementMatcher<TypeDescription> typeMatcher() {
-            return named("org.tensorflow.Session$Runner");
+        public String typeName() {
+            return "org.tensorflow.Session$Runner";
         }
 
         @Override
@@ -68,7 +69,7 @@ public final class SessionRunnerInstrumentation implements TypeInstrumentation {
 
         @Override
         public void applyAdvice(AdviceSink sink) {
-            sink.advise(RUN_HELPER, RunHelperAdvice04.class);
+            sink.advise(runHelper(), RunHelperAdvice04.class);
         }
     }
 

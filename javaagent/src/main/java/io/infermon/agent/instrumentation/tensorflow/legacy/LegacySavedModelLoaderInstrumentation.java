@@ -7,8 +7,6 @@ import io.infermon.agent.bootstrap.CaptureDispatcher;
 import io.infermon.agent.instrumentation.TypeInstrumentation;
 import io.infermon.agent.instrumentation.runtime.InferenceRuntime;
 import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * The legacy API's {@code SavedModelBundle.Loader.load()}: {@code SavedModelBundle.load(dir, tags...)} goes through
@@ -18,8 +16,8 @@ import net.bytebuddy.matcher.ElementMatcher;
 public final class LegacySavedModelLoaderInstrumentation implements TypeInstrumentation {
 
     @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-        return named("org.tensorflow.SavedModelBundle$Loader");
+    public String typeName() {
+        return "org.tensorflow.SavedModelBundle$Loader";
     }
 
     @Override

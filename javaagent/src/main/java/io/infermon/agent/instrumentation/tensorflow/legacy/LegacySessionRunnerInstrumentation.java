@@ -8,8 +8,6 @@ import io.infermon.agent.bootstrap.CaptureDispatcher;
 import io.infermon.agent.instrumentation.TypeInstrumentation;
 import io.infermon.agent.instrumentation.runtime.InferenceRuntime;
 import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * The legacy TensorFlow 1.15 Java API's {@code Session.Runner.runHelper(boolean)}: {@code run()} and
@@ -20,8 +18,8 @@ import net.bytebuddy.matcher.ElementMatcher;
 public final class LegacySessionRunnerInstrumentation implements TypeInstrumentation {
 
     @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-        return named("org.tensorflow.Session$Runner");
+    public String typeName() {
+        return "org.tensorflow.Session$Runner";
     }
 
     @Override
