@@ -8,11 +8,8 @@ import io.infermon.agent.queue.CaptureRing;
 import io.infermon.agent.util.EpochClock;
 import io.infermon.capture.CaptureCodec;
 import io.infermon.capture.CaptureRecord;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -52,19 +49,7 @@ class MethodCaptureHandlerTest {
     }
 
     private List<CaptureRecord> drain() {
-        List<CaptureRecord> out = new ArrayList<>();
-        ring.drain((type, buffer, index, length) -> {
-            ByteBuffer copy = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-            buffer.getBytes(index, copy, length);
-            copy.flip();
-            CaptureCodec.seal(copy, 0, new java.util.zip.CRC32C());
-            try {
-                out.add(CaptureCodec.decode(copy));
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        }, 1000);
-        return out;
+        return RingRecords.drain(ring);
     }
 
     public static final class Request {

@@ -7,13 +7,11 @@ import io.infermon.agent.config.AgentConfig;
 import io.infermon.agent.config.ConfigReader;
 import io.infermon.agent.queue.CaptureRing;
 import io.infermon.agent.util.EpochClock;
-import io.infermon.capture.CaptureCodec;
 import io.infermon.capture.CaptureRecord;
 import io.infermon.capture.CapturedTensor;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.agrona.concurrent.MessageHandler;
@@ -88,19 +86,7 @@ class TensorFlowCaptureAllocationTest {
     }
 
     private List<CaptureRecord> drain() {
-        List<CaptureRecord> out = new ArrayList<>();
-        ring.drain((type, buffer, index, length) -> {
-            ByteBuffer copy = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-            buffer.getBytes(index, copy, length);
-            copy.flip();
-            CaptureCodec.seal(copy, 0, new java.util.zip.CRC32C());
-            try {
-                out.add(CaptureCodec.decode(copy));
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        }, 1000);
-        return out;
+        return RingRecords.drain(ring);
     }
 
     private static float[] floats(CapturedTensor t) {
