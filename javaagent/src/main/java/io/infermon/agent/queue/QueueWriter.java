@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32C;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -32,9 +31,10 @@ import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The agent's one background thread: it opens the Chronicle Queue (off the start-up path, and only once it is needed:
- * at the first record, at the stop, or {@link #OPEN_AT_LATEST_NANOS} after the start, whichever comes first, so that
- * Chronicle's start, about a thousand classes, does not compete with the host's own start), then moves records from
+ * The agent's one background thread: it opens the Chronicle Queue as soon as it starts (off the start-up path, but
+ * before the host's first calls as a rule: a queue opened only at the first record held those calls back for the
+ * length of Chronicle's start, a second or more on a busy machine, and a processor that had meanwhile closed their
+ * bucket on the other queues' watermarks dropped them as late), then moves records from
  * the {@link CaptureRing} into it, sealing each with its checksum on the way. Every slow thing the agent does happens
  * here: queue creation, appends, page faults, roll-overs, deleting old cycle files (retention), writing health
  * records and watermark records, recalibrating the clock.
@@ -66,10 +66,6 @@ public final class QueueWriter implements Runnable {
      * that full; half of the reserve is kept for health records, so the drops reach the processor.
      */
     static final long DISK_RESERVE_BYTES = 1L << 20;
-    /** The queue is opened this long after the writer's start at the latest, with no record to write. */
-    static final long OPEN_AT_LATEST_NANOS = TimeUnit.SECONDS.toNanos(10);
-    /** How often the writer looks for a first record before the queue is open. */
-    private static final long OPEN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** How much longer a stop waits when the queue was not open yet: Chronicle's start, on a busy machine. */
     static final long OPEN_ALLOWANCE_MILLIS = 5_000;
 
@@ -152,7 +148,6 @@ public final class QueueWriter implements Runnable {
     @Override
     public void run() {
         try {
-            awaitFirstNeed();
             open();
             opened = true;
             StartupTrace.mark("queue open");
@@ -201,14 +196,6 @@ public final class QueueWriter implements Runnable {
         } finally {
             stopped = true;
             closeQuietly();
-        }
-    }
-
-    /** Returns at the first record claimed in the ring, at a stop, or {@link #OPEN_AT_LATEST_NANOS} after start. */
-    private void awaitFirstNeed() {
-        long deadline = System.nanoTime() + OPEN_AT_LATEST_NANOS;
-        while (running && ring.claimedPosition() == 0 && System.nanoTime() - deadline < 0) {
-            LockSupport.parkNanos(OPEN_POLL_NANOS);
         }
     }
 
@@ -440,7 +427,7 @@ public final class QueueWriter implements Runnable {
         return stopped;
     }
 
-    /** Whether the queue has been opened (it is at the first need: {@link #awaitFirstNeed}). */
+    /** Whether the queue has been opened. */
     public boolean isOpen() {
         return opened;
     }

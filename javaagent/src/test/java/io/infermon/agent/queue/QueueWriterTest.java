@@ -163,23 +163,6 @@ class QueueWriterTest {
     }
 
     @Test
-    void opensTheQueueAtTheFirstRecordNotAtTheStart(@TempDir Path tmp) throws Exception {
-        Path dir = tmp.resolve("queue");
-        CaptureRing ring = new CaptureRing(1 << 16);
-        CaptureCounters counters = new CaptureCounters();
-        QueueWriter writer = new QueueWriter(dir, ring, counters, new EpochClock(), new InFlightCalls(), () -> { });
-        writer.start();
-        // Chronicle is not started while the host starts: no queue for as long as nothing is captured
-        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
-                .until(() -> !writer.isOpen() && !Files.exists(dir));
-        offer(ring, call(7));
-        await().atMost(Duration.ofSeconds(30)).until(() -> counters.recordsWritten.sum() == 1);
-        assertThat(writer.isOpen()).isTrue();
-        writer.stop(10_000);
-        assertThat(readAll(dir)).extracting(r -> r.tensors().get(0).bytes().getFloat(0)).containsExactly(7f);
-    }
-
-    @Test
     void aStopBeforeTheQueueIsOpenOpensItAndWritesTheHealthAndTheLastWatermark(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("queue");
         CaptureCounters counters = new CaptureCounters();
