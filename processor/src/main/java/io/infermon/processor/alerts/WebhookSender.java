@@ -1,12 +1,11 @@
 package io.infermon.processor.alerts;
 
-import io.infermon.anodot.AnodotFiles;
+import io.infermon.processor.output.OffsetFile;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +50,7 @@ public final class WebhookSender implements AutoCloseable {
         this.offsetFile = outDir.resolve(OFFSET_FILE);
         this.committed = committed;
         this.log = log;
-        this.offset = readOffset(offsetFile);
+        this.offset = OffsetFile.read(offsetFile, "every alert event");
         this.client = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
         this.thread = new Thread(this::run, "infermon-alert-webhook");
         thread.setDaemon(true);
@@ -173,21 +172,8 @@ public final class WebhookSender implements AutoCloseable {
     }
 
     private void saveOffset(long next) throws IOException {
-        AnodotFiles.writeAtomically(offsetFile, (next + "\n").getBytes(StandardCharsets.US_ASCII));
+        OffsetFile.write(offsetFile, next);
         offset = next;
-    }
-
-    private static long readOffset(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            return 0;
-        }
-        String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
-        try {
-            return Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            throw new IOException(file + " does not hold an offset ('" + text + "'); delete it to send every alert "
-                    + "event again");
-        }
     }
 
     /** Bytes of alerts.jsonl answered so far. */

@@ -1,9 +1,9 @@
 package io.infermon.processor.otlp;
 
-import io.infermon.anodot.AnodotFiles;
 import io.infermon.anodot.AnodotJson;
 import io.infermon.anodot.AnodotMetric;
 import io.infermon.processor.alerts.AlertsFile;
+import io.infermon.processor.output.OffsetFile;
 import io.opentelemetry.exporter.internal.FailedExportException;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
@@ -13,8 +13,6 @@ import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -83,7 +81,7 @@ public final class OtlpExport implements AutoCloseable {
         this.committed = committed;
         this.bucketWidthSeconds = bucketWidth.toSeconds();
         this.log = log;
-        this.offset = readOffset(offsetFile);
+        this.offset = OffsetFile.read(offsetFile, "every bucket of metrics.jsonl");
         this.scope = InstrumentationScopeInfo.builder("io.infermon.processor")
                 .setVersion(processorVersion == null ? "unknown" : processorVersion).build();
         SDK_LOGGER.setLevel(Level.OFF);
@@ -272,21 +270,8 @@ public final class OtlpExport implements AutoCloseable {
     }
 
     private void saveOffset(long next) throws IOException {
-        AnodotFiles.writeAtomically(offsetFile, (next + "\n").getBytes(StandardCharsets.US_ASCII));
+        OffsetFile.write(offsetFile, next);
         offset = next;
-    }
-
-    private static long readOffset(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            return 0;
-        }
-        String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
-        try {
-            return Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            throw new IOException(file + " does not hold an offset ('" + text + "'); delete it to send every "
-                    + "bucket of metrics.jsonl again");
-        }
     }
 
     /** Tells the export that more of metrics.jsonl is final (it also looks by itself a few times a second). */
