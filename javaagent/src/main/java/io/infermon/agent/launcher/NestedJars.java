@@ -24,8 +24,9 @@ import java.util.zip.CRC32;
  * {@code inst/infermon-agent-core.jar}), unpacked to a private cache directory so the JDK can load classes from them.
  *
  * <p>Each unpacked file is named after its entry's CRC-32 and size, so restarts reuse it and a new agent version
- * writes new files instead of touching ones a running JVM may hold open. A reused file is checked against the CRC
- * before it is trusted. The directory is created owner-only; if it exists but is not private to this user, a fresh
+ * writes new files instead of touching ones a running JVM may hold open. A file is checked against the CRC when it is
+ * unpacked and only then moved to its name (atomically), so a file of that name is whole; a reused one is checked
+ * for its size only (reading and summing 8 MB again cost every start some 10 ms). The directory is created owner-only; if it exists but is not private to this user, a fresh
  * private temporary directory is used instead.
  */
 record NestedJars(Path bootstrapJar, Path coreJar) {
@@ -78,7 +79,7 @@ record NestedJars(Path bootstrapJar, Path coreJar) {
         String crc = Long.toHexString(entry.getCrc());
         Path target = dir.resolve(base + "-" + "0".repeat(Math.max(0, 8 - crc.length())) + crc + "-" + entry.getSize()
                 + ".jar");
-        if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && crcOf(target) == entry.getCrc()) {
+        if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == entry.getSize()) {
             return target;
         }
         Path tmp = Files.createTempFile(dir, base, ".part");
