@@ -1,6 +1,6 @@
 package io.infermon.processor.alerts;
 
-import io.infermon.processor.output.OffsetFile;
+import io.infermon.processor.output.CommittedFileFollower;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,52 +8,37 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * POSTs each line of {@code alerts.jsonl} to the webhook, in order, from a thread of its own so that a slow or absent
- * receiver never holds up the processor. It sends only as far as the latest checkpoint holds (a line past it may
- * still be cut off by a restart) and records how far it got in {@code OUT/alerts.webhook-offset}, written atomically
- * after each answered event: a restart goes on from there, so each event is sent once. (Killed in the instant between
- * the receiver's answer and that write, the one event in flight is sent again.)
+ * POSTs each line of {@code alerts.jsonl} to the webhook, in order, following the file as a
+ * {@link CommittedFileFollower}: only as far as the latest checkpoint holds, with its progress in
+ * {@code OUT/alerts.webhook-offset}, written after each answered event, so each event is sent once.
  *
  * <p>Connection errors, time-outs, 5xx and 429 are retried with doubling back-off (up to {@code retries} times,
  * without limit by default); any other answer that is not 2xx is the receiver refusing the event: logged, counted
  * and skipped, since sending it again would not change the answer. Messages name the webhook by scheme, host and
  * port only: the URL's path and the headers may hold secrets.
  */
-public final class WebhookSender implements AutoCloseable {
+public final class WebhookSender extends CommittedFileFollower {
     public static final String OFFSET_FILE = "alerts.webhook-offset";
-    private static final long IDLE_WAIT_MILLIS = 200;
 
     private final WebhookSettings settings;
     private final Path alertsFile;
-    private final Path offsetFile;
-    private final LongSupplier committed;
-    private final Consumer<String> log;
     private final HttpClient client;
-    private final Thread thread;
-    private final Object wake = new Object();
-    private volatile boolean closed;
-    private volatile long offset;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong failedAttempts = new AtomicLong();
 
     private WebhookSender(WebhookSettings settings, Path outDir, LongSupplier committed, Consumer<String> log)
             throws IOException {
+        super(outDir.resolve(AlertsFile.NAME), outDir.resolve(OFFSET_FILE), "every alert event", committed,
+                "alert webhook", "infermon-alert-webhook", log);
         this.settings = settings;
         this.alertsFile = outDir.resolve(AlertsFile.NAME);
-        this.offsetFile = outDir.resolve(OFFSET_FILE);
-        this.committed = committed;
-        this.log = log;
-        this.offset = OffsetFile.read(offsetFile, "every alert event");
         this.client = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
-        this.thread = new Thread(this::run, "infermon-alert-webhook");
-        thread.setDaemon(true);
     }
 
     /**
@@ -65,66 +50,25 @@ public final class WebhookSender implements AutoCloseable {
     public static WebhookSender start(WebhookSettings settings, Path outDir, LongSupplier committed,
                                       Consumer<String> log) throws IOException {
         WebhookSender s = new WebhookSender(settings, outDir, committed, log);
-        s.thread.start();
+        s.startFollowing();
         return s;
     }
 
-    /** Tells the sender that more of alerts.jsonl is final (it also looks by itself a few times a second). */
-    public void committed() {
-        synchronized (wake) {
-            wake.notifyAll();
-        }
-    }
-
-    private void run() {
-        boolean failing = false;
-        while (!closed) {
-            try {
-                long end = committed.getAsLong();
-                if (end < offset) {
-                    log.accept("infermon: alerts.jsonl was started afresh (shorter than what the webhook had sent); "
-                            + "sending it from its beginning");
-                    saveOffset(0);
-                }
-                if (offset >= end) {
-                    pause(IDLE_WAIT_MILLIS);
-                    continue;
-                }
-                sendUpTo(end);
-                if (failing) {
-                    failing = false;
-                }
-            } catch (IOException e) {
-                if (!failing) {
-                    failing = true;
-                    log.accept("infermon: alert webhook: cannot read or record progress (" + e.getMessage()
-                            + "); will retry");
-                }
-                try {
-                    pause(1000);
-                } catch (InterruptedException stop) {
-                    return;
-                }
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
-    }
-
     /** Sends every whole line between the offset and {@code end}. */
-    private void sendUpTo(long end) throws IOException, InterruptedException {
-        for (AlertsFile.Line line : AlertsFile.wholeLines(alertsFile, offset, end, 1 << 20)) {
-            if (closed || !deliver(line.text())) {
+    @Override
+    protected void follow(long end) throws IOException, InterruptedException {
+        for (AlertsFile.Line line : AlertsFile.wholeLines(alertsFile, offset(), end, 1 << 20)) {
+            if (isClosed() || !deliver(line.text())) {
                 return; // closed while retrying: this event is sent by the next run
             }
-            saveOffset(line.end());
+            advanceTo(line.end());
         }
     }
 
     /** Sends one event until it is answered; false when closed before. */
     private boolean deliver(String line) throws InterruptedException {
         long pause = settings.backoff().toMillis();
-        for (int attempt = 0; !closed; attempt++) {
+        for (int attempt = 0; !isClosed(); attempt++) {
             String failure;
             try {
                 HttpRequest.Builder request = HttpRequest.newBuilder(settings.url()).timeout(settings.timeout())
@@ -163,24 +107,6 @@ public final class WebhookSender implements AutoCloseable {
         return false;
     }
 
-    private void pause(long millis) throws InterruptedException {
-        synchronized (wake) {
-            if (!closed) {
-                TimeUnit.MILLISECONDS.timedWait(wake, millis);
-            }
-        }
-    }
-
-    private void saveOffset(long next) throws IOException {
-        OffsetFile.write(offsetFile, next);
-        offset = next;
-    }
-
-    /** Bytes of alerts.jsonl answered so far. */
-    public long offset() {
-        return offset;
-    }
-
     public long sent() {
         return sent.get();
     }
@@ -196,18 +122,11 @@ public final class WebhookSender implements AutoCloseable {
 
     /** Waits until everything final is answered or {@code timeout} passes; true when it is. */
     public boolean awaitSent(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (offset < committed.getAsLong() && System.nanoTime() < deadline) {
-            committed();
-            Thread.sleep(20); // a drain's last wait for a background thread, not a test's synchronisation
-        }
-        return offset >= committed.getAsLong();
+        return awaitCaughtUp(timeout);
     }
 
     @Override
     public void close() throws InterruptedException {
-        closed = true;
-        committed();
-        thread.join(settings.timeout().toMillis() + 1000);
+        stopFollowing(settings.timeout().toMillis() + 1000);
     }
 }

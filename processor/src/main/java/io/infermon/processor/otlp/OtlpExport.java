@@ -3,7 +3,7 @@ package io.infermon.processor.otlp;
 import io.infermon.anodot.AnodotJson;
 import io.infermon.anodot.AnodotMetric;
 import io.infermon.processor.alerts.AlertsFile;
-import io.infermon.processor.output.OffsetFile;
+import io.infermon.processor.output.CommittedFileFollower;
 import io.opentelemetry.exporter.internal.FailedExportException;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
@@ -29,8 +29,8 @@ import java.util.logging.Logger;
  * Sends every closed bucket's metrics to an OTLP receiver (an OpenTelemetry Collector, or any backend that speaks
  * OTLP), from a thread of its own so that a slow or absent receiver never holds up the processor.
  *
- * <p>It follows {@code metrics.jsonl}, the processor's own durable record of closed buckets, the way the alert webhook
- * follows {@code alerts.jsonl}, with the Anodot sender's rules:
+ * <p>It follows {@code metrics.jsonl}, the processor's own durable record of closed buckets, as a
+ * {@link CommittedFileFollower} (as the alert webhook follows {@code alerts.jsonl}), with the Anodot sender's rules:
  * <ul>
  *   <li><b>Nothing lost while the receiver is down.</b> It sends only as far as the latest checkpoint holds (beyond
  *       it, a restart may still cut lines off) and records how far the receiver has taken it in
@@ -48,9 +48,8 @@ import java.util.logging.Logger;
  * </ul>
  * Messages name the receiver by scheme, host and port only; header values appear nowhere.
  */
-public final class OtlpExport implements AutoCloseable {
+public final class OtlpExport extends CommittedFileFollower {
     public static final String OFFSET_FILE = "metrics.otlp-offset";
-    private static final long IDLE_WAIT_MILLIS = 200;
     private static final int READ_CHUNK = 8 << 20;
     /** The SDK logs each failed export itself; infermon says it once per outage instead, without the endpoint. */
     private static final Logger SDK_LOGGER = Logger.getLogger("io.opentelemetry.exporter");
@@ -58,15 +57,8 @@ public final class OtlpExport implements AutoCloseable {
     private final OtlpSettings settings;
     private final MetricExporter exporter;
     private final Path jsonlFile;
-    private final Path offsetFile;
-    private final LongSupplier committed;
     private final long bucketWidthSeconds;
-    private final Consumer<String> log;
     private final InstrumentationScopeInfo scope;
-    private final Thread thread;
-    private final Object wake = new Object();
-    private volatile boolean closed;
-    private volatile long offset;
     private final AtomicLong sentMetrics = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong refusedMetrics = new AtomicLong();
@@ -75,19 +67,15 @@ public final class OtlpExport implements AutoCloseable {
 
     private OtlpExport(OtlpSettings settings, Path outDir, LongSupplier committed, Duration bucketWidth,
                        String processorVersion, Consumer<String> log) throws IOException {
+        super(outDir.resolve("metrics.jsonl"), outDir.resolve(OFFSET_FILE), "every bucket of metrics.jsonl", committed,
+                "OTLP export", "infermon-otlp-export", log);
         this.settings = settings;
         this.jsonlFile = outDir.resolve("metrics.jsonl");
-        this.offsetFile = outDir.resolve(OFFSET_FILE);
-        this.committed = committed;
         this.bucketWidthSeconds = bucketWidth.toSeconds();
-        this.log = log;
-        this.offset = OffsetFile.read(offsetFile, "every bucket of metrics.jsonl");
         this.scope = InstrumentationScopeInfo.builder("io.infermon.processor")
                 .setVersion(processorVersion == null ? "unknown" : processorVersion).build();
         SDK_LOGGER.setLevel(Level.OFF);
         this.exporter = settings.exporter();
-        this.thread = new Thread(this::run, "infermon-otlp-export");
-        thread.setDaemon(true);
     }
 
     /**
@@ -100,51 +88,22 @@ public final class OtlpExport implements AutoCloseable {
     public static OtlpExport start(OtlpSettings settings, Path outDir, LongSupplier committed, Duration bucketWidth,
                                    String processorVersion, Consumer<String> log) throws IOException {
         OtlpExport e = new OtlpExport(settings, outDir, committed, bucketWidth, processorVersion, log);
-        e.thread.start();
+        e.startFollowing();
         return e;
     }
 
-    private void run() {
-        boolean failing = false;
-        while (!closed) {
-            try {
-                long end = committed.getAsLong();
-                if (end < offset) {
-                    log.accept("infermon: metrics.jsonl was started afresh (shorter than what OTLP had sent); "
-                            + "sending it from its beginning");
-                    saveOffset(0);
-                }
-                if (offset >= end) {
-                    pause(IDLE_WAIT_MILLIS);
-                    continue;
-                }
-                if (end - offset > settings.maxBacklogBytes()) {
-                    dropOldest(end - settings.maxBacklogBytes());
-                }
-                sendNext(end);
-                failing = false;
-            } catch (IOException e) {
-                if (!failing) {
-                    failing = true;
-                    log.accept("infermon: OTLP export: cannot read metrics.jsonl or record progress ("
-                            + e.getMessage() + "); will retry");
-                }
-                try {
-                    pause(1000);
-                } catch (InterruptedException stop) {
-                    return;
-                }
-            } catch (InterruptedException e) {
-                return;
-            }
+    /**
+     * Sends the next request's worth of whole lines before {@code end}, retrying until it is answered; first skips the
+     * oldest lines if the backlog is over its bound.
+     */
+    @Override
+    protected void follow(long end) throws IOException, InterruptedException {
+        if (end - offset() > settings.maxBacklogBytes()) {
+            dropOldest(end - settings.maxBacklogBytes());
         }
-    }
-
-    /** Sends the next request's worth of whole lines before {@code end}, retrying until it is answered. */
-    private void sendNext(long end) throws IOException, InterruptedException {
-        List<AlertsFile.Line> lines = AlertsFile.wholeLines(jsonlFile, offset, end, READ_CHUNK);
+        List<AlertsFile.Line> lines = AlertsFile.wholeLines(jsonlFile, offset(), end, READ_CHUNK);
         List<AnodotMetric> metrics = new ArrayList<>();
-        long upTo = offset;
+        long upTo = offset();
         for (AlertsFile.Line line : lines) {
             if (metrics.size() == settings.batchSize()) {
                 break;
@@ -164,7 +123,7 @@ public final class OtlpExport implements AutoCloseable {
         if (!metrics.isEmpty() && !deliver(metrics)) {
             return; // closed while retrying: the next run sends this request
         }
-        saveOffset(upTo);
+        advanceTo(upTo);
     }
 
     /** Exports one request until it is answered; false when closed before. */
@@ -172,7 +131,7 @@ public final class OtlpExport implements AutoCloseable {
         List<MetricData> data = OtlpMetrics.of(metrics, bucketWidthSeconds, settings.resource(), scope);
         long pause = settings.backoff().toMillis();
         boolean outage = false;
-        while (!closed) {
+        while (!isClosed()) {
             CompletableResultCode result = exporter.export(data);
             result.join(settings.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
             if (result.isSuccess()) {
@@ -235,10 +194,10 @@ public final class OtlpExport implements AutoCloseable {
     /** Skips the lines before the first line start at or after {@code from}, counting them as dropped. */
     private void dropOldest(long from) throws IOException {
         long dropped = 0;
-        long newOffset = offset;
+        long newOffset = offset();
         try (FileChannel ch = FileChannel.open(jsonlFile, StandardOpenOption.READ)) {
             ByteBuffer b = ByteBuffer.allocate(1 << 20);
-            long position = offset;
+            long position = offset();
             boolean found = false;
             while (!found && ch.read(b.clear(), position) > 0) {
                 b.flip();
@@ -258,32 +217,7 @@ public final class OtlpExport implements AutoCloseable {
         droppedMetrics.addAndGet(dropped);
         log.accept("infermon: OTLP export is more than " + (settings.maxBacklogBytes() >> 20) + " MB behind; "
                 + "dropped the oldest " + dropped + " metrics (" + droppedMetrics.get() + " dropped so far)");
-        saveOffset(newOffset);
-    }
-
-    private void pause(long millis) throws InterruptedException {
-        synchronized (wake) {
-            if (!closed) {
-                TimeUnit.MILLISECONDS.timedWait(wake, millis);
-            }
-        }
-    }
-
-    private void saveOffset(long next) throws IOException {
-        OffsetFile.write(offsetFile, next);
-        offset = next;
-    }
-
-    /** Tells the export that more of metrics.jsonl is final (it also looks by itself a few times a second). */
-    public void committed() {
-        synchronized (wake) {
-            wake.notifyAll();
-        }
-    }
-
-    /** Bytes of metrics.jsonl taken by the receiver (or skipped) so far. */
-    public long offset() {
-        return offset;
+        advanceTo(newOffset);
     }
 
     public long sentMetrics() {
@@ -308,12 +242,7 @@ public final class OtlpExport implements AutoCloseable {
 
     /** Waits until everything final is taken or {@code timeout} passes; true when it is. */
     public boolean awaitExported(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (offset < committed.getAsLong() && System.nanoTime() < deadline) {
-            committed();
-            Thread.sleep(20); // a drain's last wait for a background thread, not a test's synchronisation
-        }
-        return offset >= committed.getAsLong();
+        return awaitCaughtUp(timeout);
     }
 
     /** One line for the end of a run. */
@@ -325,9 +254,7 @@ public final class OtlpExport implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        closed = true;
-        committed();
-        thread.join(settings.timeout().toMillis() + 6_000);
+        stopFollowing(settings.timeout().toMillis() + 6_000);
         exporter.shutdown().join(5, TimeUnit.SECONDS);
     }
 }
