@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import org.assertj.core.data.Offset;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.Test;
  * A fleet as a user runs one: three services (the digits example, no infermon code) with the agent attached, each
  * with its own processor publishing to a real Kafka broker (KRaft, from the Maven artifacts), one
  * {@code infermon fleet} with a reference. The services serve clean digits, then inverted ones (a second run of the
- * service on the same queue: a second agent). One host's processor is killed with SIGKILL mid-run and started again:
- * it continues from its checkpoint and publishes again what the fleet may have had already.
+ * service on the same queue: a second agent). One host's processor is killed with SIGKILL at a random moment mid-run
+ * and started again: it continues from its checkpoint and publishes again what the fleet may have had already.
  *
  * <p>Every fleet bucket equals what one processor computes over the three queues with the same reference: counts,
  * every exact statistic (the pixels' distributions are exact value tables), drift measures and flags (none while
@@ -141,9 +142,15 @@ class FleetIT {
         }
         children.addAll(services);
         if (processors != null) {
-            // mid-run: once host 2's first buckets are out, whatever its processor is doing
+            // mid-run: once host 2's first buckets are out, then at a random moment of the next two seconds (the
+            // seed is printed; -Dinfermon.it.seed=N repeats a run's moment), whatever its processor is doing
             await().atMost(Duration.ofMinutes(2)).until(() -> Files.exists(WORK.resolve("out-2/metrics.jsonl"))
                     && Files.size(WORK.resolve("out-2/metrics.jsonl")) > 0);
+            long seed = Long.getLong("infermon.it.seed", System.nanoTime());
+            long delayMillis = new Random(seed).nextInt(2_000);
+            System.out.println("FleetIT: host 2's processor killed " + delayMillis + " ms after its first bucket"
+                    + " (-Dinfermon.it.seed=" + seed + ")");
+            Thread.sleep(delayMillis); // the fault's moment, not a wait for anything
             processors.get(1).process().destroyForcibly().waitFor();
             children.add(hosts.get(1).start());
         }
