@@ -211,8 +211,10 @@ public final class DistributionSummary {
             out.writeByte(0);
             exact.writeTo(out);
         } else {
-            out.writeByte(1);
-            byte[] bytes = sketch.toByteArray();
+            // the compact form where it holds the sketch within its stated bound, DataSketches' own form otherwise
+            byte[] compact = CompactKll.encode(sketch);
+            byte[] bytes = compact != null ? compact : sketch.toByteArray();
+            out.writeByte(compact != null ? 2 : 1);
             out.writeInt(bytes.length);
             out.write(bytes);
         }
@@ -228,17 +230,21 @@ public final class DistributionSummary {
         int form = in.readByte();
         if (form == 0) {
             d.exact = ValueCounts.readFrom(in, EXACT_LIMIT);
-        } else if (form == 1) {
+        } else if (form == 1 || form == 2) {
             int length = in.readInt();
             if (length < 0 || length > (64 << 20)) {
                 throw new IOException("sketch of " + length + " bytes");
             }
             byte[] bytes = new byte[length];
             in.readFully(bytes);
-            try {
-                d.sketch = KllDoublesSketch.heapify(Memory.wrap(bytes));
-            } catch (RuntimeException e) {
-                throw new IOException("unreadable quantile sketch: " + e.getMessage(), e);
+            if (form == 2) {
+                d.sketch = CompactKll.decode(bytes);
+            } else {
+                try {
+                    d.sketch = KllDoublesSketch.heapify(Memory.wrap(bytes));
+                } catch (RuntimeException e) {
+                    throw new IOException("unreadable quantile sketch: " + e.getMessage(), e);
+                }
             }
             d.exact = null;
         } else {
