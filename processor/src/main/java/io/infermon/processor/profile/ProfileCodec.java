@@ -3,6 +3,7 @@ package io.infermon.processor.profile;
 import io.infermon.anodot.AnodotFiles;
 import io.infermon.processor.bucket.ModelKey;
 import io.infermon.processor.stats.BucketStatistics;
+import io.infermon.processor.stats.SketchForm;
 import io.infermon.processor.stats.StatisticsSettings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -36,7 +37,16 @@ public final class ProfileCodec {
     private ProfileCodec() {
     }
 
+    /** The profile as it leaves the process (files, Kafka): KLL sketches in the compact form. */
     public static byte[] encode(BucketProfile p) {
+        return encode(p, SketchForm.COMPACT);
+    }
+
+    /**
+     * The profile with its KLL sketches in {@code form}: {@link SketchForm#FULL} for a checkpoint, which must give
+     * back the very sketches it was written from.
+     */
+    public static byte[] encode(BucketProfile p, SketchForm form) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.write(MAGIC);
@@ -49,7 +59,7 @@ public final class ProfileCodec {
             StatisticsSettings s = p.statistics().settings();
             out.writeDouble(s.binaryThreshold());
             out.writeInt(s.maxFeatures());
-            p.statistics().writeTo(out);
+            p.statistics().writeTo(out, form);
             CRC32C crc = new CRC32C();
             crc.update(bytes.toByteArray());
             out.writeInt((int) crc.getValue());

@@ -200,8 +200,13 @@ public final class DistributionSummary {
         return KllDoublesSketch.getNormalizedRankError(SKETCH_K, false);
     }
 
-    /** Serialized form, part of the profile format (docs/profile-format.md). */
+    /** Serialized form, part of the profile format (docs/profile-format.md), a sketch in the full form. */
     public void writeTo(DataOutput out) throws IOException {
+        writeTo(out, SketchForm.FULL);
+    }
+
+    /** Serialized form, part of the profile format (docs/profile-format.md). */
+    public void writeTo(DataOutput out, SketchForm form) throws IOException {
         out.writeLong(count);
         out.writeDouble(mean);
         out.writeDouble(m2);
@@ -211,8 +216,8 @@ public final class DistributionSummary {
             out.writeByte(0);
             exact.writeTo(out);
         } else {
-            // the compact form where it holds the sketch within its stated bound, DataSketches' own form otherwise
-            byte[] compact = CompactKll.encode(sketch);
+            // the compact form where asked for and where it holds the sketch within its stated bound
+            byte[] compact = form == SketchForm.COMPACT ? CompactKll.encode(sketch) : null;
             byte[] bytes = compact != null ? compact : sketch.toByteArray();
             out.writeByte(compact != null ? 2 : 1);
             out.writeInt(bytes.length);

@@ -64,7 +64,7 @@ class CompactKllTest {
 
     static byte[] bytes(DistributionSummary s) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        s.writeTo(new DataOutputStream(out));
+        s.writeTo(new DataOutputStream(out), SketchForm.COMPACT);
         return out.toByteArray();
     }
 
@@ -188,6 +188,19 @@ class CompactKllTest {
         }
         // the 45 bytes before the sketch and its i32 length are the same in both forms
         assertThat(compact.length - 45).isLessThan(sketch.toByteArray().length / 5);
+    }
+
+    @Test
+    void theFullFormForCheckpointsGivesBackTheVerySketch() throws Exception {
+        DistributionSummary full = summarize(continuousColumns().get(36));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        full.writeTo(new DataOutputStream(out), SketchForm.FULL);
+        byte[] bytes = out.toByteArray();
+        assertThat(form(bytes)).isEqualTo(1);
+        DistributionSummary back = read(bytes);
+        for (int i = 0; i <= 1000; i++) {
+            assertThat(back.quantile(i / 1000.0)).isEqualTo(full.quantile(i / 1000.0));
+        }
     }
 
     @Test
