@@ -1,6 +1,5 @@
 package io.infermon.processor.stats;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -45,7 +44,7 @@ final class CompactKll {
         if (full == null) {
             return null;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + full.items.length * 2);
+        BitWriter out = new BitWriter(64 + full.items.length * 2);
         out.write(full.k >>> 8);
         out.write(full.k);
         out.write(full.m);
@@ -67,7 +66,7 @@ final class CompactKll {
                     return null;
                 }
             }
-            return out.toByteArray();
+            return out.toBytes();
         }
         Grid grid = Grid.of(full.min, full.max);
         if (grid == null) {
@@ -86,7 +85,7 @@ final class CompactKll {
         }
         out.write(grid.exponent >>> 8);
         out.write(grid.exponent);
-        BitWriter bits = new BitWriter(out);
+        BitWriter bits = out;
         long base = grid.cell(full.min);
         for (int level = 0; level < full.levels.length; level++) {
             int from = full.levels[level] - full.levels[0];
@@ -103,8 +102,7 @@ final class CompactKll {
                 previous = cells[i];
             }
         }
-        bits.flush();
-        return out.toByteArray();
+        return out.toBytes();
     }
 
     /** The sketch {@code bytes} describe, rebuilt as DataSketches' own serial form and read by DataSketches. */
@@ -165,16 +163,20 @@ final class CompactKll {
 
     /**
      * The Rice parameter that codes these gaps in the fewest bits: each gap {@code d} costs {@code (d >> r) + 1 + r}
-     * bits.
+     * bits. The gaps add up to the last cell's distance from the base, so their mean is known at once; the best
+     * parameter lies next to its logarithm, and only those few are tried.
      */
     private static int riceParameter(long[] sorted, int from, int to, long base) {
+        long mean = Math.max(1, (sorted[to - 1] - base) / (to - from));
+        int around = 63 - Long.numberOfLeadingZeros(mean);
         int best = 0;
         long bestBits = Long.MAX_VALUE;
-        for (int r = 0; r < 1 << RICE_PARAMETER_BITS; r++) {
-            long bits = 0;
+        int maxParameter = (1 << RICE_PARAMETER_BITS) - 1;
+        for (int r = Math.max(0, around - 2); r <= Math.min(maxParameter, around + 2); r++) {
+            long bits = (long) (to - from) * (1 + r);
             long previous = base;
             for (int i = from; i < to; i++) {
-                bits += ((sorted[i] - previous) >>> r) + 1 + r;
+                bits += (sorted[i] - previous) >>> r;
                 previous = sorted[i];
             }
             if (bits < bestBits) {
@@ -190,11 +192,15 @@ final class CompactKll {
         final double min;
         final double max;
         final int exponent;
+        private final double step;
+        private final double inverseStep;
 
         private Grid(double min, double max, int exponent) {
             this.min = min;
             this.max = max;
             this.exponent = exponent;
+            this.step = Math.scalb(1.0, exponent);
+            this.inverseStep = Math.scalb(1.0, -exponent);
         }
 
         /** The coarsest grid with at least 2^GRID_BITS cells over [min, max], or null for ranges out of reach. */
@@ -215,7 +221,7 @@ final class CompactKll {
         }
 
         static Grid withExponent(double min, double max, int exponent) throws IOException {
-            if (!(min < max) || !Double.isFinite(min) || !Double.isFinite(max) || exponent < -1100
+            if (!(min < max) || !Double.isFinite(min) || !Double.isFinite(max) || exponent < -1000
                     || exponent > 1000) {
                 throw new IOException("a quantile sketch grid of step 2^" + exponent + " over [" + min + ", " + max
                         + "]");
@@ -225,17 +231,23 @@ final class CompactKll {
 
         /** The cell of {@code v}; Long.MIN_VALUE when it lies too far out to count cells in a long. */
         long cell(double v) {
-            double scaled = Math.floor(Math.scalb(v, -exponent));
-            return Math.abs(scaled) < 0x1p60 ? (long) scaled : Long.MIN_VALUE;
+            // a power of two within the exponents Grid allows: the product is v's exact scaling
+            double scaled = v * inverseStep;
+            if (!(Math.abs(scaled) < 0x1p60)) {
+                return Long.MIN_VALUE;
+            }
+            // floor by the cast, which rounds towards zero (Math.floor was most of the encoding's time)
+            long truncated = (long) scaled;
+            return truncated > scaled ? truncated - 1 : truncated;
         }
 
         double value(long cell) {
-            double centre = Math.scalb(cell + 0.5, exponent);
-            return Math.min(max, Math.max(min, centre));
+            double centre = (cell + 0.5) * step;
+            return centre < min ? min : centre > max ? max : centre;
         }
 
         double halfStep() {
-            return Math.scalb(1.0, exponent - 1);
+            return step / 2;
         }
     }
 
@@ -287,7 +299,7 @@ final class CompactKll {
         }
     }
 
-    private static void writeVarLong(ByteArrayOutputStream out, long v) {
+    private static void writeVarLong(BitWriter out, long v) {
         while ((v & ~0x7FL) != 0) {
             out.write((int) (v & 0x7F) | 0x80);
             v >>>= 7;
@@ -295,63 +307,80 @@ final class CompactKll {
         out.write((int) v);
     }
 
-    private static void writeDouble(ByteArrayOutputStream out, double v) {
+    private static void writeDouble(BitWriter out, double v) {
         long bits = Double.doubleToRawLongBits(v);
-        for (int shift = 56; shift >= 0; shift -= 8) {
-            out.write((int) (bits >>> shift));
-        }
+        out.write(bits >>> 32, 32);
+        out.write(bits & 0xFFFFFFFFL, 32);
     }
 
-    /** Bits most significant first, into whole bytes (the last padded with zeros). */
+    /** Bytes, then bits most significant first, into whole bytes (the last padded with zeros). */
     private static final class BitWriter {
-        private final ByteArrayOutputStream out;
-        private int pending;
+        private byte[] bytes;
+        private int length;
+        /** Bits not yet in {@link #bytes}: the low {@link #pendingBits} bits, fewer than 8 between calls. */
+        private long pending;
         private int pendingBits;
 
-        BitWriter(ByteArrayOutputStream out) {
-            this.out = out;
+        BitWriter(int capacity) {
+            bytes = new byte[Math.max(16, capacity)];
         }
 
+        /** A whole byte (only at a byte boundary: the header). */
+        void write(int b) {
+            write(b & 0xFF, 8);
+        }
+
+        /** The low {@code bits} bits of {@code value}, at most 32. */
         void write(long value, int bits) {
-            for (int i = bits - 1; i >= 0; i--) {
-                writeBit((int) (value >>> i) & 1);
+            if (bits == 0) {
+                return;
+            }
+            pending = pending << bits | (value & (-1L >>> (64 - bits)));
+            pendingBits += bits;
+            while (pendingBits >= 8) {
+                pendingBits -= 8;
+                if (length == bytes.length) {
+                    bytes = Arrays.copyOf(bytes, bytes.length * 2);
+                }
+                bytes[length++] = (byte) (pending >>> pendingBits);
             }
         }
 
         /** {@code v >> r} ones, a zero, then the low {@code r} bits of {@code v}. */
         void writeRice(long v, int r) {
-            for (long q = v >>> r; q > 0; q--) {
-                writeBit(1);
+            long q = v >>> r;
+            for (; q >= 32; q -= 32) {
+                write(0xFFFFFFFFL, 32);
             }
-            writeBit(0);
+            write(((1L << q) - 1) << 1, (int) q + 1);
             write(v, r);
         }
 
-        private void writeBit(int bit) {
-            pending = pending << 1 | bit;
-            if (++pendingBits == 8) {
-                out.write(pending);
-                pending = 0;
-                pendingBits = 0;
-            }
-        }
-
-        void flush() {
+        byte[] toBytes() {
             if (pendingBits > 0) {
-                out.write(pending << (8 - pendingBits));
-                pending = 0;
-                pendingBits = 0;
+                write(0, 8 - pendingBits);
             }
+            return Arrays.copyOf(bytes, length);
         }
     }
 
     /** Reads what {@link #encode} wrote: bytes, then bits; every read is bounded by the input. */
     private static final class BitReader {
         private final byte[] bytes;
-        private long bit;
+        private int next;
+        /** The next bits, most significant first: the top {@link #bufferedBits} bits of it, the rest zeros. */
+        private long buffer;
+        private int bufferedBits;
 
         BitReader(byte[] bytes) {
             this.bytes = bytes;
+        }
+
+        private void refill() {
+            while (bufferedBits <= 56 && next < bytes.length) {
+                buffer |= (bytes[next++] & 0xFFL) << (56 - bufferedBits);
+                bufferedBits += 8;
+            }
         }
 
         int readByte() throws IOException {
@@ -374,38 +403,56 @@ final class CompactKll {
             throw new IOException("a quantile sketch number of more than 64 bits");
         }
 
+        /** The next {@code count} bits (at most 32). */
         long readBits(int count) throws IOException {
-            long v = 0;
-            for (int i = 0; i < count; i++) {
-                v = v << 1 | readBit();
+            if (count == 0) {
+                return 0;
             }
+            if (bufferedBits < count) {
+                refill();
+                if (bufferedBits < count) {
+                    throw new IOException("quantile sketch ends early");
+                }
+            }
+            long v = buffer >>> (64 - count);
+            buffer <<= count;
+            bufferedBits -= count;
             return v;
         }
 
         long readRice(int r) throws IOException {
             long q = 0;
-            while (readBit() == 1) {
-                q++;
-            }
-            if (r > 0 && q > (Long.MAX_VALUE >>> r)) {
-                throw new IOException("a quantile sketch gap out of range");
+            while (true) {
+                if (bufferedBits < 40) {
+                    refill();
+                }
+                if (bufferedBits == 0) {
+                    throw new IOException("quantile sketch ends early");
+                }
+                int ones = Long.numberOfLeadingZeros(~buffer);
+                if (ones < bufferedBits) {
+                    q += ones;
+                    // drop the ones and the zero that ends them (a shift by 64 would leave the buffer as it is)
+                    buffer = ones == 63 ? 0 : buffer << (ones + 1);
+                    bufferedBits -= ones + 1;
+                    break;
+                }
+                q += bufferedBits;
+                buffer = 0;
+                bufferedBits = 0;
+                if (q > 1L << 40) {
+                    throw new IOException("a quantile sketch gap out of range");
+                }
             }
             return q << r | readBits(r);
         }
 
-        private int readBit() throws IOException {
-            if (bit >= 8L * bytes.length) {
-                throw new IOException("quantile sketch ends early");
-            }
-            int b = bytes[(int) (bit >>> 3)] >>> (7 - (int) (bit & 7)) & 1;
-            bit++;
-            return b;
-        }
-
         /** Only the padding of the last byte may be left. */
         void expectEnd() throws IOException {
-            if ((bit + 7) / 8 != bytes.length) {
-                throw new IOException(bytes.length - (bit + 7) / 8 + " unexpected bytes after a quantile sketch");
+            long consumedBits = 8L * next - bufferedBits;
+            long left = bytes.length - (consumedBits + 7) / 8;
+            if (left != 0) {
+                throw new IOException(left + " unexpected bytes after a quantile sketch");
             }
         }
     }

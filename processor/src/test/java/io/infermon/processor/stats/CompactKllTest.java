@@ -204,6 +204,29 @@ class CompactKllTest {
     }
 
     @Test
+    void aLargeGapBetweenClustersDecodesWhereverItsRunOfOnesEnds() throws Exception {
+        // two clusters of values 1e-6 apart, far from each other: the Rice parameter fits the small gaps, so the gap
+        // between the clusters is a run of thousands of ones; 500 variants end such runs at every position of the
+        // reader's 64-bit buffer, and the second cluster's items after it show any bit the run left behind
+        for (int variant = 0; variant < 500; variant++) {
+            KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(DistributionSummary.SKETCH_K);
+            for (int i = 0; i < 50 + variant / 5; i++) {
+                sketch.update(1 + i * 1e-6);
+            }
+            for (int i = 0; i < 40; i++) {
+                sketch.update(1 + (1 + variant % 5) * 0.01 + i * 1e-6);
+            }
+            KllDoublesSketch back = CompactKll.decode(CompactKll.encode(sketch));
+            double bound = (sketch.getMaxItem() - sketch.getMinItem()) * VALUE_BOUND;
+            double[] original = items(sketch);
+            double[] decoded = items(back);
+            for (int i = 0; i < original.length; i++) {
+                assertThat(Math.abs(decoded[i] - original[i])).isLessThanOrEqualTo(bound);
+            }
+        }
+    }
+
+    @Test
     void aSketchOfOneRepeatedValueKeepsIt() throws Exception {
         KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(DistributionSummary.SKETCH_K);
         for (int i = 0; i < 5000; i++) {
