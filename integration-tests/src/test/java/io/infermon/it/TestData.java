@@ -101,13 +101,21 @@ final class TestData {
      * {@code q} is right to within {@code eps} when {@code q} lies in {@code [lo - eps, hi + eps]}.
      */
     static double[] rankInterval(double[] xs, double v) {
+        return rankInterval(xs, v, 0);
+    }
+
+    /**
+     * The true shares of values {@code < v - delta} and {@code <= v + delta}: the ranks of any value within
+     * {@code delta} of {@code v}, for a quantile read from a profile's compact sketch (docs/profile-format.md).
+     */
+    static double[] rankInterval(double[] xs, double v, double delta) {
         long below = 0;
         long atOrBelow = 0;
         for (double x : xs) {
-            if (x < v) {
+            if (x < v - delta) {
                 below++;
             }
-            if (x <= v) {
+            if (x <= v + delta) {
                 atOrBelow++;
             }
         }

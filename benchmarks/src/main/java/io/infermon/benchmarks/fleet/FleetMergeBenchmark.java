@@ -22,7 +22,10 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * What one {@code infermon fleet} instance does per host profile it receives (FleetMerge): decode the merge held so
- * far and the incoming profile, merge, encode the result for the store. The profiles are buckets of the digits model
+ * far and the incoming profile, merge, encode the result for the store ({@link #merge}); or, as FleetMerge does while
+ * it keeps the open bucket decoded between records, only decode the incoming profile, merge it into the held one and
+ * encode that ({@link #mergeKeptDecoded}; the held merge starts again from one host's profile every 1,000 merges, a
+ * fleet bucket of 1,000 hosts, so that it does not grow for ever). The profiles are buckets of the digits model
  * (64 features, 10 classes) of {@code rows} rows each, with pixel features (integers: exact value tables) or
  * jittered ones (continuous: KLL sketches). Setup prints each profile's size in bytes, what crosses Kafka per host,
  * model key and bucket.
@@ -40,8 +43,13 @@ public class FleetMergeBenchmark {
     @Param({"10000"})
     public int rows;
 
+    /** Host profiles merged into one fleet bucket before {@link #mergeKeptDecoded} starts another. */
+    private static final int HOSTS = 1_000;
+
     private byte[] held;
     private byte[] incoming;
+    private BucketProfile heldDecoded;
+    private int merged;
 
     @Setup
     public void setUp() throws CorruptRecordException {
@@ -60,6 +68,20 @@ public class FleetMergeBenchmark {
         }
         return new BucketProfile(new ModelKey("digits", "1", "serving_default"), 1_795_478_400_000L,
                 1_795_478_460_000L, s);
+    }
+
+    /** One host profile into the fleet bucket kept decoded: decode the incoming one, merge in place, encode. */
+    @Benchmark
+    public byte[] mergeKeptDecoded() {
+        try {
+            if (heldDecoded == null || merged++ % HOSTS == 0) {
+                heldDecoded = ProfileCodec.decode(held);
+            }
+            heldDecoded.statistics().merge(ProfileCodec.decode(incoming).statistics());
+            return ProfileCodec.encode(heldDecoded);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** One host profile into the fleet bucket: decode both, merge, encode. */

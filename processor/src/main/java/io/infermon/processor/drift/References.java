@@ -105,7 +105,8 @@ public final class References {
     }
 
     private static void writeProfile(java.io.DataOutput out, BucketProfile p) throws IOException {
-        byte[] bytes = ProfileCodec.encode(p);
+        // checkpoint state: the full sketch form, so that a restarted run compares with the very same reference
+        byte[] bytes = ProfileCodec.encode(p, io.infermon.processor.stats.SketchForm.FULL);
         out.writeInt(bytes.length);
         out.write(bytes);
     }

@@ -3,6 +3,7 @@ package io.infermon.processor.profile;
 import io.infermon.anodot.AnodotFiles;
 import io.infermon.processor.bucket.ModelKey;
 import io.infermon.processor.stats.BucketStatistics;
+import io.infermon.processor.stats.SketchForm;
 import io.infermon.processor.stats.StatisticsSettings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -19,17 +20,33 @@ import java.util.zip.CRC32C;
 /**
  * Reads and writes profile files (docs/profile-format.md): magic {@code INFP}, a format version, the model key and
  * time range, the statistics with their DataSketches sketches in the sketches' own serialized forms, and a CRC-32C
- * of everything before it. Version 1 is the only one; a reader refuses any other with a message that says so.
+ * of everything before it.
+ *
+ * <p>Version 2 writes KLL sketches in a compact form (about a sixth of DataSketches' own; docs/profile-format.md
+ * states the value error it adds). It is the only version written; version 1 (every sketch in DataSketches' form)
+ * is still read, since profiles, references and the fleet's topics keep files and records of earlier builds. A
+ * reader refuses any other version with a message that says so.
  */
 public final class ProfileCodec {
     public static final String EXTENSION = ".profile";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+    /** The oldest version this build reads: version 2 only added a form of a sketch, so the reader serves both. */
+    public static final int OLDEST_READABLE_VERSION = 1;
     private static final byte[] MAGIC = {'I', 'N', 'F', 'P'};
 
     private ProfileCodec() {
     }
 
+    /** The profile as it leaves the process (files, Kafka): KLL sketches in the compact form. */
     public static byte[] encode(BucketProfile p) {
+        return encode(p, SketchForm.COMPACT);
+    }
+
+    /**
+     * The profile with its KLL sketches in {@code form}: {@link SketchForm#FULL} for a checkpoint, which must give
+     * back the very sketches it was written from.
+     */
+    public static byte[] encode(BucketProfile p, SketchForm form) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.write(MAGIC);
@@ -42,7 +59,7 @@ public final class ProfileCodec {
             StatisticsSettings s = p.statistics().settings();
             out.writeDouble(s.binaryThreshold());
             out.writeInt(s.maxFeatures());
-            p.statistics().writeTo(out);
+            p.statistics().writeTo(out, form);
             CRC32C crc = new CRC32C();
             crc.update(bytes.toByteArray());
             out.writeInt((int) crc.getValue());
@@ -56,9 +73,9 @@ public final class ProfileCodec {
         if (bytes.length < MAGIC.length + 1 + 4 || !Arrays.equals(bytes, 0, 4, MAGIC, 0, 4)) {
             throw new IOException("not an infermon profile (no INFP magic)");
         }
-        if (bytes[4] != VERSION) {
+        if (bytes[4] < OLDEST_READABLE_VERSION || bytes[4] > VERSION) {
             throw new IOException("profile format version " + bytes[4] + " is not supported (this build reads "
-                    + VERSION + ")");
+                    + OLDEST_READABLE_VERSION + " to " + VERSION + ")");
         }
         CRC32C crc = new CRC32C();
         crc.update(bytes, 0, bytes.length - 4);

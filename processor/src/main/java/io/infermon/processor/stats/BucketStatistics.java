@@ -168,18 +168,23 @@ public final class BucketStatistics {
         return settings;
     }
 
-    /** Serialized form, part of the profile format (docs/profile-format.md). */
+    /** Serialized form, part of the profile format (docs/profile-format.md), with sketches in the full form. */
     public void writeTo(DataOutput out) throws IOException {
+        writeTo(out, SketchForm.FULL);
+    }
+
+    /** Serialized form, part of the profile format (docs/profile-format.md). */
+    public void writeTo(DataOutput out, SketchForm form) throws IOException {
         out.writeLong(inferenceCalls);
         out.writeLong(rows);
         out.writeLong(lateRecords);
-        latencyMillis.writeTo(out);
-        batchSize.writeTo(out);
+        latencyMillis.writeTo(out, form);
+        batchSize.writeTo(out, form);
         out.writeInt(features.size());
         for (FeatureSummary f : features) {
-            f.writeTo(out);
+            f.writeTo(out, form);
         }
-        predictions.writeTo(out);
+        predictions.writeTo(out, form);
     }
 
     public static BucketStatistics readFrom(DataInput in, StatisticsSettings settings) throws IOException {

@@ -200,8 +200,13 @@ public final class DistributionSummary {
         return KllDoublesSketch.getNormalizedRankError(SKETCH_K, false);
     }
 
-    /** Serialized form, part of the profile format (docs/profile-format.md). */
+    /** Serialized form, part of the profile format (docs/profile-format.md), a sketch in the full form. */
     public void writeTo(DataOutput out) throws IOException {
+        writeTo(out, SketchForm.FULL);
+    }
+
+    /** Serialized form, part of the profile format (docs/profile-format.md). */
+    public void writeTo(DataOutput out, SketchForm form) throws IOException {
         out.writeLong(count);
         out.writeDouble(mean);
         out.writeDouble(m2);
@@ -211,8 +216,10 @@ public final class DistributionSummary {
             out.writeByte(0);
             exact.writeTo(out);
         } else {
-            out.writeByte(1);
-            byte[] bytes = sketch.toByteArray();
+            // the compact form where asked for and where it holds the sketch within its stated bound
+            byte[] compact = form == SketchForm.COMPACT ? CompactKll.encode(sketch) : null;
+            byte[] bytes = compact != null ? compact : sketch.toByteArray();
+            out.writeByte(compact != null ? 2 : 1);
             out.writeInt(bytes.length);
             out.write(bytes);
         }
@@ -228,17 +235,21 @@ public final class DistributionSummary {
         int form = in.readByte();
         if (form == 0) {
             d.exact = ValueCounts.readFrom(in, EXACT_LIMIT);
-        } else if (form == 1) {
+        } else if (form == 1 || form == 2) {
             int length = in.readInt();
             if (length < 0 || length > (64 << 20)) {
                 throw new IOException("sketch of " + length + " bytes");
             }
             byte[] bytes = new byte[length];
             in.readFully(bytes);
-            try {
-                d.sketch = KllDoublesSketch.heapify(Memory.wrap(bytes));
-            } catch (RuntimeException e) {
-                throw new IOException("unreadable quantile sketch: " + e.getMessage(), e);
+            if (form == 2) {
+                d.sketch = CompactKll.decode(bytes);
+            } else {
+                try {
+                    d.sketch = KllDoublesSketch.heapify(Memory.wrap(bytes));
+                } catch (RuntimeException e) {
+                    throw new IOException("unreadable quantile sketch: " + e.getMessage(), e);
+                }
             }
             d.exact = null;
         } else {

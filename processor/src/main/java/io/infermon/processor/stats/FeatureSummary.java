@@ -187,7 +187,11 @@ public final class FeatureSummary {
     }
 
     public void writeTo(DataOutput out) throws IOException {
-        values.writeTo(out);
+        writeTo(out, SketchForm.FULL);
+    }
+
+    public void writeTo(DataOutput out, SketchForm form) throws IOException {
+        values.writeTo(out, form);
         out.writeLong(nan);
         out.writeLong(infinite);
         out.writeLong(zero);

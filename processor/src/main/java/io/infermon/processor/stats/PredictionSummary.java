@@ -181,16 +181,20 @@ public final class PredictionSummary {
     }
 
     public void writeTo(DataOutput out) throws IOException {
+        writeTo(out, SketchForm.FULL);
+    }
+
+    public void writeTo(DataOutput out, SketchForm form) throws IOException {
         out.writeInt(classCounts.length);
         for (int c = 0; c < classCounts.length; c++) {
             out.writeLong(classCounts[c]);
             out.writeDouble(probabilitySums[c]);
         }
         out.writeLong(probabilityRows);
-        maxProbability.writeTo(out);
-        spread12.writeTo(out);
-        entropy.writeTo(out);
-        values.writeTo(out);
+        maxProbability.writeTo(out, form);
+        spread12.writeTo(out, form);
+        entropy.writeTo(out, form);
+        values.writeTo(out, form);
     }
 
     public static PredictionSummary readFrom(DataInput in) throws IOException {
