@@ -348,7 +348,8 @@ public final class LabelJoin {
         if (closedThrough == Long.MIN_VALUE) {
             return Long.MIN_VALUE;
         }
-        long through = closedThrough + maturityMillis[0];
+        long through = closedThrough > Long.MAX_VALUE - maturityMillis[0] ? Long.MAX_VALUE
+                : closedThrough + maturityMillis[0];
         for (Map.Entry<BucketRef, Windows> e : windows.entrySet()) {
             if (e.getValue().next < maturityMillis.length) {
                 through = Math.min(through,
