@@ -322,13 +322,14 @@ class FleetTest {
     }
 
     /**
-     * Label windows and agent health across the fleet: two hosts' calls carry request ids, and a third of them get a
+     * Label windows and agent health across the fleet, each counted once across a host's {@code kill -9}: two hosts'
+     * calls carry request ids, and a third of them get a
      * label record (the digit's label, which the model puts on top, in even 2 s buckets; in odd ones every other
      * label is another class, so the accuracy falls to about 0.5); the agents write health records. Every fleet label window (1s and 3s maturities) equals, metric
      * by metric, the window one processor computes over both queues with all the joined rows together; a fleet alert
      * rule on accuracy opens and resolves as its series says; each fleet bucket's summed agent counter equals the sum
      * of the hosts' own; and a label window record of an unknown statistics version and a record of an unknown kind
-     * are counted and skipped.
+     * are counted and skipped. Host b's processor is killed with SIGKILL mid-run and started again.
      */
     @Test
     void labelWindowsAndAgentHealthOfTwoHostsMergeIntoTheFleetsAndAnAlertOnFleetAccuracyOpens() throws Exception {
@@ -348,12 +349,15 @@ class FleetTest {
                         """);
                 child(dir.resolve("fleet.log"), "fleet", "--kafka", broker.bootstrap(), "--out", fleetOut.toString(),
                         "--bucket", "2s", "--no-dashboard", "--fleet-partitions", "2", "--config", yaml.toString());
+                Map<String, String[]> run = new TreeMap<>();
                 for (String h : List.of("a", "b")) {
-                    child(dir.resolve("host-" + h + ".log"), "run", "--queue", (h.equals("a") ? qa : qb).toString(),
-                            "--out", dir.resolve("out-" + h).toString(), "--bucket", "2s", "--no-dashboard",
-                            "--quiet", "--label-maturity", "1s,3s", "--publish-kafka", broker.bootstrap(),
-                            "--fleet-host", h, "--fleet-partitions", "2");
+                    run.put(h, new String[] {"run", "--queue", (h.equals("a") ? qa : qb).toString(), "--out",
+                            dir.resolve("out-" + h).toString(), "--bucket", "2s", "--no-dashboard", "--quiet",
+                            "--label-maturity", "1s,3s", "--publish-kafka", broker.bootstrap(), "--fleet-host", h,
+                            "--fleet-partitions", "2"});
                 }
+                child(dir.resolve("host-a.log"), run.get("a"));
+                Process hostB = child(dir.resolve("host-b.log"), run.get("b"));
                 broker.awaitHosts("infermon.profiles", Set.of("a", "b"));
                 publishBadLabelRecords(broker);
 
@@ -361,9 +365,17 @@ class FleetTest {
                 int[] labels = Datasets.digitLabels();
                 long[] captured = new long[2];
                 long until = System.currentTimeMillis() + 8_000;
+                long killAt = until - 4_000;
                 long nextHealth = 0;
                 for (int i = 0; System.currentTimeMillis() < until; i++) {
                     long now = System.currentTimeMillis();
+                    if (hostB != null && now >= killAt) {
+                        // host b's processor is killed mid-run and started again (its checkpoint, its outbox): it
+                        // publishes again windows and health the fleet may have, and the fleet keeps each once
+                        hostB.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                        child(dir.resolve("host-b.log"), run.get("b"));
+                        hostB = null;
+                    }
                     int host = i % 3 == 0 ? 1 : 0;
                     LiveQueue q = host == 0 ? a : b;
                     float[] x = new float[64];
