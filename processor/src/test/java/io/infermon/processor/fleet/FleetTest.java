@@ -399,6 +399,10 @@ class FleetTest {
                     }
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
                 }
+                // every label window and agent health record the hosts sent so far, sent again as a host does when it
+                // is killed between Kafka's acknowledgement and the outbox file's removal: the fleet keeps each once
+                // (those still open are counted as repeated, those closed as late)
+                assertThat(republishLabelWindowsAndHealth(broker)).as("records sent again").isGreaterThan(0);
                 // the agents idle past the last bucket's end, its grace and the longest maturity
                 long idleUntil = System.currentTimeMillis() + 8_000;
                 while (System.currentTimeMillis() < idleUntil) {
@@ -509,10 +513,48 @@ class FleetTest {
             if (fleet) {
                 assertThat(props.remove("scope")).isEqualTo("fleet");
             }
-            windows.computeIfAbsent(m.get("timestamp").asText() + " " + props.get("label_window"),
-                    k -> new TreeMap<>()).put(props.toString(), m.get("value").asDouble());
+            // each window written once: a window merged or written twice would show as a series seen twice
+            assertThat(windows.computeIfAbsent(m.get("timestamp").asText() + " " + props.get("label_window"),
+                    k -> new TreeMap<>()).put(props.toString(), m.get("value").asDouble())).as(props.toString()).isNull();
         }
         return windows;
+    }
+
+    /** Sends again every host label window and agent health record on the profiles topic; returns how many. */
+    private static int republishLabelWindowsAndHealth(KafkaBroker broker) throws Exception {
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> again = new ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(Map.of(
+                "bootstrap.servers", broker.bootstrap()), new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = List.of(
+                    new org.apache.kafka.common.TopicPartition("infermon.profiles", 0),
+                    new org.apache.kafka.common.TopicPartition("infermon.profiles", 1));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (var r : consumer.poll(Duration.ofMillis(500))) {
+                    FleetRecords.HostRecord h;
+                    try {
+                        h = FleetRecords.decodeHostRecord(r.value());
+                    } catch (java.io.IOException e) {
+                        continue; // the bad records this test sent
+                    }
+                    if (h instanceof FleetRecords.HostLabelWindow || h instanceof FleetRecords.HostAgentHealth) {
+                        again.add(r);
+                    }
+                }
+            }
+        }
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(Map.of(
+                "bootstrap.servers", broker.bootstrap()), new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (var r : again) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(r.topic(), r.partition(), r.key(),
+                        r.value())).get();
+            }
+        }
+        return again.size();
     }
 
     /**
