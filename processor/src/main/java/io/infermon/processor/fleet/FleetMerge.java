@@ -24,14 +24,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * The fleet's merge, one task per partition of the profiles topic: it merges the hosts' profiles of each model key
  * and bucket, keeps each host's watermark, and closes a fleet bucket once every live host's watermark has passed its
- * end plus the grace. Its state is in three Kafka Streams stores (RocksDB, with changelogs; exactly-once with the
- * input offsets and the output):
+ * end plus the grace; it does the same for label windows and agent health. Its state is in five Kafka Streams stores
+ * (RocksDB, with changelogs; exactly-once with the input offsets and the output):
  * <ul>
  *   <li>{@value #OPEN}: model key and bucket start → the merge so far and the hosts in it;</li>
  *   <li>{@value #HOSTS}: host → its latest watermark, and the latest host watermark when it was first heard of;</li>
  *   <li>{@value #CLOSED}: model key → the end up to which its fleet buckets are closed, and the start of its latest
- *       one with calls (for empty buckets, as a host processor makes them: docs/metrics.md).</li>
+ *       one with calls (for empty buckets, as a host processor makes them: docs/metrics.md);</li>
+ *   <li>{@value #LABELS}: the open label windows (model key, bucket start, maturity → the merged statistics and the
+ *       hosts in them), each host's label watermark, and per model key and maturity how far windows are closed;</li>
+ *   <li>{@value #AGENTS}: the open agent health buckets (start → counters summed so far, hosts in them) and how far
+ *       they are closed.</li>
  * </ul>
+ * Label windows close once every live host's label watermark has passed their cutoff (bucket end plus maturity) plus
+ * the grace; agent health buckets close with the fleet's buckets.
  * A host is <em>missing</em> while its watermark lags the latest host's by more than the host timeout (in event time,
  * so the decision depends on the records alone, not on when they are processed): it no longer holds buckets back, and
  * each bucket closed meanwhile counts it. A host that announced itself (its publisher starts with a watermark of

@@ -39,8 +39,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * The fleet's outputs: reads closed fleet buckets from the buckets topic (only committed ones) and writes them as the
  * processor writes its own, with {@code scope: fleet} on every metric and {@code fleet_hosts_reporting} and
  * {@code fleet_hosts_missing} beside: {@code OUT/anodot/*.json} (and so the Anodot sender), {@code metrics.jsonl},
- * {@code OUT/profiles}, drift against the given references; and the alert rules of processor.yaml evaluated on
- * those metrics, as {@code run} evaluates them on a host's, into {@code OUT/alerts.jsonl}.
+ * {@code OUT/profiles}, drift against the given references; closed fleet label windows and agent health buckets
+ * the same way as the processor writes its own; and the alert rules of processor.yaml evaluated on all those metrics, as {@code run} evaluates them on a host's, into {@code OUT/alerts.jsonl}.
  *
  * <p>Exactly once, as the processor's outputs: after each batch it saves, atomically, the next offset of each
  * partition with the length of {@code metrics.jsonl}, the references' state, and the alerts' state with the length

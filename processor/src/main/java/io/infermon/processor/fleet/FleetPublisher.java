@@ -25,7 +25,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * A host processor's side of the fleet: each closed bucket's profile goes to the profiles topic, keyed by its model
  * key, and then the host's watermark goes to every partition of it, so that in each partition a host's profiles come
- * before the watermark that covers them (docs/fleet.md).
+ * before the watermark that covers them (docs/fleet.md). Label windows' statistics (keyed by model key) and the
+ * buckets' agent health summed over the host's agents (one key for all) go the same way, and a label watermark goes
+ * to every partition just before each watermark.
  *
  * <p>The processor hands each profile to {@link #offer} at the bucket boundary, before its checkpoint; the profile
  * waits in the {@link FleetOutbox} until Kafka has acknowledged it. A background thread sends what waits, then the

@@ -15,10 +15,14 @@ import java.util.zip.CRC32C;
 
 /**
  * The records of the fleet's Kafka topics (docs/fleet.md, "Records"): on the profiles topic, a host's bucket
- * ({@link HostBucket}: a closed bucket's profile) and a host's watermark ({@link HostWatermark}); on the buckets topic,
- * a closed fleet bucket ({@link FleetBucket}). Each is magic {@code INFK}, a format version, a kind, the fields, and a
- * CRC-32C of everything before it; a reader refuses another version, a damaged record or a kind it does not know with
- * a message, and the aggregator counts and skips it.
+ * ({@link HostBucket}: a closed bucket's profile), a host's watermark ({@link HostWatermark}), a host's label window
+ * ({@link HostLabelWindow}: its sufficient statistics), a host's label watermark ({@link HostLabelWatermark}) and a
+ * host's agent health ({@link HostAgentHealth}); on the buckets topic, a closed fleet bucket ({@link FleetBucket}),
+ * label window ({@link FleetLabelWindow}) or agent health bucket ({@link FleetAgentHealth}). Each is magic
+ * {@code INFK}, a format version, a kind, the fields, and a CRC-32C of everything before it; a reader refuses another
+ * version, a damaged record or a kind it does not know with a message, and the aggregator counts and skips it. Kinds 4
+ * to 8 came after version 1 was out, as new kinds rather than a new version, so that an older aggregator skips them and
+ * goes on with the buckets.
  */
 public final class FleetRecords {
     public static final int VERSION = 1;
