@@ -64,6 +64,8 @@ public final class Processor implements AutoCloseable {
     private long checkpoints;
     /** Every bucket ending at or before this has its files written (what a fleet publisher may announce). */
     private volatile long writtenThrough = Long.MIN_VALUE;
+    /** Every label window whose cutoff is at or before this is written (what a fleet publisher may announce). */
+    private volatile long labelWindowsThrough = Long.MIN_VALUE;
     private ProcessorHealth processorHealth = new ProcessorHealth();
     private final LabelJoin labels;
     /** The checkpoint and the label join's predictions (OUT/state; in memory without checkpoints). */
@@ -131,7 +133,7 @@ public final class Processor implements AutoCloseable {
         }
         alerts.open(checkpointDir != null);
         SketchRandomness.reseed(checkpoints);
-        writtenThrough = buckets.watermark();
+        markWritten();
     }
 
     private void restore(Checkpoint c) throws IOException {
@@ -353,7 +355,7 @@ public final class Processor implements AutoCloseable {
         if (drain) {
             pollLabels(true, true); // every prediction is read: now the inbox's labels find theirs
             emitByStart(buckets.closeAll(), true);
-            writtenThrough = buckets.watermark();
+            markWritten();
         }
     }
 
@@ -371,7 +373,7 @@ public final class Processor implements AutoCloseable {
             watermark = Math.max(watermark, System.currentTimeMillis() - idleMillis);
         }
         emitByStart(buckets.advanceTo(watermark), false);
-        writtenThrough = buckets.watermark();
+        markWritten();
     }
 
     /**
@@ -442,6 +444,9 @@ public final class Processor implements AutoCloseable {
                 outputs.writeProcessorMetrics(ownStart, own);
                 alerts.write(alertEvents);
                 checkpoint();
+                // label windows also come between bucket closes (labels from the inbox); writtenThrough itself moves
+                // on only once the closes that made this boundary are all written
+                labelWindowsThrough = labels.windowsThrough(writtenThrough);
                 break;
             } catch (IOException e) {
                 // a full or failing output disk: keep the last checkpoint, read nothing more, try again until it
@@ -519,6 +524,21 @@ public final class Processor implements AutoCloseable {
      */
     public long writtenThrough() {
         return writtenThrough;
+    }
+
+    /**
+     * Event time up to which label windows are written: every window whose cutoff (its bucket's end plus its
+     * maturity) is at or before it was written, and handed to the fleet publisher, before this moved past it. Read
+     * from any thread.
+     */
+    public long labelWindowsThrough() {
+        return labelWindowsThrough;
+    }
+
+    /** After a bucket boundary's writes: how far buckets and label windows are written, for the fleet publisher. */
+    private void markWritten() {
+        writtenThrough = buckets.watermark();
+        labelWindowsThrough = labels.windowsThrough(writtenThrough);
     }
 
     /** Closes the state store; what the last checkpoint did not commit is dropped, as after a crash. */

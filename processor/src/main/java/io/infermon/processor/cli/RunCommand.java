@@ -258,6 +258,9 @@ public final class RunCommand implements Callable<Integer> {
                 out.toAbsolutePath().resolve("fleet-outbox"), fleetOutboxMb << 20, () -> {
                     Processor p = running.get();
                     return p == null ? Long.MIN_VALUE : p.writtenThrough();
+                }, () -> {
+                    Processor p = running.get();
+                    return p == null ? Long.MIN_VALUE : p.labelWindowsThrough();
                 });
         for (Path queue : queues) {
             if (!drain && !Files.isDirectory(queue)) {
@@ -342,6 +345,8 @@ public final class RunCommand implements Callable<Integer> {
             running.set(processor);
             if (publisher != null) {
                 outputs.onProfileWritten(publisher::offer);
+                outputs.onLabelWindowWritten(publisher::offerLabelWindow);
+                outputs.onAgentHealthWritten(publisher::offerAgentHealth);
                 System.out.println("infermon: publishing buckets to Kafka at " + publishKafka + " ("
                         + fleetSettings.profilesTopic() + ")");
             }

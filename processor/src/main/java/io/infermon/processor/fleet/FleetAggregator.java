@@ -44,7 +44,8 @@ public final class FleetAggregator implements AutoCloseable {
         topology.addSource("profiles", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 settings.topics().profilesTopic());
         topology.addProcessor("merge", () -> new FleetMerge(settings, counters), "profiles");
-        for (String store : new String[] {FleetMerge.OPEN, FleetMerge.HOSTS, FleetMerge.CLOSED}) {
+        for (String store : new String[] {FleetMerge.OPEN, FleetMerge.HOSTS, FleetMerge.CLOSED,
+                FleetMerge.LABELS, FleetMerge.AGENTS}) {
             topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.Bytes(),
                     Serdes.ByteArray()), "merge");
         }

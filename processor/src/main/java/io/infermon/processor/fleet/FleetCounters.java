@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class FleetCounters {
     public static final String MERGED = "merged";
     public static final String CLOSED_BUCKETS = "closed";
+    public static final String MERGED_LABEL_WINDOWS = "label windows merged";
+    public static final String CLOSED_LABEL_WINDOWS = "label windows closed";
     public static final String REPEATED = "repeated";
     public static final String LATE = "late";
     public static final String REFUSED = "refused";

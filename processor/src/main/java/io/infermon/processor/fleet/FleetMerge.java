@@ -1,6 +1,7 @@
 package io.infermon.processor.fleet;
 
 import io.infermon.processor.bucket.ModelKey;
+import io.infermon.processor.labels.LabelWindowStatistics;
 import io.infermon.processor.profile.BucketProfile;
 import io.infermon.processor.profile.ProfileCodec;
 import io.infermon.processor.stats.BucketStatistics;
@@ -23,14 +24,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * The fleet's merge, one task per partition of the profiles topic: it merges the hosts' profiles of each model key
  * and bucket, keeps each host's watermark, and closes a fleet bucket once every live host's watermark has passed its
- * end plus the grace. Its state is in three Kafka Streams stores (RocksDB, with changelogs; exactly-once with the
- * input offsets and the output):
+ * end plus the grace; it does the same for label windows and agent health. Its state is in five Kafka Streams stores
+ * (RocksDB, with changelogs; exactly-once with the input offsets and the output):
  * <ul>
  *   <li>{@value #OPEN}: model key and bucket start → the merge so far and the hosts in it;</li>
  *   <li>{@value #HOSTS}: host → its latest watermark, and the latest host watermark when it was first heard of;</li>
  *   <li>{@value #CLOSED}: model key → the end up to which its fleet buckets are closed, and the start of its latest
- *       one with calls (for empty buckets, as a host processor makes them: docs/metrics.md).</li>
+ *       one with calls (for empty buckets, as a host processor makes them: docs/metrics.md);</li>
+ *   <li>{@value #LABELS}: the open label windows (model key, bucket start, maturity → the merged statistics and the
+ *       hosts in them), each host's label watermark, and per model key and maturity how far windows are closed;</li>
+ *   <li>{@value #AGENTS}: the open agent health buckets (start → counters summed so far, hosts in them) and how far
+ *       they are closed.</li>
  * </ul>
+ * Label windows close once every live host's label watermark has passed their cutoff (bucket end plus maturity) plus
+ * the grace; agent health buckets close with the fleet's buckets.
  * A host is <em>missing</em> while its watermark lags the latest host's by more than the host timeout (in event time,
  * so the decision depends on the records alone, not on when they are processed): it no longer holds buckets back, and
  * each bucket closed meanwhile counts it. A host that announced itself (its publisher starts with a watermark of
@@ -42,6 +49,15 @@ final class FleetMerge implements Processor<byte[], byte[], byte[], byte[]> {
     static final String OPEN = "fleet-open";
     static final String HOSTS = "fleet-hosts";
     static final String CLOSED = "fleet-closed";
+    static final String LABELS = "fleet-labels";
+    static final String AGENTS = "fleet-agents";
+    /** Key prefixes of {@value #LABELS}: an open window, a host's label watermark, how far windows are closed. */
+    private static final byte LABEL_WINDOW = 'w';
+    private static final byte LABEL_HOST = 'h';
+    private static final byte LABELS_CLOSED = 'c';
+    /** Key prefix of an open agent health bucket in {@value #AGENTS}; the closed-through is the key {'c'}. */
+    private static final byte AGENTS_BUCKET = 's';
+    private static final Bytes AGENTS_CLOSED = Bytes.wrap(new byte[] {'c'});
 
     /** Open buckets kept decoded between records, at most this many (the most recently merged). */
     static final int DECODED_BUCKETS = 64;
@@ -64,6 +80,8 @@ final class FleetMerge implements Processor<byte[], byte[], byte[], byte[]> {
     private KeyValueStore<Bytes, byte[]> open;
     private KeyValueStore<Bytes, byte[]> hosts;
     private KeyValueStore<Bytes, byte[]> closed;
+    private KeyValueStore<Bytes, byte[]> labels;
+    private KeyValueStore<Bytes, byte[]> agents;
 
     FleetMerge(FleetAggregator.Settings settings, FleetCounters counters) {
         this.settings = settings;
@@ -76,6 +94,8 @@ final class FleetMerge implements Processor<byte[], byte[], byte[], byte[]> {
         this.open = context.getStateStore(OPEN);
         this.hosts = context.getStateStore(HOSTS);
         this.closed = context.getStateStore(CLOSED);
+        this.labels = context.getStateStore(LABELS);
+        this.agents = context.getStateStore(AGENTS);
     }
 
     @Override
@@ -92,7 +112,202 @@ final class FleetMerge implements Processor<byte[], byte[], byte[], byte[]> {
             add(b);
         } else if (r instanceof FleetRecords.HostWatermark w) {
             watermark(w);
+        } else if (r instanceof FleetRecords.HostLabelWindow w) {
+            addLabelWindow(w);
+        } else if (r instanceof FleetRecords.HostLabelWatermark w) {
+            labelWatermark(w);
+        } else if (r instanceof FleetRecords.HostAgentHealth h) {
+            addAgentHealth(h);
         }
+    }
+
+    // ---- label windows ----
+
+    /** Merges a host's label window into the fleet's open one (the first of each host counts; later ones repeat). */
+    private void addLabelWindow(FleetRecords.HostLabelWindow w) {
+        if (w.endMillis() - w.startMillis() != settings.widthMillis()) {
+            counters.refused("host " + w.host() + " publishes label windows of " + (w.endMillis() - w.startMillis())
+                    + " ms buckets, the fleet has " + settings.widthMillis() + " ms (" + where() + ")");
+            return;
+        }
+        LabelWindowStatistics incoming;
+        try {
+            incoming = LabelWindowStatistics.decode(w.statistics());
+        } catch (IOException e) {
+            counters.refused("a damaged label window of host " + w.host() + " (" + e.getMessage() + ") at " + where());
+            return;
+        }
+        Bytes closedKey = labelsClosedKey(w.model(), w.maturityMillis());
+        byte[] through = labels.get(closedKey);
+        if (through != null && w.endMillis() <= ByteBuffer.wrap(through).getLong()) {
+            counters.count(FleetCounters.LATE); // the fleet window was written: a host re-publishing, or too late
+            return;
+        }
+        Bytes key = labelWindowKey(w.model(), w.startMillis(), w.maturityMillis());
+        byte[] held = labels.get(key);
+        FleetRecords.FleetLabelWindow merged;
+        try {
+            if (held == null) {
+                merged = new FleetRecords.FleetLabelWindow(w.model(), w.startMillis(), w.endMillis(), w.window(),
+                        w.maturityMillis(), List.of(w.host()), w.statistics());
+            } else {
+                FleetRecords.FleetLabelWindow so = (FleetRecords.FleetLabelWindow) FleetRecords.decodeFleetRecord(held);
+                if (so.reporting().contains(w.host())) {
+                    counters.count(FleetCounters.REPEATED);
+                    return;
+                }
+                TreeSet<String> in = new TreeSet<>(so.reporting());
+                in.add(w.host());
+                merged = new FleetRecords.FleetLabelWindow(w.model(), w.startMillis(), w.endMillis(), w.window(),
+                        w.maturityMillis(), List.copyOf(in),
+                        LabelWindowStatistics.decode(so.statistics()).merge(incoming).encode());
+            }
+        } catch (IOException e) {
+            counters.refused("an open label window in the store that does not decode (" + e.getMessage() + ")");
+            return;
+        }
+        labels.put(key, FleetRecords.encode(merged));
+        counters.count(FleetCounters.MERGED_LABEL_WINDOWS);
+    }
+
+    private void labelWatermark(FleetRecords.HostLabelWatermark w) {
+        Bytes key = labelHostKey(w.host());
+        byte[] before = labels.get(key);
+        long millis = before == null ? w.millis() : Math.max(ByteBuffer.wrap(before).getLong(), w.millis());
+        labels.put(key, ByteBuffer.allocate(8).putLong(millis).array());
+        closeDue();
+    }
+
+    /**
+     * Closes every open label window whose cutoff (bucket end plus maturity) every live host's label watermark has
+     * reached, less the grace. A live host that never sent a label watermark (a processor from before label
+     * windows) holds nothing back; a missing one neither.
+     */
+    private void closeLabelsDue(List<String> live) {
+        long through = Long.MAX_VALUE;
+        boolean any = false;
+        for (String h : live) {
+            byte[] v = labels.get(labelHostKey(h));
+            if (v != null) {
+                through = Math.min(through, ByteBuffer.wrap(v).getLong());
+                any = true;
+            }
+        }
+        if (!any || through == Long.MIN_VALUE) {
+            return;
+        }
+        long closing = through - settings.graceMillis();
+        List<KeyValue<Bytes, byte[]>> due = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = labels.prefixScan(Bytes.wrap(new byte[] {LABEL_WINDOW}),
+                new org.apache.kafka.common.serialization.BytesSerializer())) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> e = it.next();
+                byte[] k = e.key.get();
+                long start = ByteBuffer.wrap(k, k.length - 16, 8).getLong();
+                long maturity = ByteBuffer.wrap(k, k.length - 8, 8).getLong();
+                if (start + settings.widthMillis() + maturity <= closing) {
+                    due.add(e);
+                }
+            }
+        }
+        for (KeyValue<Bytes, byte[]> e : due) {
+            labels.delete(e.key);
+            FleetRecords.FleetLabelWindow w;
+            try {
+                w = (FleetRecords.FleetLabelWindow) FleetRecords.decodeFleetRecord(e.value);
+            } catch (IOException ex) {
+                counters.refused("an open label window in the store that does not decode (" + ex.getMessage() + ")");
+                continue;
+            }
+            context.forward(new Record<>(FleetRecords.key(w.model()), e.value, w.startMillis()));
+            counters.count(FleetCounters.CLOSED_LABEL_WINDOWS);
+            Bytes closedKey = labelsClosedKey(w.model(), w.maturityMillis());
+            byte[] before = labels.get(closedKey);
+            if (before == null || ByteBuffer.wrap(before).getLong() < w.endMillis()) {
+                labels.put(closedKey, ByteBuffer.allocate(8).putLong(w.endMillis()).array());
+            }
+        }
+    }
+
+    private static Bytes labelWindowKey(ModelKey model, long start, long maturity) {
+        byte[] m = FleetRecords.key(model);
+        return Bytes.wrap(ByteBuffer.allocate(1 + m.length + 16).put(LABEL_WINDOW).put(m).putLong(start)
+                .putLong(maturity).array());
+    }
+
+    private static Bytes labelsClosedKey(ModelKey model, long maturity) {
+        byte[] m = FleetRecords.key(model);
+        return Bytes.wrap(ByteBuffer.allocate(1 + m.length + 8).put(LABELS_CLOSED).put(m).putLong(maturity).array());
+    }
+
+    private static Bytes labelHostKey(String host) {
+        byte[] h = host.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return Bytes.wrap(ByteBuffer.allocate(1 + h.length).put(LABEL_HOST).put(h).array());
+    }
+
+    // ---- agent health ----
+
+    /** Adds a host's agent counters of a bucket to the fleet's (each host once per bucket). */
+    private void addAgentHealth(FleetRecords.HostAgentHealth h) {
+        if (h.endMillis() - h.startMillis() != settings.widthMillis()) {
+            counters.refused("host " + h.host() + " publishes agent health of " + (h.endMillis() - h.startMillis())
+                    + " ms buckets, the fleet has " + settings.widthMillis() + " ms (" + where() + ")");
+            return;
+        }
+        byte[] through = agents.get(AGENTS_CLOSED);
+        if (through != null && h.endMillis() <= ByteBuffer.wrap(through).getLong()) {
+            counters.count(FleetCounters.LATE);
+            return;
+        }
+        Bytes key = agentsKey(h.startMillis());
+        byte[] held = agents.get(key);
+        FleetRecords.FleetAgentHealth merged;
+        if (held == null) {
+            merged = new FleetRecords.FleetAgentHealth(h.startMillis(), h.endMillis(), List.of(h.host()), h.counters());
+        } else {
+            FleetRecords.FleetAgentHealth so;
+            try {
+                so = (FleetRecords.FleetAgentHealth) FleetRecords.decodeFleetRecord(held);
+            } catch (IOException e) {
+                counters.refused("an open agent health bucket in the store that does not decode (" + e.getMessage()
+                        + ")");
+                return;
+            }
+            if (so.reporting().contains(h.host())) {
+                counters.count(FleetCounters.REPEATED);
+                return;
+            }
+            TreeSet<String> in = new TreeSet<>(so.reporting());
+            in.add(h.host());
+            TreeMap<String, Long> sums = new TreeMap<>(so.counters());
+            h.counters().forEach((name, v) -> sums.merge(name, v, Long::sum));
+            merged = new FleetRecords.FleetAgentHealth(h.startMillis(), h.endMillis(), List.copyOf(in), sums);
+        }
+        agents.put(key, FleetRecords.encode(merged));
+    }
+
+    /** Closes the agent health buckets ending at or before {@code closing}, as the fleet's buckets close. */
+    private void closeAgentsDue(long closing) {
+        List<KeyValue<Bytes, byte[]>> due = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = agents.prefixScan(Bytes.wrap(new byte[] {AGENTS_BUCKET}),
+                new org.apache.kafka.common.serialization.BytesSerializer())) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> e = it.next();
+                if (ByteBuffer.wrap(e.key.get(), 1, 8).getLong() + settings.widthMillis() <= closing) {
+                    due.add(e);
+                }
+            }
+        }
+        for (KeyValue<Bytes, byte[]> e : due) { // in start order: the keys' starts are big-endian
+            long start = ByteBuffer.wrap(e.key.get(), 1, 8).getLong();
+            agents.delete(e.key);
+            context.forward(new Record<>(FleetRecords.AGENTS_KEY, e.value, start));
+            agents.put(AGENTS_CLOSED, ByteBuffer.allocate(8).putLong(start + settings.widthMillis()).array());
+        }
+    }
+
+    private static Bytes agentsKey(long start) {
+        return Bytes.wrap(ByteBuffer.allocate(9).put(AGENTS_BUCKET).putLong(start).array());
     }
 
     private String where() {
@@ -177,6 +392,7 @@ final class FleetMerge implements Processor<byte[], byte[], byte[], byte[]> {
         Bytes host = host(w.host());
         if (w.last()) {
             hosts.delete(host); // stopped: it holds nothing back and is not missing
+            labels.delete(labelHostKey(w.host()));
         } else {
             HostState before = HostState.of(hosts.get(host));
             hosts.put(host, new HostState(before == null ? w.millis() : Math.max(before.watermark(), w.millis()),
@@ -216,6 +432,7 @@ final class FleetMerge implements Processor<byte[], byte[], byte[], byte[]> {
                 fleet = Math.min(fleet, h.watermark());
             } else if (lag > settings.forgetMillis()) {
                 hosts.delete(host(e.getKey())); // gone for good
+                labels.delete(labelHostKey(e.getKey()));
             } else {
                 missing.add(e.getKey());
             }
@@ -276,6 +493,8 @@ final class FleetMerge implements Processor<byte[], byte[], byte[], byte[]> {
         for (Map.Entry<Bytes, long[]> m : models.entrySet()) {
             closed.put(m.getKey(), ByteBuffer.allocate(16).putLong(m.getValue()[0]).putLong(m.getValue()[1]).array());
         }
+        closeAgentsDue(closing);
+        closeLabelsDue(live);
     }
 
     /** A fleet bucket to write: an open one ({@code open}), or an empty one ({@code open} null). */

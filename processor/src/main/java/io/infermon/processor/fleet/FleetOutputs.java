@@ -7,6 +7,9 @@ import io.infermon.processor.alerts.Alerts;
 import io.infermon.processor.bucket.ClosedBucket;
 import io.infermon.processor.checkpoint.CheckpointFile;
 import io.infermon.processor.drift.References;
+import io.infermon.processor.labels.LabelJoin;
+import io.infermon.processor.labels.LabelWindowMetrics;
+import io.infermon.processor.labels.LabelWindowStatistics;
 import io.infermon.processor.output.BucketMetrics;
 import io.infermon.processor.output.MetricFiles;
 import io.infermon.processor.profile.BucketProfile;
@@ -36,8 +39,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * The fleet's outputs: reads closed fleet buckets from the buckets topic (only committed ones) and writes them as the
  * processor writes its own, with {@code scope: fleet} on every metric and {@code fleet_hosts_reporting} and
  * {@code fleet_hosts_missing} beside: {@code OUT/anodot/*.json} (and so the Anodot sender), {@code metrics.jsonl},
- * {@code OUT/profiles}, drift against the given references; and the alert rules of processor.yaml evaluated on
- * those metrics, as {@code run} evaluates them on a host's, into {@code OUT/alerts.jsonl}.
+ * {@code OUT/profiles}, drift against the given references; closed fleet label windows and agent health buckets
+ * the same way as the processor writes its own; and the alert rules of processor.yaml evaluated on all those metrics, as {@code run} evaluates them on a host's, into {@code OUT/alerts.jsonl}.
  *
  * <p>Exactly once, as the processor's outputs: after each batch it saves, atomically, the next offset of each
  * partition with the length of {@code metrics.jsonl}, the references' state, and the alerts' state with the length
@@ -168,16 +171,55 @@ public final class FleetOutputs implements AutoCloseable {
     }
 
     private void write(ConsumerRecord<byte[], byte[]> r) throws IOException {
-        FleetRecords.FleetBucket b;
-        BucketProfile merged;
+        FleetRecords.FleetRecord record;
+        BucketProfile merged = null;
+        LabelWindowStatistics statistics = null;
         try {
-            b = FleetRecords.decodeFleetBucket(r.value());
-            merged = ProfileCodec.decode(b.profile());
+            record = FleetRecords.decodeFleetRecord(r.value());
+            if (record instanceof FleetRecords.FleetBucket b) {
+                merged = ProfileCodec.decode(b.profile());
+            } else if (record instanceof FleetRecords.FleetLabelWindow w) {
+                statistics = LabelWindowStatistics.decode(w.statistics());
+            }
         } catch (IOException e) {
             System.err.println("infermon fleet: skipped a record of " + r.topic() + "-" + r.partition() + "@"
                     + r.offset() + " (" + e.getMessage() + ")");
             return;
         }
+        if (record instanceof FleetRecords.FleetBucket b) {
+            write(b, merged);
+        } else if (record instanceof FleetRecords.FleetLabelWindow w) {
+            write(w, statistics);
+        } else if (record instanceof FleetRecords.FleetAgentHealth h) {
+            write(h);
+        }
+    }
+
+    /** A fleet label window: the same metrics as a host's, from the merged statistics, with {@code scope: fleet}. */
+    private void write(FleetRecords.FleetLabelWindow w, LabelWindowStatistics statistics) throws IOException {
+        List<AnodotMetric> metrics = LabelWindowMetrics.of(w.model(), w.startMillis(), w.window(), statistics, SCOPE,
+                "fleet");
+        List<AlertEvent> events = alerts.evaluate(metrics);
+        files.writeLabelWindows(List.of(new LabelJoin.Emission(w.model(), w.startMillis(), w.window(),
+                w.maturityMillis(), metrics, statistics)));
+        alerts.write(events);
+    }
+
+    /**
+     * A fleet bucket of agent health: {@code agent_<counter>} summed over the hosts' agents, with {@code scope:
+     * fleet} and no {@code agent}.
+     */
+    private void write(FleetRecords.FleetAgentHealth h) throws IOException {
+        List<AnodotMetric> metrics = new ArrayList<>();
+        h.counters().forEach((name, value) -> metrics.add(AnodotMetric.builder("agent_" + name,
+                        name.equals("capture_enabled") ? TargetType.GAUGE : TargetType.COUNTER)
+                .property(SCOPE, "fleet").timestamp(Math.floorDiv(h.startMillis(), 1000L)).value(value)));
+        List<AlertEvent> events = alerts.evaluate(metrics);
+        files.writeAgentHealth(h.startMillis(), metrics);
+        alerts.write(events);
+    }
+
+    private void write(FleetRecords.FleetBucket b, BucketProfile merged) throws IOException {
         ClosedBucket bucket = references.attach(new ClosedBucket(b.model(), b.startMillis(), b.endMillis(),
                 merged.statistics()));
         List<AnodotMetric> metrics = new ArrayList<>();

@@ -1,5 +1,8 @@
 package io.infermon.processor.fleet;
 
+import io.infermon.anodot.AnodotMetric;
+import io.infermon.processor.bucket.ModelKey;
+import io.infermon.processor.labels.LabelJoin;
 import io.infermon.processor.profile.BucketProfile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +25,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * A host processor's side of the fleet: each closed bucket's profile goes to the profiles topic, keyed by its model
  * key, and then the host's watermark goes to every partition of it, so that in each partition a host's profiles come
- * before the watermark that covers them (docs/fleet.md).
+ * before the watermark that covers them (docs/fleet.md). Label windows' statistics (keyed by model key) and the
+ * buckets' agent health summed over the host's agents (one key for all) go the same way, and a label watermark goes
+ * to every partition just before each watermark.
  *
  * <p>The processor hands each profile to {@link #offer} at the bucket boundary, before its checkpoint; the profile
  * waits in the {@link FleetOutbox} until Kafka has acknowledged it. A background thread sends what waits, then the
@@ -39,6 +44,7 @@ public final class FleetPublisher implements AutoCloseable {
     private final String host;
     private final long widthMillis;
     private final LongSupplier writtenThrough;
+    private final LongSupplier labelWindowsThrough;
     private final FleetOutbox outbox;
     private final Thread thread;
     private final Object wake = new Object();
@@ -51,11 +57,12 @@ public final class FleetPublisher implements AutoCloseable {
     private boolean announced;
 
     private FleetPublisher(FleetSettings settings, String host, long widthMillis, LongSupplier writtenThrough,
-                           FleetOutbox outbox) {
+                           LongSupplier labelWindowsThrough, FleetOutbox outbox) {
         this.settings = settings;
         this.host = host;
         this.widthMillis = widthMillis;
         this.writtenThrough = writtenThrough;
+        this.labelWindowsThrough = labelWindowsThrough;
         this.outbox = outbox;
         this.thread = new Thread(this::run, "infermon-fleet-publisher");
         this.thread.setDaemon(true);
@@ -64,11 +71,13 @@ public final class FleetPublisher implements AutoCloseable {
     /**
      * Starts publishing for host {@code host}; what is owed waits in {@code outboxDir} (at most {@code maxBytes}).
      *
-     * @param writtenThrough the processor's {@code writtenThrough()}
+     * @param writtenThrough      the processor's {@code writtenThrough()}
+     * @param labelWindowsThrough the processor's {@code labelWindowsThrough()}
      */
     public static FleetPublisher start(FleetSettings settings, String host, Duration width, Path outboxDir,
-                                       long maxBytes, LongSupplier writtenThrough) throws IOException {
-        FleetPublisher p = new FleetPublisher(settings, host, width.toMillis(), writtenThrough,
+                                       long maxBytes, LongSupplier writtenThrough, LongSupplier labelWindowsThrough)
+            throws IOException {
+        FleetPublisher p = new FleetPublisher(settings, host, width.toMillis(), writtenThrough, labelWindowsThrough,
                 new FleetOutbox(outboxDir, maxBytes));
         p.thread.start();
         return p;
@@ -82,6 +91,56 @@ public final class FleetPublisher implements AutoCloseable {
         synchronized (wake) {
             wake.notifyAll();
         }
+    }
+
+    /**
+     * Takes a label window's statistics into the outbox, as {@link #offer} takes a bucket's profile: at the bucket
+     * boundary that wrote it, before the checkpoint, under a name that is the same when a restart emits it again.
+     */
+    public void offerLabelWindow(LabelJoin.Emission w) throws IOException {
+        outbox.add(w.bucketStartMillis(), stem(w.model(), w.bucketStartMillis()) + ".labels_" + w.window(),
+                FleetRecords.encode(new FleetRecords.HostLabelWindow(host, w.model(), w.bucketStartMillis(),
+                        w.bucketStartMillis() + widthMillis, w.window(), w.maturityMillis(),
+                        w.statistics().encode())));
+        wake();
+    }
+
+    /**
+     * Takes a bucket's agent health into the outbox, each {@code agent_<counter>} summed over the host's agents
+     * (the metrics as the processor writes them, one per agent and counter).
+     */
+    public void offerAgentHealth(long bucketStartMillis, List<AnodotMetric> metrics) throws IOException {
+        java.util.TreeMap<String, Long> sums = new java.util.TreeMap<>();
+        for (AnodotMetric m : metrics) {
+            String what = m.property("what");
+            if (what != null && what.startsWith("agent_")) {
+                sums.merge(what.substring("agent_".length()), Math.round(m.value()), Long::sum);
+            }
+        }
+        if (sums.isEmpty()) {
+            return;
+        }
+        outbox.add(bucketStartMillis, "infermon.agents", FleetRecords.encode(new FleetRecords.HostAgentHealth(host,
+                bucketStartMillis, bucketStartMillis + widthMillis, sums)));
+        wake();
+    }
+
+    private void wake() {
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
+    /** A model key and bucket start as a file name's stem, as a profile's file is named. */
+    private static String stem(ModelKey model, long startMillis) {
+        StringBuilder sb = new StringBuilder(model.name());
+        if (!model.version().isEmpty()) {
+            sb.append("_v").append(model.version());
+        }
+        if (!model.signature().isEmpty()) {
+            sb.append('_').append(model.signature());
+        }
+        return sb.toString().replaceAll("[^A-Za-z0-9_-]", "_") + "-" + Math.floorDiv(startMillis, 1000L);
     }
 
     private void run() {
@@ -127,7 +186,9 @@ public final class FleetPublisher implements AutoCloseable {
      * Synchronized: {@link #close} sends a last time while the thread may still be at it.
      */
     private synchronized void publish(boolean last) throws Exception {
-        long through = writtenThrough.getAsLong(); // read first: every profile it covers is in the outbox by now
+        // read first: every profile and label window they cover is in the outbox by now
+        long through = writtenThrough.getAsLong();
+        long labelsThrough = labelWindowsThrough.getAsLong();
         List<Path> files = outbox.pending();
         if (files.isEmpty() && through == Long.MIN_VALUE && announced) {
             return; // nothing closed yet, and the fleet knows this host: it holds the fleet's buckets until it has
@@ -137,8 +198,18 @@ public final class FleetPublisher implements AutoCloseable {
         List<Path> sending = new ArrayList<>(files.size());
         for (Path f : files) {
             byte[] record = Files.readAllBytes(f);
-            FleetRecords.HostBucket b = (FleetRecords.HostBucket) FleetRecords.decodeHostRecord(record);
-            sent.add(p.send(new ProducerRecord<>(settings.profilesTopic(), FleetRecords.key(b.model()), record)));
+            FleetRecords.HostRecord r = FleetRecords.decodeHostRecord(record);
+            byte[] key;
+            if (r instanceof FleetRecords.HostBucket b) {
+                key = FleetRecords.key(b.model());
+            } else if (r instanceof FleetRecords.HostLabelWindow w) {
+                key = FleetRecords.key(w.model()); // beside its model's buckets
+            } else if (r instanceof FleetRecords.HostAgentHealth) {
+                key = FleetRecords.AGENTS_KEY;
+            } else {
+                throw new IOException("an outbox file that is not a bucket's record: " + f);
+            }
+            sent.add(p.send(new ProducerRecord<>(settings.profilesTopic(), key, record)));
             sending.add(f);
         }
         p.flush();
@@ -151,8 +222,14 @@ public final class FleetPublisher implements AutoCloseable {
             // also with nothing closed yet (the first time): the fleet then waits for this host's first bucket
             byte[] key = host.getBytes(StandardCharsets.UTF_8);
             byte[] watermark = FleetRecords.encode(new FleetRecords.HostWatermark(host, through, widthMillis, last));
+            // the label watermark first: when the aggregator hears of this host in a partition, it knows how far its
+            // label windows are, and does not close one without it
+            byte[] labelMark = FleetRecords.encode(new FleetRecords.HostLabelWatermark(host,
+                    last ? Long.MAX_VALUE : labelsThrough));
             List<Future<RecordMetadata>> marks = new ArrayList<>();
             for (PartitionInfo partition : p.partitionsFor(settings.profilesTopic())) {
+                marks.add(p.send(new ProducerRecord<>(settings.profilesTopic(), partition.partition(), key,
+                        labelMark)));
                 marks.add(p.send(new ProducerRecord<>(settings.profilesTopic(), partition.partition(), key,
                         watermark)));
             }

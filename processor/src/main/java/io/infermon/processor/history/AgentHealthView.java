@@ -15,7 +15,9 @@ public record AgentHealthView(long start, Map<String, Map<String, Double>> agent
         for (AnodotMetric m : group.metrics()) {
             String what = m.what();
             String name = what.startsWith("agent_") ? what.substring("agent_".length()) : what;
-            agents.computeIfAbsent(String.valueOf(m.property("agent")), a -> new TreeMap<>()).put(name, m.value());
+            // the fleet's are summed over every host's agents: they name no agent
+            String agent = m.property("agent") != null ? m.property("agent") : "all agents";
+            agents.computeIfAbsent(agent, a -> new TreeMap<>()).put(name, m.value());
         }
         return new AgentHealthView(group.startSeconds(), agents);
     }

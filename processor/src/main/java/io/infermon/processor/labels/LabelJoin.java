@@ -74,8 +74,14 @@ public final class LabelJoin {
         }
     }
 
-    /** One window's metrics, ready to write. */
-    public record Emission(ModelKey model, long bucketStartMillis, String window, List<AnodotMetric> metrics) {
+    /**
+     * One window's metrics, ready to write, and the same window as mergeable statistics (what a fleet host publishes).
+     *
+     * @param maturityMillis the window's maturity: it was emitted when the label clock reached the bucket's end plus
+     *                       this
+     */
+    public record Emission(ModelKey model, long bucketStartMillis, String window, long maturityMillis,
+                           List<AnodotMetric> metrics, LabelWindowStatistics statistics) {
     }
 
     private final LabelSettings settings;
@@ -331,6 +337,28 @@ public final class LabelJoin {
         }
     }
 
+    /**
+     * How far this join's windows are handed over, for the fleet: every window whose cutoff (bucket end plus
+     * maturity) is at or before the result has been emitted by the latest {@link #advance}, given that the buckets
+     * are closed through {@code closedThrough}. A bucket not closed yet ends after {@code closedThrough}, so its first
+     * window comes after {@code closedThrough} plus the first maturity; a closed bucket's next window comes at its
+     * cutoff. Long.MIN_VALUE before any bucket closed.
+     */
+    public long windowsThrough(long closedThrough) {
+        if (closedThrough == Long.MIN_VALUE) {
+            return Long.MIN_VALUE;
+        }
+        long through = closedThrough > Long.MAX_VALUE - maturityMillis[0] ? Long.MAX_VALUE
+                : closedThrough + maturityMillis[0];
+        for (Map.Entry<BucketRef, Windows> e : windows.entrySet()) {
+            if (e.getValue().next < maturityMillis.length) {
+                through = Math.min(through,
+                        e.getKey().startMillis() + widthMillis + maturityMillis[e.getValue().next] - 1);
+            }
+        }
+        return through;
+    }
+
     /** {@code max(inference watermark, latest joined label time - label grace)}. */
     public long clock(long inferenceWatermark) {
         long labels = maxJoinedLabelMillis == Long.MIN_VALUE ? Long.MIN_VALUE : maxJoinedLabelMillis - graceMillis;
@@ -368,9 +396,10 @@ public final class LabelJoin {
                         labelled.add(new LabelWindowMetrics.Row(p, label, p.labelMillisBefore(cutoff)));
                     }
                 });
-                due.add(new Emission(ref.model(), ref.startMillis(), maturityNames[w.next],
+                due.add(new Emission(ref.model(), ref.startMillis(), maturityNames[w.next], maturityMillis[w.next],
                         LabelWindowMetrics.of(ref.model(), ref.startMillis(), maturityNames[w.next],
-                                w.predictedRows, labelled)));
+                                w.predictedRows, labelled),
+                        LabelWindowMetrics.statistics(w.predictedRows, labelled)));
                 w.next++;
             }
             if (w.next == maturityMillis.length) {

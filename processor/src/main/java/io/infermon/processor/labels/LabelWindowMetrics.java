@@ -43,6 +43,7 @@ public final class LabelWindowMetrics {
     private final ModelKey model;
     private final long timestamp;
     private final String window;
+    private String[] extra = {};
 
     private LabelWindowMetrics(ModelKey model, long timestampSeconds, String window) {
         this.model = model;
@@ -85,6 +86,83 @@ public final class LabelWindowMetrics {
             double[] y = regressed.stream().mapToDouble(Row::label).toArray();
             double[] yHat = regressed.stream().mapToDouble(r -> r.prediction().value).toArray();
             m.regression(new LabelQuality.Regression(y, yHat));
+        }
+        return m.metrics;
+    }
+
+    /**
+     * The same rows as mergeable statistics, in the order {@link #of} reads them: what a host publishes for the
+     * fleet. Probabilities count only when every classified row has them, of one width, as in {@link #of}.
+     */
+    static LabelWindowStatistics statistics(long predictedRows, List<Row> labelled) {
+        LabelWindowStatistics s = new LabelWindowStatistics(predictedRows);
+        for (Row r : labelled) {
+            StoredPrediction p = r.prediction();
+            double delay = (r.labelMillis() - p.captureMillis) / 1000.0;
+            if (p.isClassification()) {
+                s.addClassified((int) r.label(), p.predictedClass, p.probabilities, delay);
+            } else {
+                s.addRegressed(r.label(), p.value, delay);
+            }
+        }
+        return s;
+    }
+
+    /**
+     * The metrics of a window from its statistics (the fleet's, merged from its hosts'): the same names, properties
+     * and order as {@link #of} from rows; {@code extra} properties (the fleet's {@code scope}) on each.
+     */
+    public static List<AnodotMetric> of(ModelKey model, long bucketStartMillis, String window,
+                                        LabelWindowStatistics s, String... extra) {
+        LabelWindowMetrics m = new LabelWindowMetrics(model, Math.floorDiv(bucketStartMillis, 1000L), window);
+        m.extra = extra;
+        long n = s.labelledRows();
+        m.emit(LABELED_ROWS, TargetType.COUNTER, n);
+        m.emit(LABEL_COVERAGE, TargetType.GAUGE, s.predictedRows() == 0 ? Double.NaN
+                : (double) n / s.predictedRows());
+        if (n == 0) {
+            return m.metrics;
+        }
+        m.emit(LABEL_DELAY_SECONDS, TargetType.GAUGE, s.delayMean(), "stat", "mean");
+        m.emit(LABEL_DELAY_SECONDS, TargetType.GAUGE, s.delayQuantile(0.5), "stat", "p50");
+        m.emit(LABEL_DELAY_SECONDS, TargetType.GAUGE, s.delayQuantile(0.9), "stat", "p90");
+        m.emit(LABEL_DELAY_SECONDS, TargetType.GAUGE, s.delayQuantile(0.99), "stat", "p99");
+        m.emit(LABEL_DELAY_SECONDS, TargetType.GAUGE, s.delayMax(), "stat", "max");
+        if (s.classifiedRows() > 0) {
+            m.emit(ACCURACY, TargetType.GAUGE, s.accuracy());
+            m.emit(EXPECTED_ACCURACY, TargetType.GAUGE, s.expectedAccuracy());
+            int[] classes = s.classes();
+            for (int c : classes) {
+                String cls = "class_" + c;
+                m.emit(PRECISION, TargetType.GAUGE, s.precision(c), "class", cls);
+                m.emit(RECALL, TargetType.GAUGE, s.recall(c), "class", cls);
+                m.emit(F1, TargetType.GAUGE, s.f1(c), "class", cls);
+                m.emit(SUPPORT, TargetType.COUNTER, s.support(c), "class", cls);
+                m.emit(LABEL_SHARE, TargetType.GAUGE, (double) s.support(c) / s.classifiedRows(), "class", cls);
+                for (int as : classes) {
+                    m.emit(CONFUSION_COUNT, TargetType.COUNTER, s.confusion(c, as), "class", cls,
+                            "predicted_class", "class_" + as);
+                }
+            }
+            m.emit(F1_MACRO, TargetType.GAUGE, s.macroF1());
+            m.emit(F1_WEIGHTED, TargetType.GAUGE, s.weightedF1());
+            if (s.hasProbabilities()) {
+                m.emit(LOG_LOSS, TargetType.GAUGE, s.logLoss());
+                m.emit(BRIER_SCORE, TargetType.GAUGE, s.brier());
+                m.emit(ROC_AUC, TargetType.GAUGE, s.rocAuc());
+                if (s.width() > 2) {
+                    for (int c = 0; c < s.width(); c++) {
+                        m.emit(ROC_AUC, TargetType.GAUGE, s.rocAuc(c), "class", "class_" + c);
+                    }
+                }
+                m.emit(CALIBRATION_ERROR, TargetType.GAUGE, s.expectedCalibrationError());
+            }
+        }
+        if (s.regressedRows() > 0) {
+            m.emit(MAE, TargetType.GAUGE, s.mae());
+            m.emit(RMSE, TargetType.GAUGE, s.rmse());
+            m.emit(MAPE, TargetType.GAUGE, s.mape());
+            m.emit(R2, TargetType.GAUGE, s.r2());
         }
         return m.metrics;
     }
@@ -158,6 +236,9 @@ public final class LabelWindowMetrics {
         b.property("label_window", window);
         for (int i = 0; i < properties.length; i += 2) {
             b.property(properties[i], properties[i + 1]);
+        }
+        for (int i = 0; i < extra.length; i += 2) {
+            b.property(extra[i], extra[i + 1]);
         }
         if (Double.isFinite(value)) {
             metrics.add(b.timestamp(timestamp).value(value));

@@ -39,6 +39,8 @@ public final class MetricFiles implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong committedLength = new java.util.concurrent.atomic.AtomicLong();
     private FileListener listener = (name, metrics) -> { };
     private ProfileListener profileListener = (profile, encoded) -> { };
+    private LabelWindowListener labelWindowListener = w -> { };
+    private AgentHealthListener agentHealthListener = (start, metrics) -> { };
 
     /** Told of each Anodot file right after it is written (the Anodot delivery spools it). */
     @FunctionalInterface
@@ -50,6 +52,18 @@ public final class MetricFiles implements AutoCloseable {
     @FunctionalInterface
     public interface ProfileListener {
         void written(BucketProfile profile, byte[] encoded) throws IOException;
+    }
+
+    /** Told of each label window right after it is written (the fleet publisher takes its statistics). */
+    @FunctionalInterface
+    public interface LabelWindowListener {
+        void written(LabelJoin.Emission window) throws IOException;
+    }
+
+    /** Told of each bucket's agent health right after it is written (the fleet publisher sums it). */
+    @FunctionalInterface
+    public interface AgentHealthListener {
+        void written(long bucketStartMillis, List<AnodotMetric> metrics) throws IOException;
     }
 
     public MetricFiles(Path outDir) throws IOException {
@@ -137,6 +151,7 @@ public final class MetricFiles implements AutoCloseable {
     public void writeLabelWindows(List<LabelJoin.Emission> windows) throws IOException {
         Map<String, List<AnodotMetric>> byFile = new LinkedHashMap<>();
         for (LabelJoin.Emission w : windows) {
+            labelWindowListener.written(w);
             String file = labelFileName(w.model().name(), w.window(), Math.floorDiv(w.bucketStartMillis(), 1000L));
             byFile.computeIfAbsent(file, f -> new ArrayList<>()).addAll(w.metrics());
         }
@@ -171,6 +186,9 @@ public final class MetricFiles implements AutoCloseable {
      */
     public void writeAgentHealth(long bucketStartMillis, List<AnodotMetric> metrics) throws IOException {
         writeOwnFile(AGENT_HEALTH_FILE_PREFIX, bucketStartMillis, metrics);
+        if (!metrics.isEmpty()) {
+            agentHealthListener.written(bucketStartMillis, metrics);
+        }
     }
 
     /** Writes the processor's own metrics to {@code OUT/anodot/infermon.processor-<start>.json} and the jsonl. */
@@ -259,6 +277,14 @@ public final class MetricFiles implements AutoCloseable {
 
     public void onProfileWritten(ProfileListener l) {
         this.profileListener = l;
+    }
+
+    public void onLabelWindowWritten(LabelWindowListener l) {
+        this.labelWindowListener = l;
+    }
+
+    public void onAgentHealthWritten(AgentHealthListener l) {
+        this.agentHealthListener = l;
     }
 
     public void onFileWritten(FileListener l) {

@@ -84,6 +84,36 @@ class FleetTest {
             append(Records.watermark(System.currentTimeMillis(), agent, false));
         }
 
+        /** A one-row call with a request id, captured at {@code now}. */
+        void call(long now, String id, float[] pixels, float[] probabilities) {
+            append(Records.watermark(now, agent, false));
+            append(Records.encode(new io.infermon.capture.CaptureRecord(1, io.infermon.capture.RecordKind.INFERENCE,
+                    0, now * 1_000_000L, 50_000L, "digits", "", "", "tensorflow.session", id, List.of(
+                    Records.floats("x:0", io.infermon.capture.TensorRole.INPUT, new float[][] {pixels}),
+                    Records.floats("probs", io.infermon.capture.TensorRole.OUTPUT,
+                            new float[][] {probabilities})))));
+        }
+
+        /** An agent's label record: the true class of the call {@code id}, stamped {@code millis}. */
+        void label(long millis, String id, long label) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .putLong(label);
+            append(Records.encode(new io.infermon.capture.CaptureRecord(1, io.infermon.capture.RecordKind.LABEL, 0,
+                    millis * 1_000_000L, 1000L, "digits", "", "", "feedback", id, List.of(
+                    new io.infermon.capture.CapturedTensor("y", io.infermon.capture.TensorRole.INPUT,
+                            io.infermon.capture.TensorMeaning.LABEL, io.infermon.capture.DType.INT64.code(),
+                            new long[] {1}, b.flip().asReadOnlyBuffer())))));
+        }
+
+        /** The agent's health record: its counters, cumulative since it started, as the agent writes them. */
+        void health(long now, Map<String, Long> counters) {
+            java.nio.ByteBuffer b = io.infermon.capture.CaptureCodec.encodeHealth(new io.infermon.capture.AgentHealth(
+                    now * 1_000_000L, 1_000_000_000L, "agent-" + agent, agent, counters));
+            byte[] bytes = new byte[b.remaining()];
+            b.get(bytes);
+            append(bytes);
+        }
+
         private void append(byte[] bytes) {
             try (DocumentContext dc = appender.writingDocument()) {
                 dc.wire().bytes().write(bytes);
@@ -287,6 +317,268 @@ class FleetTest {
                 assertThat(expected.size()).as("events the series gives").isGreaterThanOrEqualTo(4);
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(alertEvents(fleetOut).stream()
                         .filter(e -> (long) e.get("bucket") <= last).toList()).isEqualTo(expected));
+            }
+        }
+    }
+
+    /**
+     * Label windows and agent health across the fleet, each counted once across a host's {@code kill -9}: two hosts'
+     * calls carry request ids, and a third of them get a
+     * label record (the digit's label, which the model puts on top, in even 2 s buckets; in odd ones every other
+     * label is another class, so the accuracy falls to about 0.5); the agents write health records. Every fleet label window (1s and 3s maturities) equals, metric
+     * by metric, the window one processor computes over both queues with all the joined rows together; a fleet alert
+     * rule on accuracy opens and resolves as its series says; each fleet bucket's summed agent counter equals the sum
+     * of the hosts' own; and a label window record of an unknown statistics version and a record of an unknown kind
+     * are counted and skipped. Host b's processor is killed with SIGKILL mid-run and started again.
+     */
+    @Test
+    void labelWindowsAndAgentHealthOfTwoHostsMergeIntoTheFleetsAndAnAlertOnFleetAccuracyOpens() throws Exception {
+        try (KafkaBroker broker = KafkaBroker.start(dir.resolve("kafka"))) {
+            Path qa = dir.resolve("queue-a");
+            Path qb = dir.resolve("queue-b");
+            Path fleetOut = dir.resolve("fleet");
+            try (LiveQueue a = new LiveQueue(qa); LiveQueue b = new LiveQueue(qb)) {
+                a.watermark();
+                b.watermark();
+                Path yaml = Files.writeString(dir.resolve("processor.yaml"), """
+                        alerts:
+                          - name: fleet accuracy
+                            metric: accuracy
+                            where: {scope: fleet, label_window: 1s}
+                            below: 0.7
+                        """);
+                child(dir.resolve("fleet.log"), "fleet", "--kafka", broker.bootstrap(), "--out", fleetOut.toString(),
+                        "--bucket", "2s", "--no-dashboard", "--fleet-partitions", "2", "--config", yaml.toString());
+                Map<String, String[]> run = new TreeMap<>();
+                for (String h : List.of("a", "b")) {
+                    run.put(h, new String[] {"run", "--queue", (h.equals("a") ? qa : qb).toString(), "--out",
+                            dir.resolve("out-" + h).toString(), "--bucket", "2s", "--no-dashboard", "--quiet",
+                            "--label-maturity", "1s,3s", "--publish-kafka", broker.bootstrap(), "--fleet-host", h,
+                            "--fleet-partitions", "2"});
+                }
+                child(dir.resolve("host-a.log"), run.get("a"));
+                Process hostB = child(dir.resolve("host-b.log"), run.get("b"));
+                broker.awaitHosts("infermon.profiles", Set.of("a", "b"));
+                publishBadLabelRecords(broker);
+
+                double[][] digits = Datasets.digits();
+                int[] labels = Datasets.digitLabels();
+                long[] captured = new long[2];
+                long until = System.currentTimeMillis() + 8_000;
+                long killAt = until - 4_000;
+                long nextHealth = 0;
+                for (int i = 0; System.currentTimeMillis() < until; i++) {
+                    long now = System.currentTimeMillis();
+                    if (hostB != null && now >= killAt) {
+                        // host b's processor is killed mid-run and started again (its checkpoint, its outbox): it
+                        // publishes again windows and health the fleet may have, and the fleet keeps each once
+                        hostB.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                        child(dir.resolve("host-b.log"), run.get("b"));
+                        hostB = null;
+                    }
+                    int host = i % 3 == 0 ? 1 : 0;
+                    LiveQueue q = host == 0 ? a : b;
+                    float[] x = new float[64];
+                    for (int j = 0; j < 64; j++) {
+                        x[j] = (float) digits[i % digits.length][j];
+                    }
+                    int label = labels[i % labels.length]; // the model is right: the label is on top
+                    String id = (host == 0 ? "a-" : "b-") + i;
+                    q.call(now, id, x, probabilities(label, i, 0.4f));
+                    captured[host]++;
+                    if (i % 4 == 0) { // a quarter of the calls, on both hosts: under 200 labels a bucket
+                        boolean odd = Math.floorDiv(now, 2_000L) % 2 == 1;
+                        q.label(now + i % 7, id, odd && i % 8 == 0 ? (label + 1) % 10 : label);
+                    }
+                    if (now >= nextHealth) {
+                        for (int h = 0; h < 2; h++) {
+                            (h == 0 ? a : b).health(now, Map.of("calls_captured", captured[h],
+                                    "dropped_ring_full", captured[h] / 7, "capture_enabled", 1L));
+                        }
+                        nextHealth = now + 300;
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+                }
+                // every label window and agent health record the hosts sent so far, sent again as a host does when it
+                // is killed between Kafka's acknowledgement and the outbox file's removal: the fleet keeps each once
+                // (those still open are counted as repeated, those closed as late)
+                assertThat(republishLabelWindowsAndHealth(broker)).as("records sent again").isGreaterThan(0);
+                // the agents idle past the last bucket's end, its grace and the longest maturity
+                long idleUntil = System.currentTimeMillis() + 8_000;
+                while (System.currentTimeMillis() < idleUntil) {
+                    long now = System.currentTimeMillis();
+                    a.watermark();
+                    b.watermark();
+                    for (int h = 0; h < 2; h++) {
+                        (h == 0 ? a : b).health(now, Map.of("calls_captured", captured[h],
+                                "dropped_ring_full", captured[h] / 7, "capture_enabled", 1L));
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
+                }
+
+                // one processor over both queues: every label window with all the joined rows together
+                Path single = dir.resolve("single");
+                Process reference = child(dir.resolve("single.log"), "run", "--queue", qa.toString(), "--queue",
+                        qb.toString(), "--out", single.toString(), "--bucket", "2s", "--drain", "--quiet",
+                        "--no-checkpoint", "--label-maturity", "1s,3s");
+                assertThat(reference.waitFor(2, TimeUnit.MINUTES)).isTrue();
+                Map<String, Map<String, Double>> expected = labelWindows(single, false);
+                assertThat(expected.keySet().stream().filter(w -> w.endsWith(" 3s")).count())
+                        .as("3s windows the single processor wrote").isGreaterThanOrEqualTo(3);
+                try {
+                    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                            .until(() -> labelWindows(fleetOut, true).keySet().containsAll(expected.keySet())
+                                    && sum(fleetOut, "agent_calls_captured") == captured[0] + captured[1]);
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("fleet windows " + labelWindows(fleetOut, true).keySet() + ", expected "
+                            + expected.keySet() + ", calls captured " + sum(fleetOut, "agent_calls_captured")
+                            + " of " + (captured[0] + captured[1]) + "; the logs:\n" + logs(), e);
+                }
+                Map<String, Map<String, Double>> fleet = labelWindows(fleetOut, true);
+                for (String w : expected.keySet()) {
+                    Map<String, Double> e = expected.get(w);
+                    Map<String, Double> f = fleet.get(w);
+                    assertThat(f.keySet()).as(w).isEqualTo(e.keySet());
+                    e.forEach((series, v) -> assertThat(f.get(series)).as(w + " " + series)
+                            .isCloseTo(v, org.assertj.core.data.Offset.offset(1e-9 * Math.max(1, Math.abs(v)))));
+                    assertThat(e).containsKeys("{label_window=" + w.substring(w.indexOf(' ') + 1)
+                            + ", model=digits, target_type=gauge, what=roc_auc}");
+                }
+
+                // the rule on fleet accuracy: its events are those its definition gives for the series written
+                TreeMap<Long, Double> accuracy = new TreeMap<>();
+                for (JsonNode m : lines(fleetOut)) {
+                    JsonNode p = m.get("properties");
+                    if (p.path("what").asText().equals("accuracy") && p.path("label_window").asText().equals("1s")) {
+                        assertThat(p.path("scope").asText()).isEqualTo("fleet");
+                        accuracy.put(m.get("timestamp").asLong(), m.get("value").asDouble());
+                    }
+                }
+                List<Map<String, Object>> events = new ArrayList<>();
+                boolean open = false;
+                for (Map.Entry<Long, Double> e : accuracy.entrySet()) {
+                    if (open != (e.getValue() < 0.7)) {
+                        open = !open;
+                        events.add(Map.of("state", open ? "open" : "resolved", "bucket", e.getKey(), "value",
+                                e.getValue()));
+                    }
+                }
+                assertThat(events.stream().filter(e -> e.get("state").equals("open")).count())
+                        .as("openings the accuracy series gives").isGreaterThanOrEqualTo(1);
+                // the events are written just after the metrics they come from
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(alertEvents(fleetOut).stream()
+                        .filter(e -> (long) e.get("bucket") <= accuracy.lastKey()).toList()).isEqualTo(events));
+
+                // agent health: per bucket, the fleet's sum is the hosts' sum
+                for (String counter : List.of("agent_calls_captured", "agent_dropped_ring_full")) {
+                    TreeMap<Long, Double> hosts = new TreeMap<>();
+                    for (String h : List.of("a", "b")) {
+                        for (JsonNode m : lines(dir.resolve("out-" + h))) {
+                            if (m.path("properties").path("what").asText().equals(counter)) {
+                                hosts.merge(m.get("timestamp").asLong(), m.get("value").asDouble(), Double::sum);
+                            }
+                        }
+                    }
+                    TreeMap<Long, Double> fleetSums = new TreeMap<>();
+                    for (JsonNode m : lines(fleetOut)) {
+                        if (m.path("properties").path("what").asText().equals(counter)) {
+                            assertThat(m.path("properties").path("scope").asText()).isEqualTo("fleet");
+                            assertThat(fleetSums.put(m.get("timestamp").asLong(), m.get("value").asDouble()))
+                                    .as("one fleet value per bucket").isNull();
+                        }
+                    }
+                    assertThat(fleetSums).as(counter).isEqualTo(new TreeMap<>(hosts.headMap(fleetSums.lastKey(),
+                            true)));
+                }
+                assertThat(sum(fleetOut, "agent_dropped_ring_full")).isEqualTo(captured[0] / 7 + captured[1] / 7);
+            }
+            assertThat(Files.readString(dir.resolve("fleet.log")))
+                    .contains("a damaged label window of host x (label window statistics version 9 is not supported")
+                    .contains("record kind 99 is not one of the profiles topic");
+        }
+    }
+
+    /**
+     * Label window metrics by window ({@code <bucket seconds> <label_window>}), then by series (properties without
+     * scope).
+     */
+    private static Map<String, Map<String, Double>> labelWindows(Path out, boolean fleet) throws Exception {
+        Map<String, Map<String, Double>> windows = new TreeMap<>();
+        for (JsonNode m : lines(out)) {
+            Map<String, String> props = new TreeMap<>();
+            m.get("properties").properties().forEach(e -> props.put(e.getKey(), e.getValue().asText()));
+            if (!props.containsKey("label_window")) {
+                continue;
+            }
+            if (fleet) {
+                assertThat(props.remove("scope")).isEqualTo("fleet");
+            }
+            // each window written once: a window merged or written twice would show as a series seen twice
+            assertThat(windows.computeIfAbsent(m.get("timestamp").asText() + " " + props.get("label_window"),
+                    k -> new TreeMap<>()).put(props.toString(), m.get("value").asDouble())).as(props.toString()).isNull();
+        }
+        return windows;
+    }
+
+    /** Sends again every host label window and agent health record on the profiles topic; returns how many. */
+    private static int republishLabelWindowsAndHealth(KafkaBroker broker) throws Exception {
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> again = new ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(Map.of(
+                "bootstrap.servers", broker.bootstrap()), new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = List.of(
+                    new org.apache.kafka.common.TopicPartition("infermon.profiles", 0),
+                    new org.apache.kafka.common.TopicPartition("infermon.profiles", 1));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (var r : consumer.poll(Duration.ofMillis(500))) {
+                    FleetRecords.HostRecord h;
+                    try {
+                        h = FleetRecords.decodeHostRecord(r.value());
+                    } catch (java.io.IOException e) {
+                        continue; // the bad records this test sent
+                    }
+                    if (h instanceof FleetRecords.HostLabelWindow || h instanceof FleetRecords.HostAgentHealth) {
+                        again.add(r);
+                    }
+                }
+            }
+        }
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(Map.of(
+                "bootstrap.servers", broker.bootstrap()), new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (var r : again) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(r.topic(), r.partition(), r.key(),
+                        r.value())).get();
+            }
+        }
+        return again.size();
+    }
+
+    /**
+     * A label window record whose statistics are of a future version, and a record of a kind this build does not
+     * know, in every partition of the profiles topic.
+     */
+    private static void publishBadLabelRecords(KafkaBroker broker) throws Exception {
+        byte[] statistics = new io.infermon.processor.labels.LabelWindowStatistics(1).encode();
+        statistics[0] = 9; // the statistics' version
+        byte[] future = FleetRecords.encode(new FleetRecords.HostLabelWindow("x",
+                new io.infermon.processor.bucket.ModelKey("digits", "", ""), 0, 2_000, "1s", 1_000, statistics));
+        byte[] unknown = FleetRecords.encode(new FleetRecords.HostWatermark("x", 0, 2_000, false));
+        unknown[5] = 99; // the kind
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(unknown, 0, unknown.length - 4);
+        java.nio.ByteBuffer.wrap(unknown).putInt(unknown.length - 4, (int) crc.getValue());
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(Map.of(
+                "bootstrap.servers", broker.bootstrap()), new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (int partition = 0; partition < 2; partition++) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("infermon.profiles", partition,
+                        null, future)).get();
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("infermon.profiles", partition,
+                        null, unknown)).get();
             }
         }
     }

@@ -341,6 +341,49 @@ class LabelJoinTest {
         runAndCheck(true);
     }
 
+    /**
+     * What a fleet host announces as its label watermark: after each advance of the label clock, every window whose
+     * cutoff (bucket end plus maturity) is at or before {@link LabelJoin#windowsThrough} has been emitted, and the
+     * next window to come has its cutoff just after it (it is as far as it can be), and it never goes back.
+     */
+    @Test
+    void windowsThroughIsHowFarEveryWindowIsEmitted() throws IOException {
+        Run run = newRun();
+        run.predict(LabelledData.digitProbabilities());
+        long closed = run.buckets.watermark();
+        long firstMaturity = SETTINGS.maturities().get(0).toMillis();
+        // cutoff -> the step that emitted it (the nine windows' cutoffs differ: buckets a minute apart, maturities
+        // of an hour, a day and a week)
+        Map<Long, Integer> emittedAt = new TreeMap<>();
+        List<Long> through = new ArrayList<>();
+        for (long clock = T0, k = 0; clock <= T0 + 8 * DAY; clock += 20 * 60_000L, k++) {
+            for (LabelJoin.Emission e : run.join.advance(clock)) {
+                long cutoff = e.bucketStartMillis() + WIDTH.toMillis() + e.maturityMillis();
+                assertThat(emittedAt.put(cutoff, (int) k)).isNull();
+            }
+            through.add(run.join.windowsThrough(closed));
+        }
+        assertThat(emittedAt).hasSize(3 * 3); // three buckets, three maturities
+        for (int k = 0; k < through.size(); k++) {
+            long t = through.get(k);
+            if (k > 0) {
+                assertThat(t).isGreaterThanOrEqualTo(through.get(k - 1));
+            }
+            int step = k;
+            emittedAt.forEach((cutoff, at) -> {
+                if (cutoff <= t) {
+                    assertThat(at).as("window with cutoff %s at step %s, through %s", cutoff, step, t)
+                            .isLessThanOrEqualTo(step);
+                }
+            });
+            boolean nextIsJustAfter = emittedAt.entrySet().stream()
+                    .anyMatch(e -> e.getKey() == t + 1 && e.getValue() > step);
+            assertThat(nextIsJustAfter || t == closed + firstMaturity).as("step %s, through %s", k, t).isTrue();
+        }
+        assertThat(through.get(through.size() - 1)).isEqualTo(closed + firstMaturity);
+        assertThat(run.join.windowsThrough(Long.MIN_VALUE)).isEqualTo(Long.MIN_VALUE);
+    }
+
     @Test
     void aLabelBeforeItsPredictionWaitsAndOneWhosePredictionCannotComeIsCountedUnknown() throws IOException {
         Run run = newRun();
