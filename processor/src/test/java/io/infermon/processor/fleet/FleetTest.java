@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +54,26 @@ class FleetTest {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         children.add(p);
         return p;
+    }
+
+    /**
+     * A seed for a fault's random moment, printed so that a failing run can be repeated with
+     * {@code -Dinfermon.test.seed=N}.
+     */
+    private static long seed(String what) {
+        long seed = Long.getLong("infermon.test.seed", System.nanoTime());
+        System.out.println("FleetTest: " + what + " at a moment drawn with -Dinfermon.test.seed=" + seed);
+        return seed;
+    }
+
+    /** Kills {@code p} with SIGKILL {@code delayMillis} from now, from a thread of its own, while the test goes on. */
+    private static Thread killLater(Process p, long delayMillis) {
+        Thread t = new Thread(() -> {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(delayMillis)); // the fault's moment, not a wait
+            p.destroyForcibly();
+        }, "fleet-test-killer");
+        t.start();
+        return t;
     }
 
     /** A queue written as an agent writes it: calls stamped now, a watermark record before each. */
@@ -241,9 +262,9 @@ class FleetTest {
 
     /**
      * The fleet's exactly-once path under faults: while two hosts' calls flow, the aggregator's JVM is killed with
-     * SIGKILL and started again, and the broker is killed and started again (the hosts' publishers wait in their
-     * outboxes meanwhile). Every call is counted once, and every fleet bucket still equals one processor over both
-     * queues.
+     * SIGKILL at a random moment and started again, and the broker is killed and started again (the hosts' publishers
+     * wait in their outboxes meanwhile). Every call is counted once, and every fleet bucket still equals one processor
+     * over both queues.
      */
     @Test
     void theAggregatorKilledAndKafkaRestartedMidRunLoseAndRepeatNothing() throws Exception {
@@ -277,8 +298,11 @@ class FleetTest {
                 Truth truth = new Truth();
                 long calls = traffic(a, b, 4_000, truth);
                 await().atMost(Duration.ofMinutes(1)).until(() -> sum(fleetOut, "inference_calls") > 0);
-                aggregator.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // mid-run, whatever it was doing
+                // mid-run, at a random moment of the next two seconds of traffic, whatever it is doing
+                Thread killer = killLater(aggregator, new Random(seed("aggregator kill")).nextInt(2_000));
                 calls += traffic(a, b, 2_000, truth);
+                killer.join();
+                assertThat(aggregator.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 child(dir.resolve("fleet.log"), fleet);
                 calls += traffic(a, b, 2_000, truth);
                 broker.stop();
@@ -323,13 +347,13 @@ class FleetTest {
 
     /**
      * Label windows and agent health across the fleet, each counted once across a host's {@code kill -9}: two hosts'
-     * calls carry request ids, and a third of them get a
-     * label record (the digit's label, which the model puts on top, in even 2 s buckets; in odd ones every other
-     * label is another class, so the accuracy falls to about 0.5); the agents write health records. Every fleet label window (1s and 3s maturities) equals, metric
-     * by metric, the window one processor computes over both queues with all the joined rows together; a fleet alert
-     * rule on accuracy opens and resolves as its series says; each fleet bucket's summed agent counter equals the sum
-     * of the hosts' own; and a label window record of an unknown statistics version and a record of an unknown kind
-     * are counted and skipped. Host b's processor is killed with SIGKILL mid-run and started again.
+     * calls carry request ids, and a third of them get a label record (the digit's label, which the model puts on top,
+     * in even 2 s buckets; in odd ones every other label is another class, so the accuracy falls to about 0.5); the
+     * agents write health records. Every fleet label window (1s and 3s maturities) equals, metric by metric, the window
+     * one processor computes over both queues with all the joined rows together; a fleet alert rule on accuracy opens
+     * and resolves as its series says; each fleet bucket's summed agent counter equals the sum of the hosts' own; and a
+     * label window record of an unknown statistics version and a record of an unknown kind are counted and skipped.
+     * Host b's processor is killed with SIGKILL at a random moment mid-run and started again.
      */
     @Test
     void labelWindowsAndAgentHealthOfTwoHostsMergeIntoTheFleetsAndAnAlertOnFleetAccuracyOpens() throws Exception {
@@ -365,7 +389,7 @@ class FleetTest {
                 int[] labels = Datasets.digitLabels();
                 long[] captured = new long[2];
                 long until = System.currentTimeMillis() + 8_000;
-                long killAt = until - 4_000;
+                long killAt = until - 6_000 + new Random(seed("host b kill")).nextInt(4_000); // 2 to 6 s in
                 long nextHealth = 0;
                 for (int i = 0; System.currentTimeMillis() < until; i++) {
                     long now = System.currentTimeMillis();
