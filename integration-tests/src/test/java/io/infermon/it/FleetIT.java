@@ -23,8 +23,10 @@ import org.junit.jupiter.api.Test;
  * A fleet as a user runs one: three services (the digits example, no infermon code) with the agent attached, each
  * with its own processor publishing to a real Kafka broker (KRaft, from the Maven artifacts), one
  * {@code infermon fleet} with a reference. The services serve clean digits, then inverted ones (a second run of the
- * service on the same queue: a second agent). One host's processor is killed with SIGKILL at a random moment mid-run
- * and started again: it continues from its checkpoint and publishes again what the fleet may have had already.
+ * service on the same queue: a second agent). Faults, each at a random moment: in the clean phase one host's
+ * processor is killed with SIGKILL and started again (it continues from its checkpoint and publishes again what the
+ * fleet may have had already); in the inverted phase the aggregator is killed with SIGKILL and started again, then
+ * the Kafka broker is stopped and started again.
  *
  * <p>Every fleet bucket equals what one processor computes over the three queues with the same reference: counts,
  * every exact statistic (the pixels' distributions are exact value tables), drift measures and flags (none while
@@ -65,9 +67,10 @@ class FleetIT {
 
         try (KafkaBroker broker = KafkaBroker.start(WORK.resolve("kafka"))) {
             Path fleetOut = WORK.resolve("fleet");
-            children.add(ChildJvm.processor().args("fleet", "--kafka", broker.bootstrap(), "--out",
-                    fleetOut.toString(), "--bucket", "2s", "--reference", reference.toString(), "--no-dashboard",
-                    "--fleet-partitions", "2").log(WORK.resolve("fleet.log")).start());
+            String[] fleetArgs = {"fleet", "--kafka", broker.bootstrap(), "--out", fleetOut.toString(), "--bucket",
+                "2s", "--reference", reference.toString(), "--no-dashboard", "--fleet-partitions", "2"};
+            ChildJvm.Running aggregator = ChildJvm.processor().args(fleetArgs).log(WORK.resolve("fleet.log")).start();
+            children.add(aggregator);
             List<Path> queues = new ArrayList<>();
             List<ChildJvm> hosts = new ArrayList<>();
             for (int h = 1; h <= 3; h++) {
@@ -85,8 +88,25 @@ class FleetIT {
             children.addAll(processors);
             broker.awaitHosts("infermon.profiles", Set.of("host-1", "host-2", "host-3"));
 
-            long calls = serve(model, queues, "clean", processors, hosts);
-            calls += serve(model, queues, "inverted", null, null);
+            long calls = serve(model, queues, "clean", () -> {
+                // once host 2's first buckets are out, at a random moment of the next two seconds, whatever its
+                // processor is doing: killed with SIGKILL and started again
+                await().atMost(Duration.ofMinutes(2)).until(() -> Files.exists(WORK.resolve("out-2/metrics.jsonl"))
+                        && Files.size(WORK.resolve("out-2/metrics.jsonl")) > 0);
+                Thread.sleep(new Random(seed("host 2's processor killed")).nextInt(2_000)); // the fault's moment
+                processors.get(1).process().destroyForcibly().waitFor();
+                children.add(hosts.get(1).start());
+            });
+            calls += serve(model, queues, "inverted", () -> {
+                // at a random moment of the phase's first two seconds the aggregator is killed with SIGKILL and
+                // started again, then Kafka is stopped and started again while the services go on (the hosts'
+                // publishers keep what they owe in their outboxes meanwhile)
+                Thread.sleep(new Random(seed("the aggregator killed")).nextInt(2_000)); // the fault's moment
+                aggregator.process().destroyForcibly().waitFor();
+                children.add(ChildJvm.processor().args(fleetArgs).log(WORK.resolve("fleet-restarted.log")).start());
+                broker.stop();
+                broker.start();
+            });
             long total = calls;
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
                     .ignoreExceptions() // a line being written: read again
@@ -119,13 +139,16 @@ class FleetIT {
         }
     }
 
+    /** Something that goes wrong while the services run. */
+    private interface Fault {
+        void happen() throws Exception;
+    }
+
     /**
-     * Runs the three services for about six seconds (inverted digits with {@code phase} "inverted"); returns the
-     * calls they made. With {@code processors}, host 2's processor is killed with SIGKILL while they run and started
-     * again.
+     * Runs the three services for about six seconds (inverted digits with {@code phase} "inverted"), with
+     * {@code fault} happening meanwhile; returns the calls they made.
      */
-    private long serve(Path model, List<Path> queues, String phase, List<ChildJvm.Running> processors,
-                       List<ChildJvm> hosts) throws Exception {
+    private long serve(Path model, List<Path> queues, String phase, Fault fault) throws Exception {
         List<ChildJvm.Running> services = new ArrayList<>();
         List<Path> reports = new ArrayList<>();
         for (int h = 0; h < queues.size(); h++) {
@@ -141,25 +164,20 @@ class FleetIT {
             services.add(service.start());
         }
         children.addAll(services);
-        if (processors != null) {
-            // mid-run: once host 2's first buckets are out, then at a random moment of the next two seconds (the
-            // seed is printed; -Dinfermon.it.seed=N repeats a run's moment), whatever its processor is doing
-            await().atMost(Duration.ofMinutes(2)).until(() -> Files.exists(WORK.resolve("out-2/metrics.jsonl"))
-                    && Files.size(WORK.resolve("out-2/metrics.jsonl")) > 0);
-            long seed = Long.getLong("infermon.it.seed", System.nanoTime());
-            long delayMillis = new Random(seed).nextInt(2_000);
-            System.out.println("FleetIT: host 2's processor killed " + delayMillis + " ms after its first bucket"
-                    + " (-Dinfermon.it.seed=" + seed + ")");
-            Thread.sleep(delayMillis); // the fault's moment, not a wait for anything
-            processors.get(1).process().destroyForcibly().waitFor();
-            children.add(hosts.get(1).start());
-        }
+        fault.happen();
         long calls = 0;
         for (int h = 0; h < services.size(); h++) {
             assertThat(services.get(h).process().waitFor()).as(services.get(h).output()).isZero();
             calls += TestData.report(reports.get(h)).get("calls");
         }
         return calls;
+    }
+
+    /** A seed for a fault's random moment, printed: {@code -Dinfermon.it.seed=N} repeats a run's moment. */
+    private static long seed(String what) {
+        long seed = Long.getLong("infermon.it.seed", System.nanoTime());
+        System.out.println("FleetIT: " + what + " at a moment drawn with -Dinfermon.it.seed=" + seed);
+        return seed;
     }
 
     /**

@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.infermon.processor.Datasets;
 import io.infermon.processor.ProcessorCommand;
 import io.infermon.processor.Records;
+import io.infermon.processor.history.BucketHistory;
+import io.infermon.processor.history.LabelWindowView;
+import io.infermon.processor.history.MetricsLog;
+import io.infermon.processor.history.ModelRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -467,6 +471,18 @@ class FleetTest {
                             .isCloseTo(v, org.assertj.core.data.Offset.offset(1e-9 * Math.max(1, Math.abs(v)))));
                     assertThat(e).containsKeys("{label_window=" + w.substring(w.indexOf(' ') + 1)
                             + ", model=digits, target_type=gauge, what=roc_auc}");
+                }
+                // the fleet's dashboard reads its metrics.jsonl as a host's does: its Labels panel has the windows
+                BucketHistory history = new BucketHistory(1_000);
+                MetricsLog.readAll(fleetOut.resolve("metrics.jsonl")).forEach(history::add);
+                List<ModelRef> labelled = history.findLabelled("digits", null, null);
+                assertThat(labelled).hasSize(1);
+                List<LabelWindowView> shown = history.labelWindows(labelled.get(0), Long.MIN_VALUE);
+                assertThat(shown).extracting(LabelWindowView::window).contains("1s", "3s");
+                for (LabelWindowView v : shown) {
+                    assertThat(v.accuracy()).as(v.start() + " " + v.window()).isEqualTo(fleet
+                            .get(v.start() + " " + v.window()).get("{label_window=" + v.window()
+                                    + ", model=digits, target_type=gauge, what=accuracy}"));
                 }
 
                 // the rule on fleet accuracy: its events are those its definition gives for the series written
