@@ -26,7 +26,7 @@ public final class LabelQuality {
      * @param probabilities class probabilities of each row (all rows of one width, at least 2), or null when the
      *                      model gave class ids only
      */
-    public static final class Classification {
+    public static final class Classification implements ClassCounts {
         private final int[] labels;
         private final int[] predicted;
         private final double[][] probabilities;
@@ -95,41 +95,25 @@ public final class LabelQuality {
         }
 
         /** Rows labelled {@code c}. */
+        @Override
         public long support(int c) {
             int a = index(c);
             return a < 0 ? 0 : support[a];
         }
 
         /** Rows predicted {@code c}. */
+        @Override
         public long predictedCount(int c) {
             int b = index(c);
             return b < 0 ? 0 : predictedCount[b];
         }
 
         /** Rows labelled {@code actual} and predicted {@code as}. */
+        @Override
         public long confusion(int actual, int as) {
             int a = index(actual);
             int b = index(as);
             return a < 0 || b < 0 ? 0 : confusion[a][b];
-        }
-
-        /** {@code TP / (TP + FP)}; 0 when the class was never predicted. */
-        public double precision(int c) {
-            long p = predictedCount(c);
-            return p == 0 ? 0 : (double) confusion(c, c) / p;
-        }
-
-        /** {@code TP / (TP + FN)}; 0 when the class never occurs among the labels. */
-        public double recall(int c) {
-            long s = support(c);
-            return s == 0 ? 0 : (double) confusion(c, c) / s;
-        }
-
-        /** {@code 2 TP / (2 TP + FP + FN)}, the harmonic mean of precision and recall; 0 when both are 0. */
-        public double f1(int c) {
-            long tp = confusion(c, c);
-            long denominator = predictedCount(c) + support(c); // (TP + FP) + (TP + FN)
-            return denominator == 0 ? 0 : 2.0 * tp / denominator;
         }
 
         /** The mean of {@link #f1} over {@link #classes}. */

@@ -34,7 +34,7 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * The form of the AUC tables depends on the union's rows only (a table is binned exactly when the union has more
  * distinct scores than the limit), so a merge of parts equals the statistics of all their rows whatever the order.
  */
-public final class LabelWindowStatistics {
+public final class LabelWindowStatistics implements ClassCounts {
     /** The version of {@link #encode}'s form; a reader refuses any other. */
     public static final int FORMAT_VERSION = 1;
     public static final int EXACT_SCORES = 1024;
@@ -281,10 +281,12 @@ public final class LabelWindowStatistics {
         return s.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    @Override
     public long confusion(int actual, int as) {
         return confusion.getOrDefault(cell(actual, as), 0L);
     }
 
+    @Override
     public long support(int c) {
         long n = 0;
         for (Map.Entry<Long, Long> e : confusion.subMap((long) c << 16, true, ((long) c << 16) | 0xffff, true)
@@ -294,6 +296,7 @@ public final class LabelWindowStatistics {
         return n;
     }
 
+    @Override
     public long predictedCount(int c) {
         long n = 0;
         for (Map.Entry<Long, Long> e : confusion.entrySet()) {
@@ -312,22 +315,6 @@ public final class LabelWindowStatistics {
             }
         }
         return (double) right / classified;
-    }
-
-    public double precision(int c) {
-        long p = predictedCount(c);
-        return p == 0 ? 0 : (double) confusion(c, c) / p;
-    }
-
-    public double recall(int c) {
-        long s = support(c);
-        return s == 0 ? 0 : (double) confusion(c, c) / s;
-    }
-
-    public double f1(int c) {
-        long tp = confusion(c, c);
-        long denominator = predictedCount(c) + support(c);
-        return denominator == 0 ? 0 : 2.0 * tp / denominator;
     }
 
     public double macroF1() {
