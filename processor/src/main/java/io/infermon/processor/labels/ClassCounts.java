@@ -6,6 +6,12 @@ package io.infermon.processor.labels;
  * statistics ({@link LabelWindowStatistics}) have the counts; the formulas are written once, here.
  */
 public interface ClassCounts {
+    /** The classes that occur among the labels or the predictions, ascending. */
+    int[] classes();
+
+    /** The rows counted: the sum of every confusion count. */
+    long classifiedRows();
+
     /** Rows labelled {@code actual} and predicted {@code as}. */
     long confusion(int actual, int as);
 
@@ -32,5 +38,24 @@ public interface ClassCounts {
         long tp = confusion(c, c);
         long denominator = predictedCount(c) + support(c); // (TP + FP) + (TP + FN)
         return denominator == 0 ? 0 : 2.0 * tp / denominator;
+    }
+
+    /** The mean of {@link #f1} over {@link #classes}. */
+    default double macroF1() {
+        int[] classes = classes();
+        double sum = 0;
+        for (int c : classes) {
+            sum += f1(c);
+        }
+        return sum / classes.length;
+    }
+
+    /** {@link #f1} averaged with each class weighted by its support. */
+    default double weightedF1() {
+        double sum = 0;
+        for (int c : classes()) {
+            sum += support(c) * f1(c);
+        }
+        return sum / classifiedRows();
     }
 }

@@ -77,6 +77,7 @@ public final class LabelQuality {
         }
 
         /** The classes that occur among the labels or the predictions, ascending. */
+        @Override
         public int[] classes() {
             return classes.clone();
         }
@@ -116,22 +117,9 @@ public final class LabelQuality {
             return a < 0 || b < 0 ? 0 : confusion[a][b];
         }
 
-        /** The mean of {@link #f1} over {@link #classes}. */
-        public double macroF1() {
-            double sum = 0;
-            for (int c : classes) {
-                sum += f1(c);
-            }
-            return sum / classes.length;
-        }
-
-        /** {@link #f1} averaged with each class weighted by its support. */
-        public double weightedF1() {
-            double sum = 0;
-            for (int c : classes) {
-                sum += support(c) * f1(c);
-            }
-            return sum / labels.length;
+        @Override
+        public long classifiedRows() {
+            return labels.length;
         }
 
         /** The probability of class {@code c} in row {@code i}; 0 for a class beyond the model's outputs. */

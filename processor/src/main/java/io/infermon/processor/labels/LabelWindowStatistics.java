@@ -254,6 +254,7 @@ public final class LabelWindowStatistics implements ClassCounts {
         return labelledRows == 0 ? Double.NaN : delays.getQuantile(q, QuantileSearchCriteria.INCLUSIVE);
     }
 
+    @Override
     public long classifiedRows() {
         return classified;
     }
@@ -272,6 +273,7 @@ public final class LabelWindowStatistics implements ClassCounts {
     }
 
     /** The classes among the labels and the predictions, ascending. */
+    @Override
     public int[] classes() {
         java.util.TreeSet<Integer> s = new java.util.TreeSet<>();
         for (long k : confusion.keySet()) {
@@ -315,23 +317,6 @@ public final class LabelWindowStatistics implements ClassCounts {
             }
         }
         return (double) right / classified;
-    }
-
-    public double macroF1() {
-        int[] classes = classes();
-        double sum = 0;
-        for (int c : classes) {
-            sum += f1(c);
-        }
-        return sum / classes.length;
-    }
-
-    public double weightedF1() {
-        double sum = 0;
-        for (int c : classes()) {
-            sum += support(c) * f1(c);
-        }
-        return sum / classified;
     }
 
     public double logLoss() {
