@@ -54,7 +54,7 @@ public final class MetricFiles implements AutoCloseable {
         void written(BucketProfile profile, byte[] encoded) throws IOException;
     }
 
-    /** Told of each label window right after it is written (the fleet publisher takes its statistics). */
+    /** Told of each label window as its metrics are written (the fleet publisher takes its statistics). */
     @FunctionalInterface
     public interface LabelWindowListener {
         void written(LabelJoin.Emission window) throws IOException;
