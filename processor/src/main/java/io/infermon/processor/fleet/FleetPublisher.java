@@ -1,7 +1,6 @@
 package io.infermon.processor.fleet;
 
 import io.infermon.anodot.AnodotMetric;
-import io.infermon.processor.bucket.ModelKey;
 import io.infermon.processor.labels.LabelJoin;
 import io.infermon.processor.profile.BucketProfile;
 import java.io.IOException;
@@ -98,7 +97,8 @@ public final class FleetPublisher implements AutoCloseable {
      * boundary that wrote it, before the checkpoint, under a name that is the same when a restart emits it again.
      */
     public void offerLabelWindow(LabelJoin.Emission w) throws IOException {
-        outbox.add(w.bucketStartMillis(), stem(w.model(), w.bucketStartMillis()) + ".labels_" + w.window(),
+        outbox.add(w.bucketStartMillis(), BucketProfile.fileStem(w.model(), w.bucketStartMillis()) + ".labels_"
+                + w.window(),
                 FleetRecords.encode(new FleetRecords.HostLabelWindow(host, w.model(), w.bucketStartMillis(),
                         w.bucketStartMillis() + widthMillis, w.window(), w.maturityMillis(),
                         w.statistics().encode())));
@@ -129,18 +129,6 @@ public final class FleetPublisher implements AutoCloseable {
         synchronized (wake) {
             wake.notifyAll();
         }
-    }
-
-    /** A model key and bucket start as a file name's stem, as a profile's file is named. */
-    private static String stem(ModelKey model, long startMillis) {
-        StringBuilder sb = new StringBuilder(model.name());
-        if (!model.version().isEmpty()) {
-            sb.append("_v").append(model.version());
-        }
-        if (!model.signature().isEmpty()) {
-            sb.append('_').append(model.signature());
-        }
-        return sb.toString().replaceAll("[^A-Za-z0-9_-]", "_") + "-" + Math.floorDiv(startMillis, 1000L);
     }
 
     private void run() {

@@ -39,6 +39,11 @@ public record BucketProfile(ModelKey model, long startMillis, long endMillis, Bu
 
     /** The profile's file name: model key and start, with anything unsafe in a file name replaced by {@code _}. */
     public String fileName() {
+        return fileStem(model, startMillis) + ProfileCodec.EXTENSION;
+    }
+
+    /** A model key's bucket as a file name without extension: {@code name[_vVERSION][_SIGNATURE]-START_SECONDS}. */
+    public static String fileStem(ModelKey model, long startMillis) {
         StringBuilder sb = new StringBuilder(model.name());
         if (!model.version().isEmpty()) {
             sb.append("_v").append(model.version());
@@ -46,8 +51,7 @@ public record BucketProfile(ModelKey model, long startMillis, long endMillis, Bu
         if (!model.signature().isEmpty()) {
             sb.append('_').append(model.signature());
         }
-        return sb.toString().replaceAll("[^A-Za-z0-9_-]", "_") + "-" + Math.floorDiv(startMillis, 1000L)
-                + ProfileCodec.EXTENSION;
+        return sb.toString().replaceAll("[^A-Za-z0-9_-]", "_") + "-" + Math.floorDiv(startMillis, 1000L);
     }
 
     static String describe(ModelKey m) {
