@@ -26,7 +26,7 @@ public final class LabelQuality {
      * @param probabilities class probabilities of each row (all rows of one width, at least 2), or null when the
      *                      model gave class ids only
      */
-    public static final class Classification implements ClassCounts {
+    public static final class Classification implements ClassificationQuality {
         private final int[] labels;
         private final int[] predicted;
         private final double[][] probabilities;
@@ -256,7 +256,7 @@ public final class LabelQuality {
      * @param labels    true values
      * @param predicted predicted values
      */
-    public record Regression(double[] labels, double[] predicted) {
+    public record Regression(double[] labels, double[] predicted) implements RegressionQuality {
         public int rows() {
             return labels.length;
         }

@@ -43,12 +43,14 @@ public final class LabelWindowMetrics {
     private final ModelKey model;
     private final long timestamp;
     private final String window;
-    private String[] extra = {};
+    /** Properties every metric carries besides the window's own (the fleet's {@code scope}). */
+    private final String[] extra;
 
-    private LabelWindowMetrics(ModelKey model, long timestampSeconds, String window) {
+    private LabelWindowMetrics(ModelKey model, long bucketStartMillis, String window, String... extra) {
         this.model = model;
-        this.timestamp = timestampSeconds;
+        this.timestamp = Math.floorDiv(bucketStartMillis, 1000L);
         this.window = window;
+        this.extra = extra;
     }
 
     /**
@@ -57,7 +59,7 @@ public final class LabelWindowMetrics {
      */
     static List<AnodotMetric> of(ModelKey model, long bucketStartMillis, String window, long predictedRows,
                                  List<Row> labelled) {
-        LabelWindowMetrics m = new LabelWindowMetrics(model, Math.floorDiv(bucketStartMillis, 1000L), window);
+        LabelWindowMetrics m = new LabelWindowMetrics(model, bucketStartMillis, window);
         m.emit(LABELED_ROWS, TargetType.COUNTER, labelled.size());
         m.emit(LABEL_COVERAGE, TargetType.GAUGE, predictedRows == 0 ? Double.NaN
                 : (double) labelled.size() / predictedRows);
@@ -114,8 +116,7 @@ public final class LabelWindowMetrics {
      */
     public static List<AnodotMetric> of(ModelKey model, long bucketStartMillis, String window,
                                         LabelWindowStatistics s, String... extra) {
-        LabelWindowMetrics m = new LabelWindowMetrics(model, Math.floorDiv(bucketStartMillis, 1000L), window);
-        m.extra = extra;
+        LabelWindowMetrics m = new LabelWindowMetrics(model, bucketStartMillis, window, extra);
         long n = s.labelledRows();
         m.emit(LABELED_ROWS, TargetType.COUNTER, n);
         m.emit(LABEL_COVERAGE, TargetType.GAUGE, s.predictedRows() == 0 ? Double.NaN
@@ -129,40 +130,10 @@ public final class LabelWindowMetrics {
         m.emit(LABEL_DELAY_SECONDS, TargetType.GAUGE, s.delayQuantile(0.99), "stat", "p99");
         m.emit(LABEL_DELAY_SECONDS, TargetType.GAUGE, s.delayMax(), "stat", "max");
         if (s.classifiedRows() > 0) {
-            m.emit(ACCURACY, TargetType.GAUGE, s.accuracy());
-            m.emit(EXPECTED_ACCURACY, TargetType.GAUGE, s.expectedAccuracy());
-            int[] classes = s.classes();
-            for (int c : classes) {
-                String cls = "class_" + c;
-                m.emit(PRECISION, TargetType.GAUGE, s.precision(c), "class", cls);
-                m.emit(RECALL, TargetType.GAUGE, s.recall(c), "class", cls);
-                m.emit(F1, TargetType.GAUGE, s.f1(c), "class", cls);
-                m.emit(SUPPORT, TargetType.COUNTER, s.support(c), "class", cls);
-                m.emit(LABEL_SHARE, TargetType.GAUGE, (double) s.support(c) / s.classifiedRows(), "class", cls);
-                for (int as : classes) {
-                    m.emit(CONFUSION_COUNT, TargetType.COUNTER, s.confusion(c, as), "class", cls,
-                            "predicted_class", "class_" + as);
-                }
-            }
-            m.emit(F1_MACRO, TargetType.GAUGE, s.macroF1());
-            m.emit(F1_WEIGHTED, TargetType.GAUGE, s.weightedF1());
-            if (s.hasProbabilities()) {
-                m.emit(LOG_LOSS, TargetType.GAUGE, s.logLoss());
-                m.emit(BRIER_SCORE, TargetType.GAUGE, s.brier());
-                m.emit(ROC_AUC, TargetType.GAUGE, s.rocAuc());
-                if (s.width() > 2) {
-                    for (int c = 0; c < s.width(); c++) {
-                        m.emit(ROC_AUC, TargetType.GAUGE, s.rocAuc(c), "class", "class_" + c);
-                    }
-                }
-                m.emit(CALIBRATION_ERROR, TargetType.GAUGE, s.expectedCalibrationError());
-            }
+            m.classification(s);
         }
         if (s.regressedRows() > 0) {
-            m.emit(MAE, TargetType.GAUGE, s.mae());
-            m.emit(RMSE, TargetType.GAUGE, s.rmse());
-            m.emit(MAPE, TargetType.GAUGE, s.mape());
-            m.emit(R2, TargetType.GAUGE, s.r2());
+            m.regression(s);
         }
         return m.metrics;
     }
@@ -187,7 +158,7 @@ public final class LabelWindowMetrics {
         return new LabelQuality.Classification(labels, predicted, width < 0 ? null : probabilities);
     }
 
-    private void classification(LabelQuality.Classification q) {
+    private void classification(ClassificationQuality q) {
         emit(ACCURACY, TargetType.GAUGE, q.accuracy());
         emit(EXPECTED_ACCURACY, TargetType.GAUGE, q.expectedAccuracy());
         int[] classes = q.classes();
@@ -197,7 +168,7 @@ public final class LabelWindowMetrics {
             emit(RECALL, TargetType.GAUGE, q.recall(c), "class", cls);
             emit(F1, TargetType.GAUGE, q.f1(c), "class", cls);
             emit(SUPPORT, TargetType.COUNTER, q.support(c), "class", cls);
-            emit(LABEL_SHARE, TargetType.GAUGE, (double) q.support(c) / q.rows(), "class", cls);
+            emit(LABEL_SHARE, TargetType.GAUGE, (double) q.support(c) / q.classifiedRows(), "class", cls);
             for (int as : classes) {
                 emit(CONFUSION_COUNT, TargetType.COUNTER, q.confusion(c, as), "class", cls,
                         "predicted_class", "class_" + as);
@@ -218,7 +189,7 @@ public final class LabelWindowMetrics {
         }
     }
 
-    private void regression(LabelQuality.Regression q) {
+    private void regression(RegressionQuality q) {
         emit(MAE, TargetType.GAUGE, q.mae());
         emit(RMSE, TargetType.GAUGE, q.rmse());
         emit(MAPE, TargetType.GAUGE, q.mape());

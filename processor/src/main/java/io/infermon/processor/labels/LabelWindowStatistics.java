@@ -34,7 +34,7 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * The form of the AUC tables depends on the union's rows only (a table is binned exactly when the union has more
  * distinct scores than the limit), so a merge of parts equals the statistics of all their rows whatever the order.
  */
-public final class LabelWindowStatistics implements ClassCounts {
+public final class LabelWindowStatistics implements ClassificationQuality, RegressionQuality {
     /** The version of {@link #encode}'s form; a reader refuses any other. */
     public static final int FORMAT_VERSION = 1;
     public static final int EXACT_SCORES = 1024;

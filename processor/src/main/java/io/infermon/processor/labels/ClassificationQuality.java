@@ -1,11 +1,12 @@
 package io.infermon.processor.labels;
 
 /**
- * A classification's counts per class, and the per-class metrics that follow from them alone (docs/metrics.md,
- * "Labels"). Both the raw rows of a host's window ({@link LabelQuality.Classification}) and the fleet's merged
- * statistics ({@link LabelWindowStatistics}) have the counts; the formulas are written once, here.
+ * The quality of a window's classifications (docs/metrics.md, "Labels"), whether computed from a host's joined rows
+ * ({@link LabelQuality.Classification}) or from the fleet's merged statistics ({@link LabelWindowStatistics}), so that
+ * one piece of code writes the metrics of either. The per-class metrics that follow from the counts alone are
+ * written once, here.
  */
-public interface ClassCounts {
+public interface ClassificationQuality {
     /** The classes that occur among the labels or the predictions, ascending. */
     int[] classes();
 
@@ -20,6 +21,28 @@ public interface ClassCounts {
 
     /** Rows predicted {@code c}. */
     long predictedCount(int c);
+
+    double accuracy();
+
+    double expectedAccuracy();
+
+    /** Whether every row came with class probabilities, all of one width. */
+    boolean hasProbabilities();
+
+    /** The number of probability columns, or 0 without probabilities. */
+    int width();
+
+    double logLoss();
+
+    double brier();
+
+    /** One-vs-rest ROC AUC of the probability column {@code c}. */
+    double rocAuc(int c);
+
+    /** Two columns: {@link #rocAuc(int)} of column 1; more: the mean of the defined one-vs-rest AUCs. */
+    double rocAuc();
+
+    double expectedCalibrationError();
 
     /** {@code TP / (TP + FP)}; 0 when the class was never predicted. */
     default double precision(int c) {
