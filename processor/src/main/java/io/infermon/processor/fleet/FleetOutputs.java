@@ -201,7 +201,7 @@ public final class FleetOutputs implements AutoCloseable {
                 "fleet");
         List<AlertEvent> events = alerts.evaluate(metrics);
         files.writeLabelWindows(List.of(new LabelJoin.Emission(w.model(), w.startMillis(), w.window(),
-                w.maturityMillis(), metrics, statistics)));
+                w.maturityMillis(), metrics, () -> statistics)));
         alerts.write(events);
     }
 

@@ -101,7 +101,7 @@ public final class FleetPublisher implements AutoCloseable {
                 + w.window(),
                 FleetRecords.encode(new FleetRecords.HostLabelWindow(host, w.model(), w.bucketStartMillis(),
                         w.bucketStartMillis() + widthMillis, w.window(), w.maturityMillis(),
-                        w.statistics().encode())));
+                        w.statistics().get().encode())));
         wake();
     }
 

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The join of predictions with the labels that come for them later, and the label metrics of each prediction bucket
@@ -79,9 +80,10 @@ public final class LabelJoin {
      *
      * @param maturityMillis the window's maturity: it was emitted when the label clock reached the bucket's end plus
      *                       this
+     * @param statistics     the statistics, built when asked: a processor without a fleet never needs them
      */
     public record Emission(ModelKey model, long bucketStartMillis, String window, long maturityMillis,
-                           List<AnodotMetric> metrics, LabelWindowStatistics statistics) {
+                           List<AnodotMetric> metrics, Supplier<LabelWindowStatistics> statistics) {
     }
 
     private final LabelSettings settings;
@@ -396,10 +398,11 @@ public final class LabelJoin {
                         labelled.add(new LabelWindowMetrics.Row(p, label, p.labelMillisBefore(cutoff)));
                     }
                 });
+                long predictedRows = w.predictedRows;
                 due.add(new Emission(ref.model(), ref.startMillis(), maturityNames[w.next], maturityMillis[w.next],
                         LabelWindowMetrics.of(ref.model(), ref.startMillis(), maturityNames[w.next],
-                                w.predictedRows, labelled),
-                        LabelWindowMetrics.statistics(w.predictedRows, labelled)));
+                                predictedRows, labelled),
+                        () -> LabelWindowMetrics.statistics(predictedRows, labelled)));
                 w.next++;
             }
             if (w.next == maturityMillis.length) {
