@@ -2,6 +2,7 @@ package io.infermon.processor.bucket;
 
 import io.infermon.capture.CaptureRecord;
 import io.infermon.processor.stats.BucketStatistics;
+import io.infermon.processor.stats.SketchForm;
 import io.infermon.processor.stats.StatisticsSettings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -267,7 +268,7 @@ public final class EventTimeBuckets {
             out.writeUTF(m.name());
             out.writeUTF(m.version());
             out.writeUTF(m.signature());
-            e.getValue().writeTo(out);
+            e.getValue().writeTo(out, SketchForm.FULL); // a checkpoint gives back the very sketches
         }
     }
 

@@ -168,11 +168,6 @@ public final class BucketStatistics {
         return settings;
     }
 
-    /** Serialized form, part of the profile format (docs/profile-format.md), with sketches in the full form. */
-    public void writeTo(DataOutput out) throws IOException {
-        writeTo(out, SketchForm.FULL);
-    }
-
     /** Serialized form, part of the profile format (docs/profile-format.md). */
     public void writeTo(DataOutput out, SketchForm form) throws IOException {
         out.writeLong(inferenceCalls);

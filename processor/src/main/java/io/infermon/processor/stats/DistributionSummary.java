@@ -200,11 +200,6 @@ public final class DistributionSummary {
         return KllDoublesSketch.getNormalizedRankError(SKETCH_K, false);
     }
 
-    /** Serialized form, part of the profile format (docs/profile-format.md), a sketch in the full form. */
-    public void writeTo(DataOutput out) throws IOException {
-        writeTo(out, SketchForm.FULL);
-    }
-
     /** Serialized form, part of the profile format (docs/profile-format.md). */
     public void writeTo(DataOutput out, SketchForm form) throws IOException {
         out.writeLong(count);

@@ -186,10 +186,6 @@ public final class FeatureSummary {
         return frequent == null ? 0 : frequent.getMaximumError();
     }
 
-    public void writeTo(DataOutput out) throws IOException {
-        writeTo(out, SketchForm.FULL);
-    }
-
     public void writeTo(DataOutput out, SketchForm form) throws IOException {
         values.writeTo(out, form);
         out.writeLong(nan);

@@ -180,10 +180,6 @@ public final class PredictionSummary {
         return values;
     }
 
-    public void writeTo(DataOutput out) throws IOException {
-        writeTo(out, SketchForm.FULL);
-    }
-
     public void writeTo(DataOutput out, SketchForm form) throws IOException {
         out.writeInt(classCounts.length);
         for (int c = 0; c < classCounts.length; c++) {

@@ -150,7 +150,7 @@ class FeatureSummaryTest {
 
     static FeatureSummary roundTrip(FeatureSummary f) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        f.writeTo(new DataOutputStream(bytes));
+        f.writeTo(new DataOutputStream(bytes), SketchForm.FULL);
         return FeatureSummary.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
     }
 }

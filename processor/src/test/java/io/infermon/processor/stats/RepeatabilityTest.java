@@ -18,7 +18,7 @@ class RepeatabilityTest {
 
     private static byte[] bytes(FeatureSummary f) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        f.writeTo(new DataOutputStream(out));
+        f.writeTo(new DataOutputStream(out), SketchForm.FULL);
         return out.toByteArray();
     }
 
