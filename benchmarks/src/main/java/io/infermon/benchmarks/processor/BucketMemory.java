@@ -3,6 +3,7 @@ package io.infermon.benchmarks.processor;
 import io.infermon.capture.CaptureCodec;
 import io.infermon.capture.CorruptRecordException;
 import io.infermon.processor.stats.BucketStatistics;
+import io.infermon.processor.stats.SketchForm;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -71,7 +72,7 @@ public final class BucketMemory {
     /** Rows, serialized bytes and object graph bytes of a bucket. */
     private static long[] sizes(BucketStatistics bucket) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        bucket.writeTo(new DataOutputStream(bytes));
+        bucket.writeTo(new DataOutputStream(bytes), SketchForm.FULL); // the checkpoint form
         return new long[] {bucket.rows(), bytes.size(), GraphLayout.parseInstance(bucket).totalSize()};
     }
 
