@@ -306,6 +306,9 @@ public final class Processor implements AutoCloseable {
     }
 
     private static final long DISCOVERY_INTERVAL_NANOS = Duration.ofSeconds(2).toNanos();
+    /** How often starting agents' files are read again while no bucket end is passed (they change every 250 ms). */
+    private static final long STARTING_LOOK_NANOS = Duration.ofMillis(250).toNanos();
+    private long nextStartingLookNanos;
 
     private void discover(boolean force) throws IOException {
         if (queueRoot != null && (force || System.nanoTime() - nextDiscoveryNanos >= 0)) {
@@ -368,6 +371,14 @@ public final class Processor implements AutoCloseable {
      */
     private void advanceWatermark(boolean caughtUp) throws IOException {
         long watermark = reader.watermark(idleMillis);
+        long now = System.nanoTime();
+        if (now - nextStartingLookNanos >= 0 || buckets.passesBucketEnd(watermark)) {
+            // agents whose queue is not open yet hold buckets open too: looked for before any bucket end is passed,
+            // and now and then to follow the ones found
+            reader.readStartingAgents();
+            nextStartingLookNanos = now + STARTING_LOOK_NANOS;
+            watermark = reader.watermark(idleMillis);
+        }
         if (caughtUp && watermark != Long.MIN_VALUE
                 && System.nanoTime() - reader.lastDocumentNanos() >= idleMillis * 1_000_000L) {
             watermark = Math.max(watermark, System.currentTimeMillis() - idleMillis);

@@ -16,12 +16,34 @@ import java.nio.file.Path;
  */
 final class AgentId {
     private static final Path KERNEL_HOST_NAME = Path.of("/proc/sys/kernel/hostname");
+    private static final Path PROC = Path.of("/proc");
+    private static final Path PROC_SELF = PROC.resolve("self");
 
     private AgentId() {
     }
 
     static String ofThisJvm() {
-        return ProcessHandle.current().pid() + "@" + hostName();
+        return pid() + "@" + hostName();
+    }
+
+    /**
+     * This process's id. On Linux read from {@code /proc/self}, because {@code ProcessHandle} starts up its process
+     * reaper machinery (an executor and half a dozen lambdas, some milliseconds) and this is read in {@code premain}.
+     */
+    static long pid() {
+        try {
+            return Long.parseLong(Files.readSymbolicLink(PROC_SELF).toString());
+        } catch (Exception notLinux) {
+            return ProcessHandle.current().pid();
+        }
+    }
+
+    /** Whether process {@code pid} is running (or may be: when it cannot be told, it is taken to be). */
+    static boolean isRunning(long pid) {
+        if (Files.isDirectory(PROC)) {
+            return Files.exists(PROC.resolve(Long.toString(pid)));
+        }
+        return ProcessHandle.of(pid).isPresent();
     }
 
     static String hostName() {

@@ -54,7 +54,7 @@ final class QueueFiles {
         }
     }
 
-    private static void createDirectory(Path dir) throws IOException {
+    static void createDirectory(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             Path parent = dir.toAbsolutePath().getParent();
             if (parent != null) {

@@ -9,6 +9,7 @@ import io.infermon.agent.util.StartupTrace;
 import io.infermon.capture.AgentHealth;
 import io.infermon.capture.AgentWatermark;
 import io.infermon.capture.CaptureCodec;
+import io.infermon.capture.StartingAgentFile;
 import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,10 +29,9 @@ import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The agent's one background thread: it opens the Chronicle Queue as soon as it starts (off the start-up path, but
- * before the host's first calls as a rule: a queue opened only at the first record held those calls back for the
- * length of Chronicle's start, a second or more on a busy machine, and a processor that had meanwhile closed their
- * bucket on the other queues' watermarks dropped them as late), then moves records from
+ * The agent's one background thread: it opens the Chronicle Queue (off the start-up path, and only once it is needed:
+ * at the first record, at the stop, or {@link #OPEN_AT_LATEST_NANOS} after the start, whichever comes first, so that
+ * Chronicle's start, about a thousand classes, does not compete with the host's own start), then moves records from
  * the {@link CaptureRing} into it, sealing each with its checksum on the way. Every slow thing the agent does happens
  * here: queue creation, appends, page faults, roll-overs, deleting old cycle files (retention), writing health
  * records and watermark records, recalibrating the clock.
@@ -42,6 +42,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * before it looked: those may have started earlier. It writes one every {@link #WATERMARK_BUSY_NANOS} while calls are
  * captured and every {@link #WATERMARK_IDLE_NANOS} when none are, so a processor closes buckets on time also when the
  * service is idle, and a last one when it stops.
+ *
+ * <p>Until the queue is open, the agent's watermark is kept in a {@link StartingAgentFile} in the queue directory,
+ * written before any call can start and rewritten every {@link #WATERMARK_BUSY_NANOS} while no call has been captured:
+ * a processor reading other queues then does not close the buckets of this agent's first calls while they wait in the
+ * ring for Chronicle's start. The queue's first watermark record carries on from the file's, and the file is deleted.
  *
  * <p>If the queue cannot be opened, or appends keep failing, the writer logs one line and stops; capture is then
  * switched off. If the queue directory disappears while the agent runs, it is created again and writing goes on.
@@ -71,6 +76,8 @@ public final class QueueWriter implements Runnable {
      * that full; half of the reserve is kept for health records, so the drops reach the processor.
      */
     static final long DISK_RESERVE_BYTES = 1L << 20;
+    /** The queue is opened this long after the writer's start at the latest, with no record to write. */
+    static final long OPEN_AT_LATEST_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** How much longer a stop waits when the queue was not open yet: Chronicle's start, on a busy machine. */
     static final long OPEN_ALLOWANCE_MILLIS = 5_000;
 
@@ -92,6 +99,8 @@ public final class QueueWriter implements Runnable {
     private final long startEpochNanos;
     private final ByteBuffer watermarkRecord = ByteBuffer.allocate(CaptureCodec.WATERMARK_LENGTH)
             .order(ByteOrder.LITTLE_ENDIAN);
+    /** The starting agent's file while the queue is not open; null once it is (or when it could not be written). */
+    private Path startingFile;
 
     private volatile boolean running = true;
     private volatile boolean stopped;
@@ -143,14 +152,30 @@ public final class QueueWriter implements Runnable {
         this(AgentConfig.defaults().withQueueDir(queueDir), ring, counters, clock, inFlight, onGivingUp);
     }
 
+    /**
+     * Starts the writer thread. Call before any call can be captured: the starting agent's file is written here, on
+     * the caller's thread, so that it is there before the first call starts. If it cannot be written, the queue is
+     * opened as the writer starts instead.
+     */
     public void start() {
         ChronicleShutdownHook.register();
+        try {
+            QueueFiles.createDirectory(queueDir);
+            Path file = StartingAgentFile.of(queueDir, AgentId.pid(), startEpochNanos);
+            writeStartingFile(file, watermarkNanos);
+            startingFile = file;
+        } catch (Throwable t) {
+            startingFile = null; // the open at once will say what is wrong with the directory, if anything
+        }
         thread.start();
     }
 
     @Override
     public void run() {
         try {
+            if (startingFile != null) {
+                awaitFirstNeed();
+            }
             open();
             opened = true;
             StartupTrace.mark("queue open");
@@ -203,6 +228,57 @@ public final class QueueWriter implements Runnable {
         }
     }
 
+    /**
+     * Returns at the first record claimed in the ring, at a stop, or {@link #OPEN_AT_LATEST_NANOS} after the start;
+     * meanwhile keeps the starting agent's file up to date with the calls in flight.
+     */
+    private void awaitFirstNeed() {
+        long now = System.nanoTime();
+        long deadline = now + OPEN_AT_LATEST_NANOS;
+        long nextRefresh = now + WATERMARK_BUSY_NANOS;
+        while (running && ring.claimedPosition() == 0 && now - deadline < 0) {
+            LockSupport.parkNanos(IDLE_PARK_NANOS);
+            now = System.nanoTime();
+            if (now - nextRefresh >= 0) {
+                long taken = inFlight.watermark(now, watermarkNanos);
+                // valid only while no record is claimed: a call leaves the in-flight calls after its record is
+                // claimed, so with none claimed every call that could still come started at or after this
+                if (ring.claimedPosition() != 0) {
+                    break;
+                }
+                watermarkNanos = taken;
+                try {
+                    writeStartingFile(startingFile, taken);
+                } catch (Throwable t) {
+                    AgentLog.once("starting-file", "cannot update " + startingFile + " (" + t + ")");
+                }
+                nextRefresh = now + WATERMARK_BUSY_NANOS;
+            }
+        }
+    }
+
+    private void writeStartingFile(Path file, long watermark) throws java.io.IOException {
+        StartingAgentFile.write(file, new AgentWatermark(clock.toEpochNanos(watermark), startEpochNanos, false),
+                watermarkRecord, crc);
+    }
+
+    /**
+     * Deletes starting agents' files left by agents killed before their queue opened (their process is gone; a
+     * processor passes them over once they fall behind by the idle timeout, but would list them for ever).
+     */
+    private void removeStartingFilesOfEndedProcesses() {
+        try {
+            for (Path f : StartingAgentFile.list(queueDir)) {
+                long pid = StartingAgentFile.pidOf(f);
+                if (pid > 0 && !AgentId.isRunning(pid)) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (Exception e) {
+            AgentLog.once("starting-file", "cannot clear old starting files in " + queueDir + " (" + e + ")");
+        }
+    }
+
     private void open() throws Exception {
         if (agentId == null) {
             agentId = AgentId.ofThisJvm();
@@ -221,6 +297,15 @@ public final class QueueWriter implements Runnable {
         pendingWatermarkNanos = NO_WATERMARK;
         writeWatermark(clock.toEpochNanos(watermarkNanos), false);
         nextWatermarkNanos = System.nanoTime();
+        if (startingFile != null) { // the queue's watermarks carry on from the file's
+            try {
+                Files.deleteIfExists(startingFile);
+            } catch (Exception e) {
+                AgentLog.once("starting-file", "cannot delete " + startingFile + " (" + e + ")");
+            }
+            startingFile = null;
+            removeStartingFilesOfEndedProcesses();
+        }
     }
 
     /**

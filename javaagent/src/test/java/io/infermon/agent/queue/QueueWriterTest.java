@@ -10,6 +10,7 @@ import io.infermon.capture.AgentHealth;
 import io.infermon.capture.AgentWatermark;
 import io.infermon.capture.CaptureCodec;
 import io.infermon.capture.RecordKind;
+import io.infermon.capture.StartingAgentFile;
 import io.infermon.agent.config.AgentConfig;
 import io.infermon.capture.CaptureRecord;
 import io.infermon.capture.CaptureSource;
@@ -160,6 +161,62 @@ class QueueWriterTest {
         writer.stop(10_000);
         assertThat(writer.isStopped()).isTrue();
         assertThat(readAll(dir)).hasSize(10);
+    }
+
+    @Test
+    void opensTheQueueAtTheFirstRecordAndUntilThenKeepsItsWatermarkInAStartingFile(@TempDir Path tmp)
+            throws Exception {
+        Path dir = tmp.resolve("queue");
+        CaptureRing ring = new CaptureRing(1 << 16);
+        CaptureCounters counters = new CaptureCounters();
+        EpochClock clock = new EpochClock();
+        InFlightCalls inFlight = new InFlightCalls();
+        // a file left by an agent whose process is gone (killed before its queue opened), and one of a live process
+        Files.createDirectories(dir);
+        Path dead = StartingAgentFile.of(dir, Long.MAX_VALUE - 1, 1L);
+        Path live = StartingAgentFile.of(dir, ProcessHandle.current().parent().orElseThrow().pid(), 2L);
+        Files.writeString(dead, "");
+        Files.writeString(live, "");
+        long before = clock.toEpochNanos(System.nanoTime());
+        QueueWriter writer = new QueueWriter(dir, ring, counters, clock, inFlight, () -> { });
+        writer.start();
+        // written before start() returns, that is before the capture handler is installed
+        List<Path> files = StartingAgentFile.list(dir);
+        assertThat(files).contains(live, dead).hasSize(3);
+        Path mine = files.stream().filter(f -> !f.equals(live) && !f.equals(dead)).findFirst().orElseThrow();
+        assertThat(StartingAgentFile.pidOf(mine)).isEqualTo(ProcessHandle.current().pid());
+        AgentWatermark first = StartingAgentFile.read(mine);
+        assertThat(first.last()).isFalse();
+        assertThat(first.timeEpochNanos()).isBetween(before - 1_000_000L, clock.toEpochNanos(System.nanoTime()));
+
+        // Chronicle is not started while the host starts; the file follows the calls in flight meanwhile
+        InFlightCalls.Slot slot = inFlight.register();
+        long callStart = slot.start();
+        long callStartEpoch = clock.toEpochNanos(callStart);
+        await().atMost(Duration.ofSeconds(5)).until(() -> StartingAgentFile.read(mine).timeEpochNanos()
+                == callStartEpoch); // held at the start of the call in flight
+        AgentWatermark held = StartingAgentFile.read(mine);
+        assertThat(held.agentStartEpochNanos()).isEqualTo(first.agentStartEpochNanos());
+        assertThat(writer.isOpen()).isFalse();
+        try (var listing = Files.list(dir)) {
+            assertThat(listing.filter(f -> f.toString().endsWith(".cq4"))).isEmpty();
+        }
+
+        offer(ring, call(7, callStartEpoch));
+        slot.end();
+        await().atMost(Duration.ofSeconds(30)).until(() -> counters.recordsWritten.sum() == 1);
+        assertThat(writer.isOpen()).isTrue();
+        // the queue's watermarks carry on from the agent's file; the file of a process that is gone goes with it
+        assertThat(StartingAgentFile.list(dir)).containsExactly(live);
+        writer.stop(10_000);
+        List<AgentWatermark> watermarks = new ArrayList<>();
+        List<CaptureRecord> calls = new ArrayList<>();
+        readAll(dir, calls, new ArrayList<>(), watermarks);
+        assertThat(calls).extracting(r -> r.tensors().get(0).bytes().getFloat(0)).containsExactly(7f);
+        // the queue's first watermark is the file's last: no record of this agent started before it
+        assertThat(watermarks.get(0).timeEpochNanos()).isGreaterThanOrEqualTo(held.timeEpochNanos())
+                .isLessThanOrEqualTo(calls.get(0).captureTimeEpochNanos());
+        assertThat(watermarks.get(0).agentStartEpochNanos()).isEqualTo(held.agentStartEpochNanos());
     }
 
     @Test

@@ -156,6 +156,16 @@ public final class EventTimeBuckets {
         return closing > closedThroughMillis ? closeUpTo(closing) : List.of();
     }
 
+    /**
+     * Whether {@link #advanceTo}{@code (watermark)} would pass a bucket end: from then on, records of the bucket that
+     * ends there are late.
+     */
+    public boolean passesBucketEnd(long watermark) {
+        long closing = watermark - graceMillis;
+        return watermark > watermarkMillis && closing > closedThroughMillis
+                && (closedThroughMillis == Long.MIN_VALUE || bucketStart(closing) > bucketStart(closedThroughMillis));
+    }
+
     /** {@link #lastStart()} of a record that was dropped. */
     public static final long NOT_ADDED = Long.MIN_VALUE;
     private ModelKey lastModel;

@@ -27,8 +27,12 @@ import net.openhft.chronicle.wire.DocumentContext;
  */
 public final class CaptureQueueReader implements AutoCloseable {
     private final Path dir;
-    private final ChronicleQueue queue;
-    private final ExcerptTailer tailer;
+    /** How often a reader whose queue is not there yet looks for it. */
+    private static final long OPEN_LOOK_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50);
+    private long nextOpenLookNanos;
+    /** Chronicle's queue and tailer, made once the queue has a cycle file; null before. */
+    private ChronicleQueue queue;
+    private ExcerptTailer tailer;
     private final Map<RejectReason, Long> rejected = new EnumMap<>(RejectReason.class);
     private byte[] buffer = new byte[64 * 1024];
     private String lastRejection;
@@ -52,9 +56,35 @@ public final class CaptureQueueReader implements AutoCloseable {
             throw new IllegalArgumentException("no queue at " + dir + " (is the agent writing there?)");
         }
         this.dir = dir;
-        this.queue = SingleChronicleQueueBuilder.binary(dir).readOnly(true).build();
-        this.tailer = queue.createTailer();
+        opened();
+    }
+
+    /**
+     * Opens the queue once the agent has made it. An agent's directory holds only its starting file while the host
+     * starts ({@link io.infermon.capture.StartingAgentFile}); a read-only Chronicle queue made before the agent's
+     * would not know the agent's roll cycle and would never read a record. The agent writes its first record as it
+     * opens the queue, so a cycle file means the queue's metadata is complete.
+     */
+    private boolean opened() {
+        if (tailer != null) {
+            return true;
+        }
+        long now = System.nanoTime();
+        if (nextOpenLookNanos != 0 && now - nextOpenLookNanos < 0) {
+            return false; // the caller asks for every record of the other queues: look at the directory less often
+        }
+        nextOpenLookNanos = now + OPEN_LOOK_NANOS;
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            if (files.noneMatch(f -> f.getFileName().toString().endsWith(CYCLE_SUFFIX))) {
+                return false;
+            }
+        } catch (java.io.IOException e) {
+            return false;
+        }
+        queue = SingleChronicleQueueBuilder.binary(dir).readOnly(true).build();
+        tailer = queue.createTailer();
         toFirstCycle();
+        return true;
     }
 
     /**
@@ -98,6 +128,9 @@ public final class CaptureQueueReader implements AutoCloseable {
      * this reader reuses: they are valid until the next call.
      */
     public CaptureRecord next() {
+        if (!opened()) {
+            return null;
+        }
         while (true) {
             ByteBuffer bytes = null;
             try {
@@ -263,13 +296,15 @@ public final class CaptureQueueReader implements AutoCloseable {
      */
     public void seek(long index, boolean after) {
         if (index < 0) {
-            toFirstCycle();
+            if (opened()) {
+                toFirstCycle();
+            }
             lastReadIndex = -1;
             return;
         }
         boolean moved;
         try {
-            moved = tailer.moveToIndex(index);
+            moved = opened() && tailer.moveToIndex(index);
             surfaceMemoryFault();
         } catch (InternalError e) {
             throw new IllegalStateException("queue " + dir + " is damaged on disk before index 0x"
@@ -364,6 +399,8 @@ public final class CaptureQueueReader implements AutoCloseable {
 
     @Override
     public void close() {
-        queue.close();
+        if (queue != null) {
+            queue.close();
+        }
     }
 }

@@ -3,8 +3,10 @@ package io.infermon.processor.queue;
 import io.infermon.capture.AgentHealth;
 import io.infermon.capture.AgentWatermark;
 import io.infermon.capture.CaptureRecord;
+import io.infermon.capture.CorruptRecordException;
 import io.infermon.capture.RecordKind;
 import io.infermon.capture.RejectReason;
+import io.infermon.capture.StartingAgentFile;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -112,9 +114,39 @@ public final class MergedQueues implements AutoCloseable {
         return added;
     }
 
+    /** Holds a Chronicle queue's files, or an agent that is starting and will write one there. */
     private static boolean isQueue(Path dir) throws IOException {
         try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-            return files.anyMatch(f -> f.getFileName().toString().endsWith(".cq4"));
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(".cq4") || StartingAgentFile.isOne(f));
+        }
+    }
+
+    /**
+     * Reads the files of agents whose queue is not open yet ({@link StartingAgentFile}): each counts as one of its
+     * queue's agents, with the file's watermark, so that the buckets of its first calls, waiting in its ring for the
+     * queue, are not closed on the other queues' watermarks. A file that is gone by the time it is read (its queue
+     * opened) or damaged is passed over.
+     */
+    public void readStartingAgents() {
+        for (int i = 0; i < readers.size(); i++) {
+            List<Path> files;
+            try {
+                files = StartingAgentFile.list(readers.get(i).dir());
+            } catch (IOException e) {
+                continue;
+            }
+            for (Path f : files) {
+                try {
+                    AgentWatermark w = StartingAgentFile.read(f);
+                    if (isFuture(w.timeEpochNanos())) {
+                        futureRecords++;
+                    } else {
+                        progress.get(i).starting(w);
+                    }
+                } catch (IOException | CorruptRecordException e) {
+                    // gone (the agent's queue opened and carries its watermark on) or damaged: nothing to hold
+                }
+            }
         }
     }
 

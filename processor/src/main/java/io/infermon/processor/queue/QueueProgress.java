@@ -23,6 +23,9 @@ import java.util.TreeMap;
 final class QueueProgress {
     /** Running agents by start time (epoch nanos), each with its latest watermark (epoch millis). */
     private final Map<Long, Long> agents = new TreeMap<>();
+    /** The latest agents (by start time) that said they stopped, oldest first. */
+    private final java.util.Set<Long> ended = new java.util.LinkedHashSet<>();
+    private static final int ENDED_KEPT = 64;
     private boolean watermarked;
     private long latestWatermark = Long.MIN_VALUE;
     private long latestRecord = Long.MIN_VALUE;
@@ -37,10 +40,25 @@ final class QueueProgress {
         latestWatermark = Math.max(latestWatermark, millis);
         if (w.last()) {
             agents.remove(w.agentStartEpochNanos());
+            ended.add(w.agentStartEpochNanos());
+            if (ended.size() > ENDED_KEPT) {
+                ended.remove(ended.iterator().next());
+            }
         } else {
             agents.merge(w.agentStartEpochNanos(), millis, Math::max);
         }
         cached = UNKNOWN;
+    }
+
+    /**
+     * A starting agent's file ({@link io.infermon.capture.StartingAgentFile}): an agent whose queue is not open yet
+     * counts as one of the queue's with the file's watermark, unless it already said it stopped (a file read after
+     * the agent's last watermark, in the moment before the agent deleted it).
+     */
+    void starting(AgentWatermark w) {
+        if (!w.last() && !ended.contains(w.agentStartEpochNanos())) {
+            watermark(w);
+        }
     }
 
     /** An inference record of this queue, taken into a bucket (or counted late). */

@@ -61,6 +61,37 @@ class CaptureQueueReaderTest {
     }
 
     @Test
+    void aReaderMadeBeforeTheAgentOpensItsQueueFollowsTheQueueAcrossCycles(@TempDir Path dir) throws Exception {
+        // the agent's directory holds only its starting file while the host starts; the queue, with a roll cycle
+        // other than Chronicle's default, comes later
+        java.nio.file.Files.createDirectories(dir);
+        try (CaptureQueueReader r = new CaptureQueueReader(dir)) {
+            assertThat(r.next()).isNull();
+            net.openhft.chronicle.core.time.SetTimeProvider clock =
+                    new net.openhft.chronicle.core.time.SetTimeProvider(1_795_500_000_000L * 1_000_000L);
+            try (ChronicleQueue q = SingleChronicleQueueBuilder.binary(dir)
+                    .rollCycle(net.openhft.chronicle.queue.rollcycles.TestRollCycles.TEST_SECONDLY)
+                    .timeProvider(clock).build()) {
+                ExcerptAppender a = q.createAppender();
+                List<Float> read = new java.util.ArrayList<>();
+                for (int cycle = 0; cycle < 4; cycle++) {
+                    for (int i = 0; i < 2; i++) {
+                        try (DocumentContext dc = a.writingDocument()) {
+                            dc.wire().bytes().write(Records.encode(Records.call(1_795_500_000_000L + cycle * 1_000L,
+                                    "m", new float[][] {{cycle * 2 + i}}, null)));
+                        }
+                    }
+                    clock.advanceMillis(1_000);
+                    for (CaptureRecord c; (c = r.next()) != null; ) {
+                        read.add(c.tensors().get(0).bytes().getFloat(0));
+                    }
+                }
+                assertThat(read).containsExactly(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
+            }
+        }
+    }
+
+    @Test
     void saysWhatIsMissingWhenThereIsNoQueue(@TempDir Path dir) {
         assertThatThrownBy(() -> new CaptureQueueReader(dir.resolve("nothing-here")))
                 .hasMessageContaining("no queue at").hasMessageContaining("nothing-here");

@@ -2,7 +2,10 @@ package io.infermon.processor.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.infermon.capture.AgentWatermark;
+import io.infermon.capture.CaptureCodec;
 import io.infermon.capture.CaptureRecord;
+import io.infermon.capture.StartingAgentFile;
 import io.infermon.processor.Records;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -123,6 +126,54 @@ class MergedQueuesTest {
             append(dir.resolve("a"), Records.watermark(3_000, 1, true)); // and a's: nothing holds back
             readAll(q);
             assertThat(q.watermark(IDLE)).isEqualTo(3_000);
+        }
+    }
+
+    private static void startingFile(Path file, long millis, long agent) throws Exception {
+        StartingAgentFile.write(file, new AgentWatermark(millis * 1_000_000L, agent, false),
+                java.nio.ByteBuffer.allocate(CaptureCodec.WATERMARK_LENGTH).order(java.nio.ByteOrder.LITTLE_ENDIAN),
+                new java.util.zip.CRC32C());
+    }
+
+    @Test
+    void anAgentWhoseQueueIsNotOpenYetHoldsTheOthersBackWithItsStartingFile(@TempDir Path root) throws Exception {
+        append(root.resolve("a"), watermark(1_000, 1), 1_500L, watermark(5_000, 1));
+        Path b = root.resolve("b");
+        java.nio.file.Files.createDirectories(b); // nothing of Chronicle's in it yet, only the agent's file
+        Path file = StartingAgentFile.of(b, 4242, 7);
+        startingFile(file, 2_000, 7);
+        try (MergedQueues q = new MergedQueues(List.of())) {
+            assertThat(q.discover(root)).isEqualTo(2);
+            readAll(q);
+            assertThat(q.watermark(IDLE)).isEqualTo(5_000); // the file is not read yet
+            q.readStartingAgents();
+            assertThat(q.watermark(IDLE)).isEqualTo(2_000);
+            startingFile(file, 3_000, 7); // the agent follows its calls in flight
+            q.readStartingAgents();
+            assertThat(q.watermark(IDLE)).isEqualTo(3_000);
+
+            // the queue opens: its watermarks carry on from the file's, and the file goes
+            append(b, watermark(3_000, 7), 3_100L, watermark(6_000, 7));
+            java.nio.file.Files.delete(file);
+            java.util.concurrent.atomic.AtomicInteger read = new java.util.concurrent.atomic.AtomicInteger();
+            // the reader opens the queue once a cycle file is there (it looks every 50 ms)
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> read.addAndGet(readAll(q)) == 1);
+            q.readStartingAgents();
+            assertThat(q.watermark(IDLE)).isEqualTo(5_000);
+
+            // a file read after its agent said it stopped (the moment before the agent deleted it) holds nothing
+            append(b, Records.watermark(6_500, 7, true));
+            readAll(q);
+            startingFile(file, 3_000, 7);
+            q.readStartingAgents();
+            assertThat(q.watermark(IDLE)).isEqualTo(5_000);
+
+            // a damaged file is passed over; another agent starting on the same queue holds it again
+            java.nio.file.Files.write(file, new byte[] {1, 2, 3});
+            startingFile(StartingAgentFile.of(b, 4243, 8), 4_000, 8);
+            q.readStartingAgents();
+            assertThat(q.watermark(IDLE)).isEqualTo(4_000);
         }
     }
 
