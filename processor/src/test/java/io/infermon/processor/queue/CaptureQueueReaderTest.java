@@ -82,9 +82,14 @@ class CaptureQueueReaderTest {
                         }
                     }
                     clock.advanceMillis(1_000);
-                    for (CaptureRecord c; (c = r.next()) != null; ) {
-                        read.add(c.tensors().get(0).bytes().getFloat(0));
-                    }
+                    int expected = (cycle + 1) * 2;
+                    // the reader looks for the queue's first cycle file every 50 ms, then reads on at once
+                    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+                        for (CaptureRecord c; (c = r.next()) != null; ) {
+                            read.add(c.tensors().get(0).bytes().getFloat(0));
+                        }
+                        return read.size() >= expected;
+                    });
                 }
                 assertThat(read).containsExactly(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
             }
