@@ -56,9 +56,15 @@ final class QueueProgress {
      * the agent's last watermark, in the moment before the agent deleted it).
      */
     void starting(AgentWatermark w) {
-        if (!w.last() && !ended.contains(w.agentStartEpochNanos())) {
-            watermark(w);
+        if (w.last() || ended.contains(w.agentStartEpochNanos())) {
+            return;
         }
+        // not the queue's latest watermark: the file is read beside the queue, not in its order, and a processor
+        // still behind on the queue must not take the new agent's time for the queue having gone on without the
+        // agents it has not read to the end yet
+        watermarked = true;
+        agents.merge(w.agentStartEpochNanos(), Math.floorDiv(w.timeEpochNanos(), 1_000_000L), Math::max);
+        cached = UNKNOWN;
     }
 
     /** An inference record of this queue, taken into a bucket (or counted late). */
@@ -81,7 +87,7 @@ final class QueueProgress {
         long lowest = Long.MAX_VALUE;
         for (Iterator<Long> it = agents.values().iterator(); it.hasNext(); ) {
             long w = it.next();
-            if (latestWatermark - w > idleMillis) {
+            if (latestWatermark != Long.MIN_VALUE && latestWatermark - w > idleMillis) {
                 it.remove(); // silent while the queue's other agents went on: killed, or stopped without a word
             } else {
                 lowest = Math.min(lowest, w);

@@ -178,6 +178,22 @@ class MergedQueuesTest {
     }
 
     @Test
+    void aStartingFileDoesNotMakeAnAgentNotReadToTheEndYetLookGone(@TempDir Path dir) throws Exception {
+        // a processor behind on its queue (restarted, catching up) while a new service starts on the same queue
+        append(dir.resolve("a"), watermark(1_000, 1), 1_500L);
+        try (MergedQueues q = new MergedQueues(List.of(dir.resolve("a")))) {
+            readAll(q);
+            startingFile(StartingAgentFile.of(dir.resolve("a"), 4242, 2), 9_000, 2);
+            q.readStartingAgents();
+            // agent 1's records up to its last watermark are still to be read: it holds the queue
+            assertThat(q.watermark(IDLE)).isEqualTo(1_000);
+            append(dir.resolve("a"), 2_500L, Records.watermark(3_000, 1, true));
+            readAll(q);
+            assertThat(q.watermark(IDLE)).isEqualTo(9_000);
+        }
+    }
+
+    @Test
     void anAgentKilledWithoutALastWatermarkIsForgottenOnceAnotherOfItsQueueGoesOnPastTheIdleTimeout(
             @TempDir Path dir) {
         // agent 1 is killed at 5 s; the service restarts as agent 2 on the same queue
