@@ -11,7 +11,7 @@ import java.lang.reflect.Method;
  * <p>Chronicle registers that hook the first time one of its classes needs it, while the queue is being opened; during
  * the JVM's shutdown {@code Runtime.addShutdownHook} throws, so a queue first opened after the host began to exit
  * fails ({@code IllegalStateException: Shutdown in progress} in {@code BackgroundResourceReleaser}'s initialiser) and
- * the records in the ring are lost. The writer opens the queue on its own thread at the first captured call
+ * the records in the ring are lost. The writer opens the queue on its own thread as the agent starts
  * ({@link QueueWriter}); a short-lived host may well begin to exit before that open is done. Chronicle's own
  * {@code PriorityHook.add} would do this registration, but it initialises Chronicle's {@code Jvm} class on the way
  * (about 450 classes, 250 ms): this does what its first call does, creating the hook and registering its thread, and

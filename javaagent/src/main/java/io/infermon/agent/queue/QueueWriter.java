@@ -25,7 +25,6 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
-import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -94,8 +93,6 @@ public final class QueueWriter implements Runnable {
     private final Runnable onGivingUp;
     private final Thread thread;
     private final ByteBuffer sealView;
-    /** The writer's own view of the ring for {@link OpeningSpill}: its position and limit are set per record. */
-    private final ByteBuffer spillView;
     private final CRC32C crc = new CRC32C();
     private final MessageHandler appendRecord = this::append;
     private String agentId;
@@ -141,7 +138,6 @@ public final class QueueWriter implements Runnable {
         this.clock = clock;
         this.inFlight = inFlight;
         this.sealView = ring.records().duplicate(); // position and limit of this view are the writer's alone
-        this.spillView = ring.records().duplicate();
         this.lastHealthNanos = System.nanoTime();
         this.startEpochNanos = clock.toEpochNanos(lastHealthNanos);
         this.watermarkNanos = lastHealthNanos; // before the handler is installed, so before any call starts
@@ -179,10 +175,8 @@ public final class QueueWriter implements Runnable {
         try {
             if (startingFile != null) {
                 awaitFirstNeed();
-                openWhileSpilling();
-            } else {
-                open();
             }
+            open();
             opened = true;
             StartupTrace.mark("queue open");
         } catch (Throwable t) {
@@ -399,78 +393,7 @@ public final class QueueWriter implements Runnable {
         }
     }
 
-    /**
-     * Opens the queue on another thread and meanwhile moves the ring's records into an {@link OpeningSpill}, then
-     * appends them to the opened queue, oldest first, before any record still in the ring. Without it, a host calling
-     * flat out from its first call fills the ring during Chronicle's start (JMH at batch 64 dropped 2,951 calls).
-     */
-    private void openWhileSpilling() throws Throwable {
-        Throwable[] failed = new Throwable[1];
-        Thread openerThread = new Thread(() -> {
-            try {
-                opener.open();
-            } catch (Throwable t) {
-                failed[0] = t;
-            }
-        }, "infermon-queue-open");
-        openerThread.setDaemon(true);
-        openerThread.setContextClassLoader(QueueWriter.class.getClassLoader());
-        openerThread.start();
-        OpeningSpill spill = null;
-        try {
-            spill = OpeningSpill.create(queueDir);
-        } catch (Exception e) {
-            AgentLog.once("opening-spill", "cannot keep records aside while the queue opens in " + queueDir + " ("
-                    + e + "); they wait in the ring");
-        }
-        OpeningSpill to = spill;
-        boolean[] refused = {spill == null};
-        ControlledMessageHandler keepAside = (type, buffer, index, length) -> {
-            spillView.limit(index + length).position(index);
-            try {
-                if (to.add(spillView)) {
-                    return ControlledMessageHandler.Action.CONTINUE;
-                }
-            } catch (Exception e) {
-                AgentLog.once("opening-spill", "cannot keep records aside while the queue opens in " + queueDir
-                        + " (" + e + "); they wait in the ring");
-            }
-            refused[0] = true; // full, or a write failed: this record and the rest stay in the ring
-            return ControlledMessageHandler.Action.ABORT;
-        };
-        while (openerThread.isAlive()) {
-            if (refused[0] || ring.controlledDrain(keepAside, BATCH) == 0) {
-                openerThread.join(1);
-            }
-        }
-        openerThread.join();
-        try (OpeningSpill kept = spill) {
-            if (failed[0] != null) {
-                throw failed[0];
-            }
-            if (kept != null && kept.records() > 0) {
-                StartupTrace.mark("queue open, " + kept.records() + " records kept aside meanwhile");
-                kept.replay((record, length) -> appendBytes(record, 0, length, 0L));
-            }
-        }
-    }
-
-    /** How the queue is opened while the writer keeps records aside. A test holds the open back with another. */
-    interface Opener {
-        void open() throws Exception;
-    }
-
-    Opener opener = this::open;
-
     private void append(int msgTypeId, org.agrona.MutableDirectBuffer buffer, int index, int length) {
-        appendBytes(sealView, index, length, ((UnsafeBuffer) buffer).addressOffset() + index);
-    }
-
-    /**
-     * Seals the record at {@code index} of {@code view} and appends it: from native memory at {@code address} (the
-     * ring), or from {@code view}'s array when {@code address} is 0 (a record kept aside while the queue opened).
-     */
-    private void appendBytes(ByteBuffer view, int index, int length, long address) {
         if (!spaceFor(length, 0)) {
             counters.droppedDiskFull.increment();
             AgentLog.once("disk-full", "less than " + (DISK_RESERVE_BYTES >> 20) + " MiB free on the disk of "
@@ -481,15 +404,11 @@ public final class QueueWriter implements Runnable {
             // the watermark's promise, exactly: no call appended after it starts before it (a thread's conversion
             // to epoch time may predate the writer's last recalibration by a little; a call longer than the hold
             // limit, or a step back of the clock, gets the watermark as its start instead of arriving late)
-            CaptureCodec.raiseCaptureTime(view, index, watermarkEpochNanos);
-            CaptureCodec.seal(view, index, crc);
+            CaptureCodec.raiseCaptureTime(sealView, index, watermarkEpochNanos);
+            CaptureCodec.seal(sealView, index, crc);
             try (DocumentContext dc = appender.writingDocument()) {
                 try {
-                    if (address != 0) {
-                        dc.wire().bytes().unsafeWrite(address, length);
-                    } else {
-                        dc.wire().bytes().write(view.array(), view.arrayOffset() + index, length);
-                    }
+                    dc.wire().bytes().unsafeWrite(((UnsafeBuffer) buffer).addressOffset() + index, length);
                 } catch (Throwable t) {
                     // e.g. the disk filled under the memory-mapped page: leave no half-written record for readers
                     dc.rollbackOnClose();

@@ -220,44 +220,6 @@ class QueueWriterTest {
     }
 
     @Test
-    void callsCapturedWhileTheQueueOpensAreKeptAsideInOrderInsteadOfFillingTheRing(@TempDir Path tmp)
-            throws Exception {
-        Path dir = tmp.resolve("queue");
-        CaptureRing ring = new CaptureRing(1 << 16);
-        CaptureCounters counters = new CaptureCounters();
-        QueueWriter writer = new QueueWriter(dir, ring, counters, new EpochClock(), new InFlightCalls(), () -> { });
-        java.util.concurrent.CountDownLatch opening = new java.util.concurrent.CountDownLatch(1);
-        QueueWriter.Opener chronicle = writer.opener;
-        writer.opener = () -> { // Chronicle's start, held back for as long as the test likes
-            opening.await();
-            chronicle.open();
-        };
-        writer.start();
-        int calls = 3 * (1 << 16) / (int) CaptureCodec.encodedLength(call(0)); // three rings' worth
-        for (int i = 0; i < calls; i++) {
-            int value = i;
-            // the ring is drained while the queue opens: a full ring empties again
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
-                    .until(() -> offer(ring, call(value)));
-        }
-        assertThat(writer.isOpen()).isFalse();
-        try (var listing = Files.list(dir)) { // the spill is unlinked as soon as it is made: nothing to leave behind
-            assertThat(listing.map(f -> f.getFileName().toString())).noneMatch(f -> f.startsWith(".opening-"));
-        }
-        opening.countDown();
-        await().atMost(Duration.ofSeconds(30)).until(() -> counters.recordsWritten.sum() == calls);
-        writer.stop(10_000);
-        List<Float> values = new ArrayList<>();
-        for (CaptureRecord r : readAll(dir)) { // each one decoded: sealed with its checksum on the way in
-            values.add(r.tensors().get(0).bytes().getFloat(0));
-        }
-        assertThat(values).hasSize(calls);
-        for (int i = 0; i < calls; i++) {
-            assertThat(values.get(i)).isEqualTo((float) i);
-        }
-    }
-
-    @Test
     void aStopBeforeTheQueueIsOpenOpensItAndWritesTheHealthAndTheLastWatermark(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("queue");
         CaptureCounters counters = new CaptureCounters();

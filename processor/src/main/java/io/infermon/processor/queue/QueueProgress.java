@@ -52,9 +52,8 @@ final class QueueProgress {
 
     /**
      * A starting agent's file ({@link io.infermon.capture.StartingAgentFile}): an agent whose queue is not open yet
-     * counts as one of the queue's with the file's watermark, unless it already said it stopped (the agent deletes
-     * its file right after its queue's first watermark record; a processor that read the file just before that and
-     * the agent's last watermark just after, or a file left by an agent killed in between, must not bring it back).
+     * counts as one of the queue's with the file's watermark, unless it already said it stopped (a file read after
+     * the agent's last watermark, in the moment before the agent deleted it).
      */
     void starting(AgentWatermark w) {
         if (w.last() || ended.contains(w.agentStartEpochNanos())) {
