@@ -95,7 +95,7 @@ final class AgentStarter {
             runtimes.addAll(Instrumentations.onnxRuntime());
             captured.add("ONNX Runtime");
         }
-        Instrumentations.install(inst, runtimes, config.methods());
+        Instrumentations.install(inst, runtimes, config.methods(), writer::openSoon);
         StartupTrace.mark("instrumentation installed");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> writer.stop(SHUTDOWN_DRAIN_MILLIS),
                 "infermon-shutdown"));

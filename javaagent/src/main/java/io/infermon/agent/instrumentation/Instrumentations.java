@@ -36,7 +36,7 @@ public final class Instrumentations {
      * retransformation allows.
      */
     public static void install(Instrumentation inst, List<TypeInstrumentation> instrumentations) {
-        install(inst, instrumentations, List.of());
+        install(inst, instrumentations, List.of(), () -> { });
     }
 
     /**
@@ -48,11 +48,13 @@ public final class Instrumentations {
      * are cached from an earlier start, {@link RewriteCache}). Method points
      * match by glob or by super type, which needs type descriptions: they keep Byte Buddy's {@code AgentBuilder}, and
      * its cost at start-up, only when there are any.
+     *
+     * @param onRuntimeClass run when the host defines a class of an inference runtime ({@link RuntimeTransformer})
      */
     public static void install(Instrumentation inst, List<TypeInstrumentation> instrumentations,
-                               List<MethodPoint> methods) {
+                               List<MethodPoint> methods, Runnable onRuntimeClass) {
         if (!instrumentations.isEmpty()) {
-            new RuntimeTransformer(instrumentations).install(inst);
+            new RuntimeTransformer(instrumentations, onRuntimeClass).install(inst);
             StartupTrace.mark("runtime transformer installed");
         }
         if (!methods.isEmpty()) {

@@ -7,7 +7,9 @@ import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import net.bytebuddy.ByteBuddy;
@@ -71,17 +73,33 @@ public final class RuntimeTransformer implements ClassFileTransformer {
 
     /** Internal names ({@code org/tensorflow/Session$Runner}) to the instrumentations of that class. */
     private final Map<String, List<TypeInstrumentation>> byInternalName = new HashMap<>();
+    /** Internal names of the runtimes' {@link io.infermon.agent.instrumentation.runtime.InferenceRuntime#entryClasses}. */
+    private final Set<String> entryClasses = new HashSet<>();
     private final Map<TypeInstrumentation, AsmVisitorWrapper> advice = new ConcurrentHashMap<>();
     private final RewriteCache cache;
+    private final Runnable onRuntimeClass;
 
-    public RuntimeTransformer(List<TypeInstrumentation> instrumentations) {
-        this(instrumentations, RewriteCache.forAgent());
+    /**
+     * @param onRuntimeClass run on the defining thread each time an instrumented class is admitted or a runtime's
+     *                       entry class is defined (it must be quick): the host is about to infer, so the queue
+     *                       writer opens the queue
+     */
+    public RuntimeTransformer(List<TypeInstrumentation> instrumentations, Runnable onRuntimeClass) {
+        this(instrumentations, RewriteCache.forAgent(), onRuntimeClass);
     }
 
     RuntimeTransformer(List<TypeInstrumentation> instrumentations, RewriteCache cache) {
+        this(instrumentations, cache, () -> { });
+    }
+
+    RuntimeTransformer(List<TypeInstrumentation> instrumentations, RewriteCache cache, Runnable onRuntimeClass) {
         this.cache = cache;
+        this.onRuntimeClass = onRuntimeClass;
         for (TypeInstrumentation ti : instrumentations) {
             byInternalName.computeIfAbsent(ti.typeName().replace('.', '/'), k -> new ArrayList<>()).add(ti);
+            for (String entry : ti.runtime().entryClasses()) {
+                entryClasses.add(entry.replace('.', '/'));
+            }
         }
     }
 
@@ -98,6 +116,9 @@ public final class RuntimeTransformer implements ClassFileTransformer {
         }
         List<TypeInstrumentation> candidates = byInternalName.get(internalName);
         if (candidates == null) {
+            if (entryClasses.contains(internalName)) {
+                runQuietly(onRuntimeClass);
+            }
             return null;
         }
         String name = internalName.replace('/', '.');
@@ -113,6 +134,7 @@ public final class RuntimeTransformer implements ClassFileTransformer {
             if (admitted.isEmpty()) {
                 return null;
             }
+            runQuietly(onRuntimeClass);
             byte[] kept = cache == null ? null : cache.get(name, variant.toString(), classFile);
             if (kept != null) {
                 return kept;
@@ -130,6 +152,14 @@ public final class RuntimeTransformer implements ClassFileTransformer {
             AgentLog.once("instrument:" + name, "cannot instrument " + name + " (" + t + "); its calls are not"
                     + " captured");
             return null;
+        }
+    }
+
+    private static void runQuietly(Runnable r) {
+        try {
+            r.run();
+        } catch (Throwable t) {
+            // only a hint to open the queue early: the first record opens it anyway
         }
     }
 

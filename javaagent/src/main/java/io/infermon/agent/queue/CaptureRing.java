@@ -2,6 +2,7 @@ package io.infermon.agent.queue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -60,6 +61,14 @@ public final class CaptureRing {
     /** Hands up to {@code limit} committed records to {@code handler}, oldest first; returns how many. */
     public int drain(MessageHandler handler, int limit) {
         return ring.read(handler, limit);
+    }
+
+    /**
+     * Like {@link #drain}, but {@code handler} may leave a record (and those after it) in the ring by returning
+     * {@link ControlledMessageHandler.Action#ABORT}.
+     */
+    public int controlledDrain(ControlledMessageHandler handler, int limit) {
+        return ring.controlledRead(handler, limit);
     }
 
     /**

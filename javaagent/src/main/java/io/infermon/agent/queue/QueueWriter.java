@@ -25,13 +25,16 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The agent's one background thread: it opens the Chronicle Queue (off the start-up path, and only once it is needed:
- * at the first record, at the stop, or {@link #OPEN_AT_LATEST_NANOS} after the start, whichever comes first, so that
- * Chronicle's start, about a thousand classes, does not compete with the host's own start), then moves records from
+ * when the host defines its first inference runtime class ({@link #openSoon}), at the first record, at the stop, or
+ * {@link #OPEN_AT_LATEST_NANOS} after the start, whichever comes first, so that Chronicle's start, about a thousand
+ * classes, does not compete with the host's own start; records captured while it opens are kept in an
+ * {@link OpeningBuffer}), then moves records from
  * the {@link CaptureRing} into it, sealing each with its checksum on the way. Every slow thing the agent does happens
  * here: queue creation, appends, page faults, roll-overs, deleting old cycle files (retention), writing health
  * records and watermark records, recalibrating the clock.
@@ -103,6 +106,8 @@ public final class QueueWriter implements Runnable {
     private Path startingFile;
 
     private volatile boolean running = true;
+    /** Set when the host is about to infer: the queue is opened now instead of at the first record. */
+    private volatile boolean openWanted;
     private volatile boolean stopped;
     private volatile boolean opened;
     private ChronicleQueue queue;
@@ -175,10 +180,12 @@ public final class QueueWriter implements Runnable {
         try {
             if (startingFile != null) {
                 awaitFirstNeed();
+                openWhileBuffering();
+            } else {
+                open();
             }
-            open();
             opened = true;
-            StartupTrace.mark("queue open");
+            StartupTrace.mark("queue ready");
         } catch (Throwable t) {
             AgentLog.info("capture off: cannot open the queue in " + queueDir + " (" + t + ")");
             giveUp();
@@ -229,14 +236,28 @@ public final class QueueWriter implements Runnable {
     }
 
     /**
-     * Returns at the first record claimed in the ring, at a stop, or {@link #OPEN_AT_LATEST_NANOS} after the start;
-     * meanwhile keeps the starting agent's file up to date with the calls in flight.
+     * Asks for the queue to be opened now rather than at the first record: the host has defined a class of its
+     * inference runtime, so its first calls are near, and Chronicle's start should be over (or under way) by then.
+     * A host that loads its model for a while (most do) then loses none of its first calls' time to it.
+     */
+    public void openSoon() {
+        if (!openWanted) {
+            openWanted = true;
+            LockSupport.unpark(thread);
+            StartupTrace.mark("queue wanted (a runtime class)");
+        }
+    }
+
+    /**
+     * Returns when the queue is wanted ({@link #openSoon}), at the first record claimed in the ring, at a stop, or
+     * {@link #OPEN_AT_LATEST_NANOS} after the start; meanwhile keeps the starting agent's file up to date with the
+     * calls in flight.
      */
     private void awaitFirstNeed() {
         long now = System.nanoTime();
         long deadline = now + OPEN_AT_LATEST_NANOS;
         long nextRefresh = now + WATERMARK_BUSY_NANOS;
-        while (running && ring.claimedPosition() == 0 && now - deadline < 0) {
+        while (running && !openWanted && ring.claimedPosition() == 0 && now - deadline < 0) {
             LockSupport.parkNanos(IDLE_PARK_NANOS);
             now = System.nanoTime();
             if (now - nextRefresh >= 0) {
@@ -393,7 +414,70 @@ public final class QueueWriter implements Runnable {
         }
     }
 
+    /**
+     * Opens the queue on another thread and meanwhile moves the ring's records into an {@link OpeningBuffer}, then
+     * appends them to the opened queue, oldest first, before any record still in the ring. Without it, a host calling
+     * flat out from its first call fills the ring during Chronicle's start (JMH at batch 64 dropped 2,951 calls, and
+     * a service of four busy threads on two cores dropped 213 while Chronicle took seconds to start).
+     *
+     * <p>The starting agent's file is not refreshed meanwhile: records not yet in the queue bound the watermark, and
+     * the oldest of them is the first call.
+     */
+    private void openWhileBuffering() throws Throwable {
+        Throwable[] failed = new Throwable[1];
+        Thread openerThread = new Thread(() -> {
+            try {
+                opener.open();
+            } catch (Throwable t) {
+                failed[0] = t;
+            }
+        }, "infermon-queue-open");
+        openerThread.setDaemon(true);
+        openerThread.setContextClassLoader(QueueWriter.class.getClassLoader());
+        openerThread.start();
+        try (OpeningBuffer kept = new OpeningBuffer(OpeningBuffer.MAX_BYTES)) {
+            boolean[] full = {false};
+            ControlledMessageHandler keepAside = (type, buffer, index, length) -> {
+                if (kept.add(buffer, index, length)) {
+                    return ControlledMessageHandler.Action.CONTINUE;
+                }
+                full[0] = true; // this record and the ones after it stay in the ring
+                return ControlledMessageHandler.Action.ABORT;
+            };
+            while (openerThread.isAlive()) {
+                if (full[0] || ring.controlledDrain(keepAside, BATCH) == 0) {
+                    openerThread.join(1);
+                }
+            }
+            openerThread.join();
+            if (failed[0] != null) {
+                throw failed[0];
+            }
+            if (kept.records() > 0) {
+                StartupTrace.mark("queue open, " + kept.records() + " records kept aside meanwhile");
+                kept.replay((record, length) -> appendBytes(record, 0, length, 0L));
+            } else {
+                StartupTrace.mark("queue open");
+            }
+        }
+    }
+
+    /** How the queue is opened while the writer keeps records aside. A test holds the open back with another. */
+    interface Opener {
+        void open() throws Exception;
+    }
+
+    Opener opener = this::open;
+
     private void append(int msgTypeId, org.agrona.MutableDirectBuffer buffer, int index, int length) {
+        appendBytes(sealView, index, length, ((UnsafeBuffer) buffer).addressOffset() + index);
+    }
+
+    /**
+     * Seals the record at {@code index} of {@code view} and appends it: from native memory at {@code address} (the
+     * ring), or from {@code view}'s array when {@code address} is 0 (a record kept aside while the queue opened).
+     */
+    private void appendBytes(ByteBuffer view, int index, int length, long address) {
         if (!spaceFor(length, 0)) {
             counters.droppedDiskFull.increment();
             AgentLog.once("disk-full", "less than " + (DISK_RESERVE_BYTES >> 20) + " MiB free on the disk of "
@@ -404,11 +488,15 @@ public final class QueueWriter implements Runnable {
             // the watermark's promise, exactly: no call appended after it starts before it (a thread's conversion
             // to epoch time may predate the writer's last recalibration by a little; a call longer than the hold
             // limit, or a step back of the clock, gets the watermark as its start instead of arriving late)
-            CaptureCodec.raiseCaptureTime(sealView, index, watermarkEpochNanos);
-            CaptureCodec.seal(sealView, index, crc);
+            CaptureCodec.raiseCaptureTime(view, index, watermarkEpochNanos);
+            CaptureCodec.seal(view, index, crc);
             try (DocumentContext dc = appender.writingDocument()) {
                 try {
-                    dc.wire().bytes().unsafeWrite(((UnsafeBuffer) buffer).addressOffset() + index, length);
+                    if (address != 0) {
+                        dc.wire().bytes().unsafeWrite(address, length);
+                    } else {
+                        dc.wire().bytes().write(view.array(), view.arrayOffset() + index, length);
+                    }
                 } catch (Throwable t) {
                     // e.g. the disk filled under the memory-mapped page: leave no half-written record for readers
                     dc.rollbackOnClose();

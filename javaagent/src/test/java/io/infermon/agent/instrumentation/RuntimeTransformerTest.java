@@ -38,8 +38,9 @@ class RuntimeTransformerTest {
 
     @Test
     void rewritesTheInstrumentedClassesAndLeavesEveryOtherAlone(@TempDir Path tmp) throws Exception {
+        java.util.concurrent.atomic.AtomicInteger runtimeClasses = new java.util.concurrent.atomic.AtomicInteger();
         RuntimeTransformer t = new RuntimeTransformer(List.of(new SavedModelBundleInstrumentation(),
-                new SessionFunctionInstrumentation()), new RewriteCache(tmp));
+                new SessionFunctionInstrumentation()), new RewriteCache(tmp), runtimeClasses::incrementAndGet);
         byte[] original = classFile(BUNDLE);
         assertThat(mentions(original, "io/infermon/agent/bootstrap/CaptureDispatcher")).isFalse();
 
@@ -56,6 +57,11 @@ class RuntimeTransformerTest {
         assertThat(t.transform(null, BUNDLE, null, null, original)).isNull();
         assertThat(t.instruments("org.tensorflow.SavedModelBundle")).isTrue();
         assertThat(t.instruments("org.tensorflow.Session")).isFalse();
+        // the queue writer is told each time a runtime class is defined (it opens the queue then), never otherwise
+        assertThat(runtimeClasses).hasValue(2);
+        // ... also when the host defines one of the runtime's entry classes, which are not rewritten
+        assertThat(transform(t, "org/tensorflow/Graph", classFile("org/tensorflow/Graph"))).isNull();
+        assertThat(runtimeClasses).hasValue(3);
     }
 
     @Test

@@ -220,6 +220,60 @@ class QueueWriterTest {
     }
 
     @Test
+    void opensTheQueueWhenTheHostIsAboutToInferBeforeAnyCall(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("queue");
+        CaptureRing ring = new CaptureRing(1 << 16);
+        CaptureCounters counters = new CaptureCounters();
+        QueueWriter writer = new QueueWriter(dir, ring, counters, new EpochClock(), new InFlightCalls(), () -> { });
+        writer.start();
+        assertThat(StartingAgentFile.list(dir)).hasSize(1);
+        assertThat(writer.isOpen()).isFalse();
+        writer.openSoon(); // what the transformer does when the host defines a runtime class
+        await().atMost(Duration.ofSeconds(30)).until(writer::isOpen);
+        assertThat(ring.claimedPosition()).isZero();
+        assertThat(StartingAgentFile.list(dir)).isEmpty(); // the queue's watermarks carry on from the file's
+        offer(ring, call(3));
+        await().atMost(Duration.ofSeconds(10)).until(() -> counters.recordsWritten.sum() == 1);
+        writer.stop(10_000);
+        assertThat(readAll(dir)).extracting(r -> r.tensors().get(0).bytes().getFloat(0)).containsExactly(3f);
+    }
+
+    @Test
+    void callsCapturedWhileTheQueueOpensAreKeptAsideInOrderInsteadOfFillingTheRing(@TempDir Path tmp)
+            throws Exception {
+        Path dir = tmp.resolve("queue");
+        CaptureRing ring = new CaptureRing(1 << 16);
+        CaptureCounters counters = new CaptureCounters();
+        QueueWriter writer = new QueueWriter(dir, ring, counters, new EpochClock(), new InFlightCalls(), () -> { });
+        java.util.concurrent.CountDownLatch opening = new java.util.concurrent.CountDownLatch(1);
+        QueueWriter.Opener chronicle = writer.opener;
+        writer.opener = () -> { // Chronicle's start, held back for as long as the test likes
+            opening.await();
+            chronicle.open();
+        };
+        writer.start();
+        int calls = 3 * (1 << 16) / (int) CaptureCodec.encodedLength(call(0)); // three rings' worth
+        for (int i = 0; i < calls; i++) {
+            int value = i;
+            // the ring is drained while the queue opens: a full ring empties again
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+                    .until(() -> offer(ring, call(value)));
+        }
+        assertThat(writer.isOpen()).isFalse();
+        opening.countDown();
+        await().atMost(Duration.ofSeconds(30)).until(() -> counters.recordsWritten.sum() == calls);
+        writer.stop(10_000);
+        List<Float> values = new ArrayList<>();
+        for (CaptureRecord r : readAll(dir)) { // each one decoded: sealed with its checksum on the way in
+            values.add(r.tensors().get(0).bytes().getFloat(0));
+        }
+        assertThat(values).hasSize(calls);
+        for (int i = 0; i < calls; i++) {
+            assertThat(values.get(i)).isEqualTo((float) i);
+        }
+    }
+
+    @Test
     void aStopBeforeTheQueueIsOpenOpensItAndWritesTheHealthAndTheLastWatermark(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("queue");
         CaptureCounters counters = new CaptureCounters();

@@ -12,25 +12,38 @@ import java.util.List;
 public enum InferenceRuntime {
     /** TensorFlow Java ({@code org.tensorflow:tensorflow-core-api}), the {@code org.tensorflow} API of 0.4 on. */
     TENSORFLOW_JAVA("TensorFlow Java", List.of("org.tensorflow:tensorflow-core-api"),
-            List.of("0.4.*", "0.5.0", "1.0.0", "1.1.0"), "0.4.x, 0.5.0, 1.0.0, 1.1.0"),
+            List.of("0.4.*", "0.5.0", "1.0.0", "1.1.0"), "0.4.x, 0.5.0, 1.0.0, 1.1.0",
+            List.of("org.tensorflow.TensorFlow", "org.tensorflow.Graph", "org.tensorflow.EagerSession")),
     /** The legacy TensorFlow 1.x Java API ({@code org.tensorflow:libtensorflow}), same package, other classes. */
     TENSORFLOW_LEGACY("TensorFlow Java (legacy libtensorflow)", List.of("org.tensorflow:libtensorflow"),
-            List.of("1.15.0"), "1.15.0"),
+            List.of("1.15.0"), "1.15.0", List.of("org.tensorflow.TensorFlow", "org.tensorflow.Graph")),
     /** ONNX Runtime's Java API ({@code com.microsoft.onnxruntime:onnxruntime}, or {@code onnxruntime_gpu}). */
     ONNX_RUNTIME("ONNX Runtime", List.of("com.microsoft.onnxruntime:onnxruntime",
-            "com.microsoft.onnxruntime:onnxruntime_gpu"), List.of("1.2?.*"), "1.20 to 1.29");
+            "com.microsoft.onnxruntime:onnxruntime_gpu"), List.of("1.2?.*"), "1.20 to 1.29",
+            List.of("ai.onnxruntime.OrtEnvironment"));
 
     private final String displayName;
     /** Maven coordinates, {@code group:artifact}. */
     private final List<String> artifacts;
     private final List<String> knownVersions;
     private final String knownText;
+    private final List<String> entryClasses;
 
-    InferenceRuntime(String displayName, List<String> artifacts, List<String> knownVersions, String knownText) {
+    InferenceRuntime(String displayName, List<String> artifacts, List<String> knownVersions, String knownText,
+                     List<String> entryClasses) {
         this.displayName = displayName;
         this.artifacts = artifacts;
         this.knownVersions = knownVersions;
         this.knownText = knownText;
+        this.entryClasses = entryClasses;
+    }
+
+    /**
+     * Classes (binary names) one of which a host defines early, while it loads its model and before its first
+     * inference: the runtime's native-library loader or its graph. Seeing one, the agent opens its queue.
+     */
+    public List<String> entryClasses() {
+        return entryClasses;
     }
 
     public String displayName() {
