@@ -14,7 +14,7 @@
 # Environment:
 #   JMH_ARGS=...   extra JMH options, e.g. "-wi 1 -w 2s -i 1 -r 3s" for a smoke run
 #   RATE=1000      calls per second for part 2;  WARMUP=15 DURATION=60  its warm-up and measured seconds
-#   BATCHES="1 64" batch sizes for parts 2 and 4;  REPEATS=1  pairs (without, with) per batch in part 2, alternating
+#   BATCHES="1 64" batch sizes for parts 1, 2 and 4 (part 1: one JMH run per batch);  REPEATS=1  pairs (without, with) per batch in part 2, alternating
 #   RUNS=10        start-time runs per side for part 3
 #   START_COLD=1   part 3 empties the agent's rewrite cache (classes it rewrote at an earlier start, kept in
 #                  $TMPDIR/infermon-agent-$USER/rewritten-*) before every run with the agent: the first start after an
@@ -79,12 +79,18 @@ rm -rf "$QUEUE"
 : > "$OUT/queue-health.txt"
 
 if [[ " $PARTS " == *" jmh "* ]]; then
-  rm -rf "$JMH_QUEUE"
-  # shellcheck disable=SC2086  # JMH_ARGS is a list of options
-  java -cp "$CP" org.openjdk.jmh.Main 'io\.infermon\.benchmarks\.agent\.Agent(Off|On)\.' -prof gc \
-    -rf json -rff "$OUT/jmh.json" $JMH_ARGS 2>&1 | grep -v '^I0000\|absl::' | tee "$OUT/jmh.txt"
+  # one JMH run per batch, each with a fresh queue: the agent's health records (its drops) are read before the next
+  # fork's records can push them out of the queue by its size retention
+  : > "$OUT/jmh.txt"
+  : > "$OUT/drops-jmh.txt"
+  for batch in $BATCHES; do
+    rm -rf "$JMH_QUEUE"
+    # shellcheck disable=SC2086  # JMH_ARGS is a list of options
+    java -cp "$CP" org.openjdk.jmh.Main 'io\.infermon\.benchmarks\.agent\.Agent(Off|On)\.' -p batch="$batch" \
+      -prof gc -rf json -rff "$OUT/jmh-$batch.json" $JMH_ARGS 2>&1 | grep -v '^I0000\|absl::' | tee -a "$OUT/jmh.txt"
+    queue_health "$JMH_QUEUE" | sed "s/^/jmh $batch /" >> "$OUT/drops-jmh.txt"
+  done
   echo "load after JMH: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
-  queue_health "$JMH_QUEUE" | sed 's/^/jmh /' > "$OUT/drops-jmh.txt"
 fi
 
 if [[ " $PARTS " == *" sustained "* ]]; then
@@ -155,14 +161,17 @@ def ring_full_drops(name):
     return drops
 if "jmh" in parts:
     res = {}
-    for r in json.load(open(os.path.join(out, "jmh.json"))):
+    results = []
+    for name in sorted(f for f in os.listdir(out) if re.fullmatch(r"jmh-\d+\.json", f)):
+        results += json.load(open(os.path.join(out, name)))
+    for r in results:
         side = "on" if r["benchmark"].endswith("AgentOn.call") else "off"
         pm = r["primaryMetric"]
         res[(side, r["params"]["batch"])] = {
             "p50": pm["scorePercentiles"]["50.0"], "p99": pm["scorePercentiles"]["99.0"],
             "p999": pm["scorePercentiles"]["99.9"], "mean": pm["score"],
             "alloc": r["secondaryMetrics"]["gc.alloc.rate.norm"]["score"]}
-    drops = ring_full_drops("drops-jmh.txt")  # one agent per AgentOn fork, batches in JMH's order
+    drops = ring_full_drops("drops-jmh.txt")  # one agent per AgentOn fork, batches in the order of BATCHES
     print("\nJMH, time per call in us (SampleTime) and bytes allocated per call (-prof gc)")
     print(f"{'batch':>5} {'agent':>5} {'p50':>9} {'p99':>9} {'p99.9':>9} {'mean':>9} {'B/call':>9} {'ring-full drops':>15}")
     for i, batch in enumerate(sorted({b for _, b in res}, key=int)):
