@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
@@ -43,7 +42,6 @@ class IdleClockTest {
             // killed: no last watermark
         }
         List<ClosedBucket> closed = new CopyOnWriteArrayList<>();
-        AtomicReference<Throwable> failed = new AtomicReference<>();
         Path out = dir.resolve("out");
         try (MergedQueues reader = new MergedQueues(List.of(queue)); MetricFiles files = new MetricFiles(out)) {
             EventTimeBuckets buckets = new EventTimeBuckets(Duration.ofSeconds(1), Duration.ZERO,
@@ -51,21 +49,12 @@ class IdleClockTest {
             Processor processor = new Processor(reader, buckets, References.none(), files, closed::add, out, null,
                     Duration.ofHours(1));
             processor.idleTimeout(Duration.ofMillis(500));
-            Thread live = new Thread(() -> {
-                try {
-                    processor.run(false);
-                } catch (Throwable t) {
-                    failed.set(t);
-                }
-            });
-            live.start();
+            LiveProcessorThread live = LiveProcessorThread.start(processor);
             long lastBucket = buckets.bucketStart(start + 1_450);
             // the bucket of the last calls, then two empty ones: only the processor's clock can close them
             await().atMost(Duration.ofSeconds(30)).until(() -> closed.stream()
                     .anyMatch(b -> b.startMillis() == lastBucket + 2_000));
-            processor.stop();
-            live.join(30_000);
-            assertThat(failed.get()).isNull();
+            live.stop();
             assertThat(closed.stream().mapToLong(b -> b.statistics().inferenceCalls()).sum()).isEqualTo(calls);
             assertThat(closed).filteredOn(b -> !b.hasCalls()).extracting(ClosedBucket::startMillis)
                     .containsExactly(lastBucket + 1_000, lastBucket + 2_000);

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32C;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -59,7 +58,6 @@ class StartingAgentTest {
                 ByteBuffer.allocate(CaptureCodec.WATERMARK_LENGTH).order(ByteOrder.LITTLE_ENDIAN), new CRC32C());
 
         List<ClosedBucket> closed = new CopyOnWriteArrayList<>();
-        AtomicReference<Throwable> failed = new AtomicReference<>();
         Path out = dir.resolve("out");
         try (MergedQueues reader = new MergedQueues(List.of(running, starting)); MetricFiles files = new MetricFiles(out)) {
             EventTimeBuckets buckets = new EventTimeBuckets(Duration.ofSeconds(1), Duration.ZERO,
@@ -67,14 +65,7 @@ class StartingAgentTest {
             Processor processor = new Processor(reader, buckets, References.none(), files, closed::add, out, null,
                     Duration.ofHours(1));
             processor.idleTimeout(Duration.ofSeconds(30)); // no idle rule or processor clock within this test
-            Thread live = new Thread(() -> {
-                try {
-                    processor.run(false);
-                } catch (Throwable t) {
-                    failed.set(t);
-                }
-            });
-            live.start();
+            LiveProcessorThread live = LiveProcessorThread.start(processor);
             // the starting agent holds its watermark, start + 1.5 s: the first bucket closes, the second may not
             await().atMost(Duration.ofSeconds(30)).until(() -> closed.stream()
                     .anyMatch(b -> b.startMillis() == start && b.model().name().equals("a")));
@@ -89,9 +80,7 @@ class StartingAgentTest {
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> closed.stream()
                     .anyMatch(b -> b.startMillis() == start + 2_000 && b.model().name().equals("a")));
-            processor.stop();
-            live.join(30_000);
-            assertThat(failed.get()).isNull();
+            live.stop();
             assertThat(buckets.lateRecords()).isZero();
             assertThat(closed).filteredOn(b -> b.model().name().equals("b") && b.hasCalls())
                     .singleElement().satisfies(b -> {

@@ -301,9 +301,11 @@ class AnodotDeliveryTest {
 
         List<Long> t = anodot.arrivalNanos();
         assertThat(t).hasSize(6);
-        // requests start 50 ms apart, so six span at least 250 ms; a lower bound only (a slow machine makes the span
-        // longer, never shorter), less 20 ms for the network's jitter on the first and the last
-        assertThat(t.get(5) - t.get(0)).isGreaterThanOrEqualTo(Duration.ofMillis(230).toNanos());
+        // requests start 50 ms apart, so the second to the sixth span at least 200 ms; a lower bound only (a slow
+        // machine makes the span longer, never shorter), less 20 ms for the network's jitter on the two ends. The
+        // first is left out: it also opens the connection, and arriving late it shortened the span (to 222.8 ms of
+        // the 250 ms from the first, on a loaded machine)
+        assertThat(t.get(5) - t.get(1)).isGreaterThanOrEqualTo(Duration.ofMillis(180).toNanos());
     }
 
     @Test

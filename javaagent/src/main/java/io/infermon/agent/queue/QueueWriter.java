@@ -81,6 +81,16 @@ public final class QueueWriter implements Runnable {
     static final long DISK_RESERVE_BYTES = 1L << 20;
     /** The queue is opened this long after the writer's start at the latest, with no record to write. */
     static final long OPEN_AT_LATEST_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * The queue is opened this long after the host defines its runtime's first class ({@link #openSoon}), unless a
+     * call comes sooner. Not at once: the moments right after are the host's busiest (the runtime's native library,
+     * the model's load, the JIT), and on a small machine Chronicle's start beside them delays the first inference
+     * (+480 ms instead of +160 ms on 2 cores, docs/benchmarks.md). Not at the first call either: a service that
+     * starts its traffic then, while other services keep the cores busy, waits seconds for Chronicle's start, and a
+     * processor reading its queue among others holds their buckets meanwhile.
+     */
+    static final long OPEN_AFTER_RUNTIME_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long NOT_WANTED = Long.MIN_VALUE;
     /** How much longer a stop waits when the queue was not open yet: Chronicle's start, on a busy machine. */
     static final long OPEN_ALLOWANCE_MILLIS = 5_000;
 
@@ -106,8 +116,8 @@ public final class QueueWriter implements Runnable {
     private Path startingFile;
 
     private volatile boolean running = true;
-    /** Set when the host is about to infer: the queue is opened now instead of at the first record. */
-    private volatile boolean openWanted;
+    /** When the host defined its runtime's first class ({@code nanoTime}), or {@link #NOT_WANTED}. */
+    private volatile long openWantedNanos = NOT_WANTED;
     private volatile boolean stopped;
     private volatile boolean opened;
     private ChronicleQueue queue;
@@ -236,28 +246,31 @@ public final class QueueWriter implements Runnable {
     }
 
     /**
-     * Asks for the queue to be opened now rather than at the first record: the host has defined a class of its
-     * inference runtime, so its first calls are near, and Chronicle's start should be over (or under way) by then.
-     * A host that loads its model for a while (most do) then loses none of its first calls' time to it.
+     * Asks for the queue to be opened {@link #OPEN_AFTER_RUNTIME_NANOS} from now rather than at the first record: the
+     * host has defined a class of its inference runtime, so its first calls are near, and Chronicle's start should be
+     * over (or under way) by then. Called on the host's thread: only a volatile read, and a write the first time.
      */
     public void openSoon() {
-        if (!openWanted) {
-            openWanted = true;
-            LockSupport.unpark(thread);
+        if (openWantedNanos == NOT_WANTED) {
+            openWantedNanos = System.nanoTime();
             StartupTrace.mark("queue wanted (a runtime class)");
         }
     }
 
     /**
-     * Returns when the queue is wanted ({@link #openSoon}), at the first record claimed in the ring, at a stop, or
-     * {@link #OPEN_AT_LATEST_NANOS} after the start; meanwhile keeps the starting agent's file up to date with the
-     * calls in flight.
+     * Returns {@link #OPEN_AFTER_RUNTIME_NANOS} after the queue was wanted ({@link #openSoon}), at the first record
+     * claimed in the ring, at a stop, or {@link #OPEN_AT_LATEST_NANOS} after the start; meanwhile keeps the starting
+     * agent's file up to date with the calls in flight.
      */
     private void awaitFirstNeed() {
         long now = System.nanoTime();
         long deadline = now + OPEN_AT_LATEST_NANOS;
         long nextRefresh = now + WATERMARK_BUSY_NANOS;
-        while (running && !openWanted && ring.claimedPosition() == 0 && now - deadline < 0) {
+        while (running && ring.claimedPosition() == 0 && now - deadline < 0) {
+            long wanted = openWantedNanos;
+            if (wanted != NOT_WANTED && now - wanted >= OPEN_AFTER_RUNTIME_NANOS) {
+                break;
+            }
             LockSupport.parkNanos(IDLE_PARK_NANOS);
             now = System.nanoTime();
             if (now - nextRefresh >= 0) {
