@@ -31,11 +31,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The agent's one background thread: it opens the Chronicle Queue (off the start-up path, and only once it is needed:
- * when the host defines its first inference runtime class ({@link #openSoon}), at the first record, at the stop, or
- * {@link #OPEN_AT_LATEST_NANOS} after the start, whichever comes first, so that Chronicle's start, about a thousand
- * classes, does not compete with the host's own start; records captured while it opens are kept in an
- * {@link OpeningBuffer}), then moves records from
- * the {@link CaptureRing} into it, sealing each with its checksum on the way. Every slow thing the agent does happens
+ * {@link #OPEN_AFTER_RUNTIME_NANOS} after the host defines its first inference runtime class ({@link #openSoon}), at
+ * the first record, at the stop, or {@link #OPEN_AT_LATEST_NANOS} after the start, whichever comes first, so that
+ * Chronicle's start, about a thousand classes, does not compete with the host's own start; records captured while it
+ * opens are kept in an {@link OpeningBuffer}), then moves records from the {@link CaptureRing} into it, sealing each
+ * with its checksum on the way. Every slow thing the agent does happens
  * here: queue creation, appends, page faults, roll-overs, deleting old cycle files (retention), writing health
  * records and watermark records, recalibrating the clock.
  *
@@ -85,7 +85,7 @@ public final class QueueWriter implements Runnable {
      * The queue is opened this long after the host defines its runtime's first class ({@link #openSoon}), unless a
      * call comes sooner. Not at once: the moments right after are the host's busiest (the runtime's native library,
      * the model's load, the JIT), and on a small machine Chronicle's start beside them delays the first inference
-     * (+480 ms instead of +160 ms on 2 cores, docs/benchmarks.md). Not at the first call either: a service that
+     * (+297 ms instead of +169 ms on 2 cores, docs/benchmarks.md). Not at the first call either: a service that
      * starts its traffic then, while other services keep the cores busy, waits seconds for Chronicle's start, and a
      * processor reading its queue among others holds their buckets meanwhile.
      */
@@ -466,6 +466,9 @@ public final class QueueWriter implements Runnable {
             if (failed[0] != null) {
                 throw failed[0];
             }
+            // the appender was made and first used on the opener's thread: hand it over to this one (Chronicle checks
+            // that a single thread uses it, where assertions are on)
+            appender.singleThreadedCheckReset();
             if (kept.records() > 0) {
                 StartupTrace.mark("queue open, " + kept.records() + " records kept aside meanwhile");
                 kept.replay((record, length) -> appendBytes(record, 0, length, 0L));

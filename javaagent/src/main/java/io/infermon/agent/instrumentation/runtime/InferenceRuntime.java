@@ -40,7 +40,7 @@ public enum InferenceRuntime {
 
     /**
      * Classes (binary names) one of which a host defines early, while it loads its model and before its first
-     * inference: the runtime's native-library loader or its graph. Seeing one, the agent opens its queue.
+     * inference: the runtime's native-library loader or its graph. Seeing one, the agent opens its queue soon after.
      */
     public List<String> entryClasses() {
         return entryClasses;
