@@ -31,17 +31,10 @@ public final class Instrumentations {
     }
 
     /**
-     * Installs the instrumentations. Classes already loaded (when attached to a running JVM, or when the host loaded
-     * TensorFlow before the agent started) are retransformed; advice only adds code inside existing methods, which
-     * retransformation allows.
-     */
-    public static void install(Instrumentation inst, List<TypeInstrumentation> instrumentations) {
-        install(inst, instrumentations, List.of(), () -> { });
-    }
-
-    /**
-     * As {@link #install(Instrumentation, List)}, plus the generic method points; point {@code i} is bound to index
-     * {@code i} of {@code methods}, which the handler uses to find its configuration.
+     * Installs the instrumentations and the generic method points. Classes already loaded (when attached to a running
+     * JVM, or when the host loaded TensorFlow before the agent started) are retransformed; advice only adds code
+     * inside existing methods, which retransformation allows. Point {@code i} is bound to index {@code i} of
+     * {@code methods}, which the handler uses to find its configuration.
      *
      * <p>The runtimes go through a {@link RuntimeTransformer} (by class name, JDK types only until a class matches),
      * while a thread of its own, {@code infermon-warm-up}, loads what a rewrite needs of Byte Buddy (unless the rewrites

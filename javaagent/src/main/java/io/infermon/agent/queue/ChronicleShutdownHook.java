@@ -15,7 +15,8 @@ import java.lang.reflect.Method;
  * inference runtime, or at its first call ({@link QueueWriter}); a short-lived host may well begin to exit before that
  * open is done. Chronicle's own {@code PriorityHook.add} would do this registration, but it initialises Chronicle's
  * {@code Jvm} class on the way (about 450 classes, 250 ms): this does what its first call does, creating the hook and
- * registering its thread, and nothing else. If Chronicle's internals differ from what this expects, it does nothing (the race stays, as before).
+ * registering its thread, and nothing else. If Chronicle's internals differ from what this expects, it does nothing
+ * (the race stays, as before).
  */
 final class ChronicleShutdownHook {
     static final String PRIORITY_HOOK = "net.openhft.chronicle.core.shutdown.PriorityHook";

@@ -27,7 +27,6 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.MessageHandler;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The agent's one background thread: it opens the Chronicle Queue (off the start-up path, and only once it is needed:
@@ -35,9 +34,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * the first record, at the stop, or {@link #OPEN_AT_LATEST_NANOS} after the start, whichever comes first, so that
  * Chronicle's start, about a thousand classes, does not compete with the host's own start; records captured while it
  * opens are kept in an {@link OpeningBuffer}), then moves records from the {@link CaptureRing} into it, sealing each
- * with its checksum on the way. Every slow thing the agent does happens
- * here: queue creation, appends, page faults, roll-overs, deleting old cycle files (retention), writing health
- * records and watermark records, recalibrating the clock.
+ * with its checksum on the way. Every slow thing the agent does happens here: queue creation, appends, page faults,
+ * roll-overs, deleting old cycle files (retention), writing health records and watermark records, recalibrating the
+ * clock.
  *
  * <p>Watermark records tell the processor how far this agent's records are complete in event time: every record
  * appended after one started at or after its time. The writer takes the oldest start among the calls in flight
@@ -106,6 +105,8 @@ public final class QueueWriter implements Runnable {
     private final Runnable onGivingUp;
     private final Thread thread;
     private final ByteBuffer sealView;
+    /** The native address of the ring's index 0, which records are appended from. */
+    private final long ringAddress;
     private final CRC32C crc = new CRC32C();
     private final MessageHandler appendRecord = this::append;
     private String agentId;
@@ -153,6 +154,7 @@ public final class QueueWriter implements Runnable {
         this.clock = clock;
         this.inFlight = inFlight;
         this.sealView = ring.records().duplicate(); // position and limit of this view are the writer's alone
+        this.ringAddress = ring.address();
         this.lastHealthNanos = System.nanoTime();
         this.startEpochNanos = clock.toEpochNanos(lastHealthNanos);
         this.watermarkNanos = lastHealthNanos; // before the handler is installed, so before any call starts
@@ -471,7 +473,7 @@ public final class QueueWriter implements Runnable {
             appender.singleThreadedCheckReset();
             if (kept.records() > 0) {
                 StartupTrace.mark("queue open, " + kept.records() + " records kept aside meanwhile");
-                kept.replay((record, length) -> appendBytes(record, 0, length, 0L));
+                kept.replay((record, length) -> appendBytes(record, 0, length));
             } else {
                 StartupTrace.mark("queue open");
             }
@@ -486,14 +488,14 @@ public final class QueueWriter implements Runnable {
     Opener opener = this::open;
 
     private void append(int msgTypeId, org.agrona.MutableDirectBuffer buffer, int index, int length) {
-        appendBytes(sealView, index, length, ((UnsafeBuffer) buffer).addressOffset() + index);
+        appendBytes(sealView, index, length);
     }
 
     /**
-     * Seals the record at {@code index} of {@code view} and appends it: from native memory at {@code address} (the
-     * ring), or from {@code view}'s array when {@code address} is 0 (a record kept aside while the queue opened).
+     * Seals the record at {@code index} of {@code view} and appends it. {@code view} is the ring's (the record is
+     * copied from the ring's native memory) or a heap buffer holding a record kept aside while the queue opened.
      */
-    private void appendBytes(ByteBuffer view, int index, int length, long address) {
+    private void appendBytes(ByteBuffer view, int index, int length) {
         if (!spaceFor(length, 0)) {
             counters.droppedDiskFull.increment();
             AgentLog.once("disk-full", "less than " + (DISK_RESERVE_BYTES >> 20) + " MiB free on the disk of "
@@ -508,8 +510,8 @@ public final class QueueWriter implements Runnable {
             CaptureCodec.seal(view, index, crc);
             try (DocumentContext dc = appender.writingDocument()) {
                 try {
-                    if (address != 0) {
-                        dc.wire().bytes().unsafeWrite(address, length);
+                    if (view == sealView) {
+                        dc.wire().bytes().unsafeWrite(ringAddress + index, length);
                     } else {
                         dc.wire().bytes().write(view.array(), view.arrayOffset() + index, length);
                     }
