@@ -63,11 +63,12 @@ public final class CaptureCodec {
      * (too many tensors, a rank above {@link #MAX_RANK}, or a record above 2 GiB).
      */
     public static long encodedLength(CaptureSource call) {
+        EncodedStrings kept = call.encodedStrings();
         long length = HEADER_LENGTH;
-        length += stringLength(call.modelName());
-        length += stringLength(call.modelVersion());
-        length += stringLength(call.signature());
-        length += stringLength(call.interceptionPoint());
+        length += stringLength(call.modelName(), kept);
+        length += stringLength(call.modelVersion(), kept);
+        length += stringLength(call.signature(), kept);
+        length += stringLength(call.interceptionPoint(), kept);
         length += stringLength(call.requestId());
         int tensors = call.tensorCount();
         if (tensors < 0 || tensors > MAX_TENSORS) {
@@ -79,7 +80,7 @@ public final class CaptureCodec {
             if (rank < 0 || rank > MAX_RANK) {
                 return -1;
             }
-            length += stringLength(call.tensorName(t)) + 4 + 8L * rank + 4 + call.tensorByteLength(t);
+            length += stringLength(call.tensorName(t), kept) + 4 + 8L * rank + 4 + call.tensorByteLength(t);
         }
         return length > Integer.MAX_VALUE ? -1 : length;
     }
@@ -95,17 +96,18 @@ public final class CaptureCodec {
         if (target.order() != ByteOrder.LITTLE_ENDIAN) {
             throw new IllegalArgumentException("the target buffer must be little-endian");
         }
+        EncodedStrings kept = call.encodedStrings();
         int p = offset + HEADER_LENGTH;
-        p = putString(target, p, call.modelName());
-        p = putString(target, p, call.modelVersion());
-        p = putString(target, p, call.signature());
-        p = putString(target, p, call.interceptionPoint());
+        p = putString(target, p, call.modelName(), kept);
+        p = putString(target, p, call.modelVersion(), kept);
+        p = putString(target, p, call.signature(), kept);
+        p = putString(target, p, call.interceptionPoint(), kept);
         p = putString(target, p, call.requestId());
         int tensors = call.tensorCount();
         target.putShort(p, (short) tensors);
         p += 2;
         for (int t = 0; t < tensors; t++) {
-            p = putString(target, p, call.tensorName(t));
+            p = putString(target, p, call.tensorName(t), kept);
             int rank = call.tensorRank(t);
             target.put(p, (byte) call.tensorRole(t).code());
             target.put(p + 1, (byte) call.tensorMeaning(t).code());
@@ -180,6 +182,31 @@ public final class CaptureCodec {
     /** The number of bytes a string takes in a record: a 2-byte length and up to {@link #MAX_STRING_BYTES} of UTF-8. */
     public static int stringLength(String s) {
         return 2 + utf8Length(s, storedChars(s));
+    }
+
+    /** {@link #stringLength(String)}, from the kept bytes when there are any. */
+    private static int stringLength(String s, EncodedStrings kept) {
+        return kept == null ? stringLength(s) : 2 + kept.of(s).length;
+    }
+
+    /** {@link #putString(ByteBuffer, int, String)}, copying the kept bytes when there are any. */
+    private static int putString(ByteBuffer target, int p, String s, EncodedStrings kept) {
+        if (kept == null) {
+            return putString(target, p, s);
+        }
+        byte[] bytes = kept.of(s);
+        target.putShort(p, (short) bytes.length);
+        target.put(p + 2, bytes, 0, bytes.length);
+        return p + 2 + bytes.length;
+    }
+
+    /** The bytes {@code s} takes in a record after its length: UTF-8, cut to {@link #MAX_STRING_BYTES}. */
+    static byte[] utf8(String s) {
+        ByteBuffer b = ByteBuffer.allocate(stringLength(s)).order(ByteOrder.LITTLE_ENDIAN);
+        putString(b, 0, s);
+        byte[] bytes = new byte[b.capacity() - 2];
+        b.get(2, bytes);
+        return bytes;
     }
 
     private static int putString(ByteBuffer target, int p, String s) {

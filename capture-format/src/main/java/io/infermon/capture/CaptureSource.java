@@ -18,6 +18,14 @@ public interface CaptureSource {
         return 0;
     }
 
+    /**
+     * Where the codec keeps the stored bytes of the strings this source repeats from call to call (every string but
+     * the request id), or null to convert them on every call. The agent keeps one per thread.
+     */
+    default EncodedStrings encodedStrings() {
+        return null;
+    }
+
     /** Wall-clock time the call started, in nanoseconds since the epoch: the record's event time. */
     long captureTimeEpochNanos();
 

@@ -99,6 +99,40 @@ class CaptureCodecTest {
     }
 
     @Test
+    void keptStringsEncodeTheSameBytesAsConvertedOnes() {
+        EncodedStrings kept = new EncodedStrings();
+        for (String model : new String[] {"digits", "modèle-数字-\uD83D\uDE00", "lone-\uD800-surrogate",
+                "é".repeat(40_000), ""}) {
+            SimpleCall converted = twoTensorCall();
+            converted.model = model;
+            converted.requestId = "req-7";
+            SimpleCall fromKept = twoTensorCall();
+            fromKept.model = new String(model); // equal, not the same instance: found by content
+            fromKept.requestId = "req-7";
+            fromKept.strings = kept;
+            ByteBuffer expected = converted.record();
+            assertThat(fromKept.record()).isEqualTo(expected);
+            assertThat(fromKept.record()).isEqualTo(expected); // the second time from the kept bytes
+        }
+    }
+
+    @Test
+    void keptStringsAreConvertedOncePerNameAndReplacedWhenTheirSlotIsTaken() {
+        EncodedStrings kept = new EncodedStrings();
+        byte[] first = kept.of("serving_default");
+        assertThat(kept.of(new String("serving_default"))).isSameAs(first);
+        assertThat(first).isEqualTo("serving_default".getBytes(StandardCharsets.UTF_8));
+        // another name with the same slot replaces it; the first is converted again when it comes back
+        String rival = java.util.stream.IntStream.range(0, 10_000).mapToObj(i -> "name-" + i)
+                .filter(n -> (n.hashCode() & (EncodedStrings.SLOTS - 1))
+                        == ("serving_default".hashCode() & (EncodedStrings.SLOTS - 1)))
+                .findFirst().orElseThrow();
+        assertThat(kept.of(rival)).isEqualTo(rival.getBytes(StandardCharsets.UTF_8));
+        byte[] again = kept.of("serving_default");
+        assertThat(again).isNotSameAs(first).isEqualTo(first);
+    }
+
+    @Test
     void rejectsTruncatedRecordsWithTheReason() {
         ByteBuffer whole = twoTensorCall().record();
         assertThatThrownBy(() -> CaptureCodec.decode(whole.slice(0, 20)))

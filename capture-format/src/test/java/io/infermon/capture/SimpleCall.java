@@ -18,6 +18,8 @@ final class SimpleCall implements CaptureSource {
     String requestId = "";
     RecordKind kind = RecordKind.INFERENCE;
     int flags;
+    /** Kept strings, as the agent keeps them per thread; null: converted on every encode. */
+    EncodedStrings strings;
     final List<Tensor> tensors = new ArrayList<>();
 
     SimpleCall tensor(String name, TensorRole role, DType dtype, long[] shape, byte[] bytes) {
@@ -37,6 +39,7 @@ final class SimpleCall implements CaptureSource {
         return buffer.slice(8, length);
     }
 
+    @Override public EncodedStrings encodedStrings() { return strings; }
     @Override public RecordKind recordKind() { return kind; }
     @Override public int flags() { return flags; }
     @Override public long captureTimeEpochNanos() { return captureTime; }

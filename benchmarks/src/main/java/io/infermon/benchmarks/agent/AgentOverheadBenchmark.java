@@ -38,11 +38,19 @@ public abstract class AgentOverheadBenchmark {
     @Param("benchmarks/target/agent-overhead/digits-model")
     public String model;
 
+    /**
+     * Threads of each of TensorFlow's two pools (inter-op, intra-op); {@code 0} is TensorFlow's default, one per core.
+     * At 1, a batch-1 call keeps fewer threads handing work to each other, so the run-to-run spread of the bare call
+     * is smaller than with the default pools on 2 cores (docs/benchmarks.md).
+     */
+    @Param("0")
+    public int tfThreads;
+
     private DigitsModel digits;
 
     @Setup(Level.Trial)
     public void load() {
-        digits = DigitsModel.load(Path.of(model), batch);
+        digits = DigitsModel.load(Path.of(model), batch, tfThreads);
     }
 
     @TearDown(Level.Trial)

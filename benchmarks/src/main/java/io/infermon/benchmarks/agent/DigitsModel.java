@@ -7,6 +7,7 @@ import java.util.Map;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.SessionFunction;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.types.TFloat32;
@@ -29,12 +30,17 @@ public final class DigitsModel implements AutoCloseable {
     private int next;
 
     @SuppressWarnings("unchecked")
-    private DigitsModel(Path dir, int batch) {
+    private DigitsModel(Path dir, int batch, int threads) {
         if (!Files.isRegularFile(dir.resolve("saved_model.pb"))) {
             throw new IllegalArgumentException("no SavedModel in " + dir.toAbsolutePath() + " (benchmarks/"
                     + "run-agent-overhead.sh trains one with DigitsApp train)");
         }
-        bundle = SavedModelBundle.load(dir.toString(), "serve");
+        SavedModelBundle.Loader loader = SavedModelBundle.loader(dir.toString()).withTags("serve");
+        if (threads != 0) {
+            loader = loader.withConfigProto(ConfigProto.newBuilder()
+                    .setInterOpParallelismThreads(threads).setIntraOpParallelismThreads(Math.max(1, threads)).build());
+        }
+        bundle = loader.load();
         function = bundle.function("serving_default");
         DigitsTraffic digits = DigitsTraffic.load();
         inputs = new TFloat32[DISTINCT_BATCHES];
@@ -52,9 +58,17 @@ public final class DigitsModel implements AutoCloseable {
         }
     }
 
-    /** Loads the SavedModel in {@code dir} and prepares inputs of {@code batch} rows. */
+    /** Loads the SavedModel in {@code dir} and prepares inputs of {@code batch} rows; TensorFlow's thread pools as default. */
     public static DigitsModel load(Path dir, int batch) {
-        return new DigitsModel(dir, batch);
+        return new DigitsModel(dir, batch, 0);
+    }
+
+    /**
+     * Loads the SavedModel in {@code dir} with TensorFlow's inter-op and intra-op pools of {@code threads} threads
+     * each ({@code 0}: TensorFlow's default, as many as cores), and prepares inputs of {@code batch} rows.
+     */
+    public static DigitsModel load(Path dir, int batch, int threads) {
+        return new DigitsModel(dir, batch, threads);
     }
 
     /** One inference call on the next input batch; returns the first row's score for class 0. */

@@ -31,6 +31,8 @@ final class CallCapture extends RecordedCall {
     private String[] inputNames = new String[0];
     private Object[] tensors = new Object[4];
     private Object[] shapes = new Object[4];
+    /** Each tensor's shape's own dimensions when they could be read directly, else null (then through its methods). */
+    private long[][] dimensions = new long[4][];
     private byte[] chunk = new byte[0];
     /** Re-pointed at each tensor's native memory in turn: reading through it allocates nothing. */
     private final UnsafeBuffer nativeSource = new UnsafeBuffer(0, 0);
@@ -59,6 +61,7 @@ final class CallCapture extends RecordedCall {
     void grow(int n) {
         tensors = Arrays.copyOf(tensors, n);
         shapes = Arrays.copyOf(shapes, n);
+        dimensions = Arrays.copyOf(dimensions, n);
     }
 
     /** Adds a tensor, reading its type, shape and size (not yet its bytes). */
@@ -69,20 +72,44 @@ final class CallCapture extends RecordedCall {
     void add(TensorFlowApi tf, String name, TensorRole role, TensorMeaning meaning, Object tensor) throws Throwable {
         int dtype = (int) tf.dataTypeNumber.invokeExact(tf.tensorDataType.invokeExact(tensor));
         Object shape = tf.tensorShape.invokeExact(tensor);
-        int rank = (int) tf.shapeRank.invokeExact(shape);
+        long[] dims = tf.dimensions(shape);
+        int rank = dims != null ? dims.length : (int) tf.shapeRank.invokeExact(shape);
         // A DT_STRING tensor's memory holds TF_TString structs (pointers), not text: record its shape only.
-        long bytes = dtype == DType.STRING.code() ? 0 : (long) tf.tensorNumBytes.invokeExact(tensor);
+        long bytes = dtype == DType.STRING.code() ? 0 : byteCount(tf, tensor, dtype, dims);
         int t = next();
         names[t] = name;
         roles[t] = role;
         meanings[t] = meaning;
         tensors[t] = tensor;
         shapes[t] = shape;
+        dimensions[t] = dims;
         dtypes[t] = dtype;
         ranks[t] = rank;
-        firstDims[t] = rank > 0 ? (long) tf.shapeSize.invokeExact(shape, 0) : 1;
+        firstDims[t] = rank == 0 ? 1 : dims != null ? dims[0] : (long) tf.shapeSize.invokeExact(shape, 0);
         byteLengths[t] = (int) Math.min(bytes, Integer.MAX_VALUE);
         this.api = tf;
+    }
+
+    /**
+     * The tensor's size in bytes: its element count times its element size for the fixed-size types, as TensorFlow
+     * computes it, without a native call; from TensorFlow for anything else.
+     */
+    static long byteCount(TensorFlowApi tf, Object tensor, int dtype, long[] dims) throws Throwable {
+        DType type = DType.fromCode(dtype);
+        if (dims != null && type != null && type.byteSize() > 0) {
+            long elements = 1;
+            for (long d : dims) {
+                if (d < 0 || (d > 0 && elements > Long.MAX_VALUE / d)) {
+                    elements = -1;
+                    break;
+                }
+                elements *= d;
+            }
+            if (elements >= 0 && elements <= Long.MAX_VALUE / type.byteSize()) {
+                return elements * type.byteSize();
+            }
+        }
+        return (long) tf.tensorNumBytes.invokeExact(tensor);
     }
 
     /** Drops references to the host's tensors as soon as the call is encoded. */
@@ -90,12 +117,17 @@ final class CallCapture extends RecordedCall {
     void clear() {
         Arrays.fill(tensors, 0, count, null);
         Arrays.fill(shapes, 0, count, null);
+        Arrays.fill(dimensions, 0, count, null);
         super.clear();
         api = null;
     }
 
     @Override
     long fullDim(int t, int d) {
+        long[] dims = dimensions[t];
+        if (dims != null) {
+            return dims[d];
+        }
         try {
             return (long) api.shapeSize.invokeExact(shapes[t], d);
         } catch (Throwable e) {

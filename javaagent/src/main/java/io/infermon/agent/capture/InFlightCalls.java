@@ -58,6 +58,14 @@ public final class InFlightCalls {
             return now;
         }
 
+        /**
+         * A call starts inside one already open on this thread ({@link #start} called and not yet ended): only the
+         * outer call's start counts for the watermark, and the inner one needs no clock reading of its own.
+         */
+        public void nest() {
+            depth++;
+        }
+
         /** The call ends. Call it after the call's record is committed to the ring, never before. */
         public void end() {
             if (depth > 0 && --depth == 0) {

@@ -2,6 +2,7 @@ package io.infermon.agent.capture;
 
 import io.infermon.capture.CaptureCodec;
 import io.infermon.capture.CaptureSource;
+import io.infermon.capture.EncodedStrings;
 import io.infermon.capture.RecordKind;
 import io.infermon.capture.TensorMeaning;
 import io.infermon.capture.TensorRole;
@@ -35,6 +36,9 @@ abstract class RecordedCall implements CaptureSource {
     int[] ranks = new int[4];
     long[] firstDims = new long[4];
     int[] byteLengths = new int[4];
+
+    /** This thread's model, point and tensor names as the record stores them; made at the first record encoded. */
+    private EncodedStrings encodedStrings;
 
     /** Rows kept per batched tensor, or -1 when the call is whole. */
     private long rowLimit = -1;
@@ -145,6 +149,15 @@ abstract class RecordedCall implements CaptureSource {
     @Override
     public long captureTimeEpochNanos() {
         return captureTimeEpochNanos;
+    }
+
+    @Override
+    public EncodedStrings encodedStrings() {
+        EncodedStrings e = encodedStrings;
+        if (e == null) {
+            e = encodedStrings = new EncodedStrings();
+        }
+        return e;
     }
 
     @Override

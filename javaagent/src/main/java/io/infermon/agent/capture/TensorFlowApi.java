@@ -5,8 +5,11 @@ import static io.infermon.agent.capture.ErasedHandles.erase;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.Map;
 import java.util.WeakHashMap;
+import org.agrona.UnsafeApi;
 
 /**
  * The few TensorFlow Java methods the agent calls, as method handles looked up in the class loader that loaded the
@@ -65,6 +68,10 @@ final class TensorFlowApi {
     final MethodHandle signatureKey;     // (Signature) -> String
     final MethodHandle signatureInputNames; // (Signature) -> Set<String>
     final MethodHandle bundleSession;    // (SavedModelBundle) -> Session
+    /** {@code Shape}, and the offset of its {@code long[] dimensionSizes} field ({@link #NO_FIELD} if it has none). */
+    private final Class<?> shapeClass;
+    private final long shapeDimensions;
+    private static final long NO_FIELD = -1;
 
     /** Whether a class implements {@code org.tensorflow.Tensor} (whichever class loader loaded it). */
     private static final ClassValue<Boolean> IS_TENSOR = new ClassValue<>() {
@@ -135,9 +142,34 @@ final class TensorFlowApi {
             signatureInputNames = erase(LOOKUP.findVirtual(signature, "inputNames",
                     MethodType.methodType(java.util.Set.class)));
             bundleSession = erase(LOOKUP.findVirtual(bundle, "session", MethodType.methodType(session)));
+            shapeClass = shape;
+            shapeDimensions = dimensionsField(shape);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("this TensorFlow Java (loaded by " + loader
                     + ") lacks a method infermon uses: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The dimensions of a {@code Shape}, read from its field rather than through {@code numDimensions()} and
+     * {@code size(i)}: the handles are not constants to the JIT, and a call per dimension, per tensor, per call added
+     * up on small models (docs/benchmarks.md). The array is the shape's own: read it, never change it. Null when the
+     * field cannot be read (then the caller uses the handles) or the shape's rank is unknown.
+     */
+    long[] dimensions(Object shape) {
+        if (shapeDimensions == NO_FIELD || shape.getClass() != shapeClass) {
+            return null;
+        }
+        return (long[]) UnsafeApi.getReference(shape, shapeDimensions);
+    }
+
+    private static long dimensionsField(Class<?> shape) {
+        try {
+            Field f = shape.getDeclaredField("dimensionSizes");
+            return f.getType() == long[].class && !Modifier.isStatic(f.getModifiers())
+                    ? UnsafeApi.objectFieldOffset(f) : NO_FIELD;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return NO_FIELD;
         }
     }
 

@@ -44,10 +44,16 @@ public final class TensorFlowCaptureHandler {
                 .overriddenBy(configuredModelName, configuredModelVersion);
     }
 
+    /** The token of a call inside a TensorFlow call this thread is already in: counted, never captured, not timed. */
+    private static final long NESTED = 1;
+
     long enter() {
         try {
             ThreadState state = context.thread();
-            state.tensorFlow.depth++;
+            if (state.tensorFlow.depth++ > 0) {
+                state.call.nest(); // a signature's session run: reading the clock for it would be wasted
+                return NESTED;
+            }
             long now = state.call.start();
             return now == 0 ? 1 : now; // 0 means "not counted" to exit
         } catch (Throwable t) {
@@ -165,7 +171,6 @@ public final class TensorFlowCaptureHandler {
 
     void exitSessionRun(long token, Object session, Object inputs, Object inputTensors, Object outputNames,
                         Object result, Throwable thrown) {
-        long end = System.nanoTime();
         ThreadState state = counted(token);
         if (state == null) {
             return;
@@ -175,6 +180,7 @@ public final class TensorFlowCaptureHandler {
             if (!outermostReturn(state, result, thrown)) {
                 return;
             }
+            long end = System.nanoTime(); // not before: a nested exit would read the clock for nothing
             List<?> fetchNames = (List<?>) outputNames;
             if (fetchNames.isEmpty()) {
                 counters.callsNotInference.increment();
@@ -215,7 +221,6 @@ public final class TensorFlowCaptureHandler {
 
     void exitFunctionCall(long token, String point, Object signature, Object session, Object arguments,
                           Object result, Throwable thrown) {
-        long end = System.nanoTime();
         ThreadState state = counted(token);
         if (state == null) {
             return;
@@ -225,6 +230,7 @@ public final class TensorFlowCaptureHandler {
             if (!outermostReturn(state, result, thrown)) {
                 return;
             }
+            long end = System.nanoTime(); // not before: a nested exit would read the clock for nothing
             if (!admit(end)) {
                 return;
             }
