@@ -14,7 +14,12 @@
 # Environment:
 #   JMH_ARGS=...   extra JMH options, e.g. "-wi 1 -w 2s -i 1 -r 3s" for a smoke run
 #   RATE=1000      calls per second for part 2;  WARMUP=15 DURATION=60  its warm-up and measured seconds
-#   BATCHES="1 64" batch sizes for parts 1, 2 and 4 (part 1: one JMH run per batch);  REPEATS=1  pairs (without, with) per batch in part 2, alternating
+#   BATCHES="1 64" batch sizes for parts 1, 2 and 4;  REPEATS=1  pairs (without, with) per batch in part 2, alternating
+#   JMH_PAIRS=1    part 1: single-fork JMH runs per batch, alternating without / with the agent, each a pair; the
+#                  table gives each pair and the median of the pairs' differences (forks of one side differ by more
+#                  than the target on this kind of machine, docs/benchmarks.md)
+#   TF_THREADS=0   part 1: TensorFlow's thread pools, a list: 0 its default (one thread per core), -1 every op on the
+#                  calling thread (no hand-offs between threads: the steadier host to resolve the agent's own cost)
 #   RUNS=10        start-time runs per side for part 3
 #   START_COLD=1   part 3 empties the agent's rewrite cache (classes it rewrote at an earlier start, kept in
 #                  $TMPDIR/infermon-agent-$USER/rewritten-*) before every run with the agent: the first start after an
@@ -34,6 +39,8 @@ RUNS=${RUNS:-10}
 START_COLD=${START_COLD:-0}
 BATCHES=${BATCHES:-1 64}
 REPEATS=${REPEATS:-1}
+JMH_PAIRS=${JMH_PAIRS:-1}
+TF_THREADS=${TF_THREADS:-0}
 PARTS=${PARTS:-jmh sustained start alloc}
 OUT=${OUT:-benchmarks/target/agent-overhead}
 MODEL=$OUT/digits-model   # AgentOverheadBenchmark's default @Param model
@@ -79,16 +86,26 @@ rm -rf "$QUEUE"
 : > "$OUT/queue-health.txt"
 
 if [[ " $PARTS " == *" jmh "* ]]; then
-  # one JMH run per batch, each with a fresh queue: the agent's health records (its drops) are read before the next
-  # fork's records can push them out of the queue by its size retention
+  # single-fork runs, without then with the agent, JMH_PAIRS times per batch and thread setting; each run with the
+  # agent has a fresh queue, and its health records (its drops) are read before the next run
   : > "$OUT/jmh.txt"
   : > "$OUT/drops-jmh.txt"
+  rm -f "$OUT"/jmh-*.json
   for batch in $BATCHES; do
-    rm -rf "$JMH_QUEUE"
-    # shellcheck disable=SC2086  # JMH_ARGS is a list of options
-    java -cp "$CP" org.openjdk.jmh.Main 'io\.infermon\.benchmarks\.agent\.Agent(Off|On)\.' -p batch="$batch" \
-      -prof gc -rf json -rff "$OUT/jmh-$batch.json" $JMH_ARGS 2>&1 | grep -v '^I0000\|absl::' | tee -a "$OUT/jmh.txt"
-    queue_health "$JMH_QUEUE" | sed "s/^/jmh $batch /" >> "$OUT/drops-jmh.txt"
+    for threads in $TF_THREADS; do
+      for ((pair = 0; pair < JMH_PAIRS; pair++)); do
+        for side in Off On; do
+          rm -rf "$JMH_QUEUE"
+          # shellcheck disable=SC2086  # JMH_ARGS is a list of options
+          java -cp "$CP" org.openjdk.jmh.Main "io\.infermon\.benchmarks\.agent\.Agent$side\." -p batch="$batch" \
+            -p tfThreads="$threads" -prof gc -rf json -rff "$OUT/jmh-$batch-$threads-$pair-$side.json" $JMH_ARGS 2>&1 \
+            | grep -v '^I0000\|absl::' | tee -a "$OUT/jmh.txt"
+          if [[ $side == On ]]; then
+            queue_health "$JMH_QUEUE" | sed "s/^/jmh $batch $threads $pair /" >> "$OUT/drops-jmh.txt"
+          fi
+        done
+      done
+    done
   done
   echo "load after JMH: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
 fi
@@ -160,30 +177,55 @@ def ring_full_drops(name):
             drops.append(int(m.group(1)) if m else 0)
     return drops
 if "jmh" in parts:
-    res = {}
-    results = []
-    for name in sorted(f for f in os.listdir(out) if re.fullmatch(r"jmh-\d+\.json", f)):
-        results += json.load(open(os.path.join(out, name)))
-    for r in results:
-        side = "on" if r["benchmark"].endswith("AgentOn.call") else "off"
+    def iteration_medians(histogram):
+        """The median of each measured iteration of a fork, from JMH's raw histogram ([[value, count], ...] each)."""
+        medians = []
+        for fork in histogram:
+            for it in fork:
+                total = sum(c for _, c in it)
+                seen = 0
+                for value, count in sorted(it):
+                    seen += count
+                    if 2 * seen >= total:
+                        medians.append(value)
+                        break
+        return medians
+    runs = {}
+    for name in os.listdir(out):
+        m = re.fullmatch(r"jmh-(\d+)-(-?\d+)-(\d+)-(Off|On)\.json", name)
+        if not m:
+            continue
+        r = json.load(open(os.path.join(out, name)))[0]
         pm = r["primaryMetric"]
-        res[(side, r["params"]["batch"])] = {
+        runs[(int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4).lower())] = {
             "p50": pm["scorePercentiles"]["50.0"], "p99": pm["scorePercentiles"]["99.0"],
-            "p999": pm["scorePercentiles"]["99.9"], "mean": pm["score"],
-            "alloc": r["secondaryMetrics"]["gc.alloc.rate.norm"]["score"]}
-    drops = ring_full_drops("drops-jmh.txt")  # one agent per AgentOn fork, batches in the order of BATCHES
-    print("\nJMH, time per call in us (SampleTime) and bytes allocated per call (-prof gc)")
-    print(f"{'batch':>5} {'agent':>5} {'p50':>9} {'p99':>9} {'p99.9':>9} {'mean':>9} {'B/call':>9} {'ring-full drops':>15}")
-    for i, batch in enumerate(sorted({b for _, b in res}, key=int)):
-        for side in ("off", "on"):
-            m = res[(side, batch)]
-            d = "" if side == "off" else (str(drops[i]) if i < len(drops) else "?")
-            print(f"{batch:>5} {side:>5} {m['p50']:9.1f} {m['p99']:9.1f} {m['p999']:9.1f} {m['mean']:9.1f} {m['alloc']:9.0f} {d:>15}")
-        off, on = res[("off", batch)], res[("on", batch)]
-        d50 = on["p50"] - off["p50"]
-        print(f"{batch:>5} added {d50:9.1f} {on['p99'] - off['p99']:9.1f} {on['p999'] - off['p999']:9.1f} "
-              f"{on['mean'] - off['mean']:9.1f} {on['alloc'] - off['alloc']:9.0f}   "
-              f"(median +{100 * d50 / off['p50']:.1f} %)")
+            "p999": pm["scorePercentiles"]["99.9"], "alloc": r["secondaryMetrics"]["gc.alloc.rate.norm"]["score"],
+            "its": iteration_medians(pm["rawDataHistogram"])}
+    drops = ring_full_drops("drops-jmh.txt")  # one agent per run with the agent, in run order (batch, threads, pair)
+    print("\nJMH, time per call in us (SampleTime), bytes allocated per call (-prof gc); one fork per run, pairs alternating")
+    print(f"{'batch':>5} {'tf':>3} {'pair':>4} {'p50 off':>8} {'p50 on':>8} {'added':>7} {'p99.9 off':>10} {'p99.9 on':>9} "
+          f"{'B off':>6} {'B on':>6} {'drops':>6}")
+    on_run = 0
+    for batch, threads in sorted({(k[0], k[1]) for k in runs}):
+        pairs = sorted(k[2] for k in runs if k[:2] == (batch, threads) and k[3] == "on" and (batch, threads, k[2], "off") in runs)
+        added, pct = [], []
+        for p in pairs:
+            off, on = runs[(batch, threads, p, "off")], runs[(batch, threads, p, "on")]
+            d = str(drops[on_run]) if on_run < len(drops) else "?"
+            on_run += 1
+            added.append(on["p50"] - off["p50"])
+            pct.append(100 * (on["p50"] / off["p50"] - 1))
+            print(f"{batch:>5} {threads:>3} {p:>4} {off['p50']:8.2f} {on['p50']:8.2f} {pct[-1]:+6.1f}% {off['p999']:10.1f} "
+                  f"{on['p999']:9.1f} {off['alloc']:6.0f} {on['alloc']:6.0f} {d:>6}")
+        if not pairs:
+            continue
+        offs = [runs[(batch, threads, p, "off")]["p50"] for p in pairs]
+        its_off = [v for p in pairs for v in runs[(batch, threads, p, "off")]["its"]]
+        its_on = [v for p in pairs for v in runs[(batch, threads, p, "on")]["its"]]
+        print(f"batch {batch}, tfThreads {threads}, {len(pairs)} pairs: added median {statistics.median(added):+.2f} us "
+              f"({statistics.median(pct):+.1f} %, pairs {min(pct):+.1f} to {max(pct):+.1f} %); forks without the agent "
+              f"{min(offs):.2f} to {max(offs):.2f} us; fastest iteration median without {min(its_off):.2f}, with "
+              f"{min(its_on):.2f} us ({100 * (min(its_on) / min(its_off) - 1):+.1f} %)")
 if "sustained" in parts:
     rows = [json.loads(l) for l in open(os.path.join(out, "sustained.jsonl")) if l.strip()]
     print("\nsustained rate, inference-thread time per call in us")

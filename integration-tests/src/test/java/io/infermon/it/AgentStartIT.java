@@ -2,6 +2,7 @@ package io.infermon.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,5 +44,36 @@ class AgentStartIT {
         });
         assertThat(records.lastHealth().counters()).containsEntry("calls_captured", 1L)
                 .containsEntry("dropped_ring_full", 0L).containsEntry("queue_errors", 0L);
+    }
+
+    @Test
+    void aFirstStartOnTheTestedTensorFlowTakesItsRewrittenClassesFromTheAgentJar() throws Exception {
+        Path work = WORK.resolve("first-start");
+        CapturedRun.deleteRecursively(work);
+        Path queue = work.resolve("queue");
+        Path agentCache = work.resolve("agent-cache"); // nothing unpacked and nothing rewritten yet: a first start
+        String out = ChildJvm.app("io.infermon.examples.digits.DigitsApp")
+                .args("predict", "--model", model.toString(), "--batch", "10", "--passes", "1")
+                .jvmArg("-Dinfermon.agent.cache.dir=" + agentCache).jvmArg("-verbose:class")
+                .withAgent(queue).log(work.resolve("app.log")).runOk();
+
+        // the seeds the build wrote (RewriteSeedsWriter) held every class to rewrite: of Byte Buddy only the matcher
+        // interface the instrumentations name in their signatures was loaded, nothing that parses or writes a class;
+        // and no rewrite was made, so none was kept in the cache
+        assertThat(out).contains("org.tensorflow.SessionFunction");
+        assertThat(out.lines().filter(l -> l.contains("[class,load] net.bytebuddy."))
+                .map(l -> l.replaceAll(".*\\[class,load] (\\S+) .*", "$1")))
+                .isSubsetOf("net.bytebuddy.matcher.ElementMatcher");
+        try (var kept = Files.walk(agentCache)) {
+            assertThat(kept.filter(Files::isRegularFile).map(p -> agentCache.relativize(p).toString()))
+                    .noneMatch(p -> p.startsWith("rewritten-"));
+        }
+        // and every call is captured: the 1,797 digits in calls of 10 rows, the last of 7
+        QueueRecords records = QueueRecords.read(queue);
+        assertThat(records.calls()).hasSize(180).allSatisfy(call -> {
+            assertThat(call.modelName()).isEqualTo("digits");
+            assertThat(call.signature()).isEqualTo("serving_default");
+        });
+        assertThat(records.calls().get(179).tensors()).anySatisfy(t -> assertThat(t.shape()).containsExactly(7L, 64L));
     }
 }

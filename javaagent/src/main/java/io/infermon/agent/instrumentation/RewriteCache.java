@@ -23,29 +23,55 @@ import java.util.zip.CRC32C;
  * is rewritten as if there were no cache. Entries are written to a temporary file and moved into place, so a reader
  * never sees half of one. Nothing is cached when the agent runs from a private temporary directory (the shared one
  * was not private to this user), since that directory is deleted at exit.
+ *
+ * <p>The agent's jar also carries <em>seeds</em>: entries in the same format for the TensorFlow Java release the
+ * build is tested with (1.1.0), written at build time by {@code RewriteSeedsWriter} with this build's
+ * instrumentations, under {@link #SEEDS}. A host on that release defines its first rewritten classes from them at its
+ * very first start (no Byte Buddy: 0.6 s less on 2 cores, docs/benchmarks.md); the same byte-for-byte check applies,
+ * so any other release misses and is rewritten.
  */
 final class RewriteCache {
     private static final int MAGIC = 0x1F3C_0001;
+    /**
+     * An entry's file name ends so, not in {@code .class}: an entry is not a class file, and tools that read every
+     * class of a jar (the build's shading among them) must not take the seeds for classes.
+     */
+    static final String ENTRY_SUFFIX = ".rewrite";
+    /** Where the seeds are, as a resource path beside this class. */
+    static final String SEEDS = "io/infermon/agent/instrumentation/rewrite-seeds/";
 
+    /** The directory of kept rewrites, or null when none may be written (only the seeds are read). */
     private final Path dir;
+    /** Whether the bundled seeds are read when the directory has no entry. */
+    private final boolean seeds;
 
+    /** A cache in {@code dir}, without the bundled seeds. */
     RewriteCache(Path dir) {
-        this.dir = dir;
+        this(dir, false);
     }
 
-    /** The cache beside the agent's unpacked core jar, or null when there is none to use. Never throws. */
+    RewriteCache(Path dir, boolean seeds) {
+        this.dir = dir;
+        this.seeds = seeds;
+    }
+
+    /**
+     * The cache beside the agent's unpacked core jar, with the bundled seeds; only the seeds when there is no such
+     * directory to use. Never throws.
+     */
     static RewriteCache forAgent() {
         try {
             Path coreJar = Path.of(RewriteCache.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             Path shared = sharedCacheDirectory();
             if (!Files.isRegularFile(coreJar) || !coreJar.getParent().equals(shared)) {
-                return null;
+                return new RewriteCache(null, true);
             }
             String jar = coreJar.getFileName().toString();
             pruneOrphans(shared);
-            return new RewriteCache(shared.resolve("rewritten-" + jar.substring(0, jar.length() - ".jar".length())));
+            return new RewriteCache(shared.resolve("rewritten-" + jar.substring(0, jar.length() - ".jar".length())),
+                    true);
         } catch (Throwable t) {
-            return null;
+            return new RewriteCache(null, true);
         }
     }
 
@@ -79,8 +105,17 @@ final class RewriteCache {
                 .toAbsolutePath();
     }
 
-    /** Whether any class has been rewritten and kept here before (then warming Byte Buddy up is likely wasted). */
+    /**
+     * Whether any class has been rewritten and kept here before, or seeds are bundled (then warming Byte Buddy up is
+     * likely wasted).
+     */
     boolean hasEntries() {
+        if (seeds && RewriteCache.class.getClassLoader().getResource(SEEDS + "index") != null) {
+            return true;
+        }
+        if (dir == null) {
+            return false;
+        }
         try (var entries = Files.list(dir)) {
             return entries.findAny().isPresent();
         } catch (IOException | RuntimeException e) {
@@ -88,13 +123,33 @@ final class RewriteCache {
         }
     }
 
-    /** The rewritten class kept for exactly {@code classFile} and {@code variant}, or null. Never throws. */
+    /**
+     * The rewritten class kept for exactly {@code classFile} and {@code variant} (in the directory, else among the
+     * seeds), or null. Never throws.
+     */
     byte[] get(String className, String variant, byte[] classFile) {
-        Path file = dir.resolve(fileName(className, variant, classFile));
-        if (!Files.isRegularFile(file)) {
-            return null;
+        String name = fileName(className, variant, classFile);
+        byte[] kept = null;
+        if (dir != null && Files.isRegularFile(dir.resolve(name))) {
+            try (InputStream in = Files.newInputStream(dir.resolve(name))) {
+                kept = read(in, variant, classFile);
+            } catch (IOException | RuntimeException e) {
+                kept = null;
+            }
         }
-        try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(raw)) {
+        if (kept == null && seeds) {
+            try (InputStream in = RewriteCache.class.getClassLoader().getResourceAsStream(SEEDS + name)) {
+                kept = in == null ? null : read(in, variant, classFile);
+            } catch (IOException | RuntimeException e) {
+                kept = null;
+            }
+        }
+        return kept;
+    }
+
+    /** The rewrite an entry holds, if it is one for exactly {@code classFile} and {@code variant}; else null. */
+    private static byte[] read(InputStream raw, String variant, byte[] classFile) {
+        try (DataInputStream in = new DataInputStream(raw)) {
             if (in.readInt() != MAGIC || !in.readUTF().equals(variant)) {
                 return null;
             }
@@ -114,6 +169,9 @@ final class RewriteCache {
 
     /** Keeps {@code rewritten} for {@code classFile} and {@code variant}. Never throws; a failure only misses later. */
     void put(String className, String variant, byte[] classFile, byte[] rewritten) {
+        if (dir == null) {
+            return;
+        }
         try {
             Files.createDirectories(dir);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(classFile.length + rewritten.length + 64);
@@ -143,11 +201,11 @@ final class RewriteCache {
         }
     }
 
-    private static String fileName(String className, String variant, byte[] classFile) {
+    static String fileName(String className, String variant, byte[] classFile) {
         CRC32C crc = new CRC32C();
         crc.update(classFile);
         return className + "-" + Integer.toHexString(variant.hashCode()) + "-" + Long.toHexString(crc.getValue())
-                + "-" + classFile.length + ".class";
+                + "-" + classFile.length + ENTRY_SUFFIX;
     }
 
     private static long checksum(byte[] original, byte[] rewritten) {

@@ -65,6 +65,25 @@ class RuntimeTransformerTest {
     }
 
     @Test
+    void theSeedsTheBuildWritesAreTheRewritesOfTheRuntimeOnTheClassPath(@TempDir Path tmp) throws Exception {
+        List<String> seeded = RewriteSeedsWriter.write(tmp);
+        assertThat(seeded).contains("org.tensorflow.SavedModelBundle", "org.tensorflow.SessionFunction",
+                "org.tensorflow.Session$Runner", "org.tensorflow.ConcreteFunction");
+        assertThat(Files.readAllLines(tmp.resolve("index"))).hasSize(seeded.size());
+
+        // read back as cache entries: the rewrite a transformer makes now, for exactly the same class file only
+        RewriteCache seeds = new RewriteCache(tmp);
+        String variant = SavedModelBundleInstrumentation.class.getName() + ";";
+        byte[] original = classFile(BUNDLE);
+        byte[] fresh = transform(new RuntimeTransformer(List.of(new SavedModelBundleInstrumentation()),
+                (RewriteCache) null), BUNDLE, original);
+        assertThat(seeds.get("org.tensorflow.SavedModelBundle", variant, original)).isEqualTo(fresh);
+        byte[] changed = original.clone();
+        changed[changed.length - 1] ^= 1;
+        assertThat(seeds.get("org.tensorflow.SavedModelBundle", variant, changed)).isNull();
+    }
+
+    @Test
     void aKeptRewriteIsUsedForExactlyTheSameClassFileOnly(@TempDir Path tmp) throws Exception {
         RewriteCache cache = new RewriteCache(tmp.resolve("rewritten"));
         byte[] original = classFile(BUNDLE);
