@@ -35,7 +35,8 @@ import net.bytebuddy.pool.TypePool;
  * <p>Byte Buddy's {@code AgentBuilder} did the same through matchers, but installing it loaded and initialised about
  * a thousand of Byte Buddy's classes in {@code premain} and scanned every class already loaded; this loads none of
  * Byte Buddy until an instrumented class is defined ({@link #warmUp} loads them on a background thread meanwhile),
- * and none at all when the {@link RewriteCache} holds the rewrite of exactly the class file being defined.
+ * and none at all when the {@link RewriteCache} holds the rewrite of exactly the class file being defined (kept from
+ * an earlier start, or one of the seeds the agent's jar carries for the TensorFlow Java release it is built with).
  * The rewrite is the one {@code AgentBuilder.disableClassFormatChanges()} makes: advice inlined into existing methods,
  * no field, method or class-initialiser added, so it is valid for a retransformation too.
  */
