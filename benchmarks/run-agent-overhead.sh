@@ -86,6 +86,12 @@ rm -rf "$QUEUE"
 : > "$OUT/queue-health.txt"
 
 if [[ " $PARTS " == *" jmh "* ]]; then
+  # a batch-64 fork calling flat out writes up to 390 MB/s into one 5-minute cycle, which size retention cannot delete
+  # while it is written: 13 GB in a 40-s fork (2026-12-06). With less free space the agent drops calls (disk reserve)
+  free_gb=$(df -Pk "$(dirname "$JMH_QUEUE")" | awk 'NR == 2 {print int($4 / 1048576)}')
+  if ((free_gb < 20)); then
+    echo "warning: ${free_gb} GB free for $JMH_QUEUE; flat-out batch-64 forks may need 15 GB" >&2
+  fi
   # single-fork runs, without then with the agent, JMH_PAIRS times per batch and thread setting; each run with the
   # agent has a fresh queue, and its health records (its drops) are read before the next run
   : > "$OUT/jmh.txt"
