@@ -25,6 +25,8 @@ public final class TensorFlowCaptureHandler {
     public static final String POINT_SESSION = "tensorflow.session";
     public static final String POINT_SIGNATURE = "tensorflow.signature";
     public static final String POINT_FUNCTION = "tensorflow.function";
+    /** The token of a call inside a TensorFlow call this thread is already in: counted, never captured, not timed. */
+    private static final long NESTED = 1;
 
     private final CaptureContext context;
     private final CaptureCounters counters;
@@ -43,9 +45,6 @@ public final class TensorFlowCaptureHandler {
         this.unregisteredModel = new ModelIdentity(ModelIdentity.DEFAULT_NAME, "")
                 .overriddenBy(configuredModelName, configuredModelVersion);
     }
-
-    /** The token of a call inside a TensorFlow call this thread is already in: counted, never captured, not timed. */
-    private static final long NESTED = 1;
 
     long enter() {
         try {
