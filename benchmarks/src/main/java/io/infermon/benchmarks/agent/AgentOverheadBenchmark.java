@@ -39,9 +39,10 @@ public abstract class AgentOverheadBenchmark {
     public String model;
 
     /**
-     * Threads of each of TensorFlow's two pools (inter-op, intra-op); {@code 0} is TensorFlow's default, one per core.
-     * At 1, a batch-1 call keeps fewer threads handing work to each other, so the run-to-run spread of the bare call
-     * is smaller than with the default pools on 2 cores (docs/benchmarks.md).
+     * TensorFlow's thread pools ({@link DigitsModel#load(Path, int, int)}): {@code 0} its default, one thread per core
+     * in each pool; {@code -1} every op on the calling thread, so a call is one busy thread with no hand-offs, the
+     * steadier host to resolve the agent's own cost with (a pool of 1 still hands each op to its thread and back;
+     * docs/benchmarks.md).
      */
     @Param("0")
     public int tfThreads;

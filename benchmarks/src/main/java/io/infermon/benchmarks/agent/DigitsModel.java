@@ -65,7 +65,8 @@ public final class DigitsModel implements AutoCloseable {
 
     /**
      * Loads the SavedModel in {@code dir} with TensorFlow's inter-op and intra-op pools of {@code threads} threads
-     * each ({@code 0}: TensorFlow's default, as many as cores), and prepares inputs of {@code batch} rows.
+     * each ({@code 0}: TensorFlow's default, as many as cores; below 0: every op on the calling thread, which
+     * TensorFlow asks of the inter-op setting, with an intra-op pool of 1), and prepares inputs of {@code batch} rows.
      */
     public static DigitsModel load(Path dir, int batch, int threads) {
         return new DigitsModel(dir, batch, threads);

@@ -13,16 +13,16 @@ import org.agrona.concurrent.UnsafeBuffer;
  * take them, oldest first.
  *
  * <p>The queue opens when the host is about to infer (a second after its runtime's first class, or at its first
- * captured call), and the host may call flat out meanwhile. The ring holds 32 MiB by default: two seconds of 64-row digit calls at 1,000
- * calls/s, but a quarter of a second flat out, and Chronicle's start (about a thousand classes) takes seconds on a
- * machine whose cores are busy with inference. So while another thread opens the queue, the writer moves the ring's
+ * captured call), and the host may call flat out meanwhile. The ring holds 32 MiB by default: two seconds of 64-row
+ * digit calls at 1,000 calls/s, but a quarter of a second flat out, and Chronicle's start (about a thousand classes)
+ * takes seconds on a machine whose cores are busy with inference. So while another thread opens the queue, the writer moves the ring's
  * records here and appends them once the queue is open, before anything newer.
  *
  * <p>Why native memory: not the host's heap (a host with a small heap must not run out of it because of the agent),
  * not the direct-memory budget (reaching it makes the JDK call {@code System.gc()}, a pause in the host), and not a
  * file (on a nearly full disk it took the room the agent's health records need). It grows by {@link #CHUNK_BYTES} at
- * a time, only as records come, holds at most {@code maxBytes}, and is freed as soon as it has been appended. When it is full, or
- * memory cannot be had, records stay in the ring (and a full ring drops and counts calls, as always).
+ * a time, only as records come, holds at most {@code maxBytes}, and is freed as soon as it has been appended. When it
+ * is full, or memory cannot be had, records stay in the ring (and a full ring drops and counts calls, as always).
  */
 final class OpeningBuffer implements AutoCloseable {
     /** At most this much is kept by default: with the ring, seconds of a busy host's records. */
