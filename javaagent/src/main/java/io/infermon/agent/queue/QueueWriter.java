@@ -109,6 +109,7 @@ public final class QueueWriter implements Runnable {
     private final long ringAddress;
     private final CRC32C crc = new CRC32C();
     private final MessageHandler appendRecord = this::append;
+    private final PageCachePrefill prefill = new PageCachePrefill();
     private String agentId;
     private final long startEpochNanos;
     private final ByteBuffer watermarkRecord = ByteBuffer.allocate(CaptureCodec.WATERMARK_LENGTH)
@@ -515,6 +516,8 @@ public final class QueueWriter implements Runnable {
                     } else {
                         dc.wire().bytes().write(view.array(), view.arrayOffset() + index, length);
                     }
+                    // within the document: this appender holds the write lock
+                    spaceBudget -= prefill.ahead(dc.wire().bytes(), Math.max(0, spaceBudget));
                 } catch (Throwable t) {
                     // e.g. the disk filled under the memory-mapped page: leave no half-written record for readers
                     dc.rollbackOnClose();
@@ -589,6 +592,7 @@ public final class QueueWriter implements Runnable {
                     break;
                 }
                 long size = f.length();
+                prefill.release(f);
                 if (f.delete()) {
                     total -= size;
                     deleted = true;
@@ -636,6 +640,7 @@ public final class QueueWriter implements Runnable {
         } catch (Throwable ignored) {
             // closing at exit; nothing useful to do
         } finally {
+            prefill.close();
             queue = null;
             appender = null;
         }
