@@ -73,7 +73,7 @@ final class LegacyTensorCall extends RecordedCall {
                 throw new IllegalStateException("cannot copy part of a tensor without Tensor.buffer()");
             }
         } catch (Throwable e) {
-            throw new CallCapture.TensorReadException("bytes of " + names[t], e);
+            throw new TensorReadException("bytes of " + names[t], e);
         }
     }
 }

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * A call of a generic {@code method} point being captured on one thread. Java values are read where they are
- * (arrays, lists, boxed numbers) and copied straight into the ring at encoding; TensorFlow tensors are read through
- * {@link TensorFlowApi} like those of a TensorFlow call.
+ * (arrays, lists, boxed numbers) and copied straight into the ring at encoding; TensorFlow tensors are read by
+ * {@link TensorFlowTensors} like those of a TensorFlow call.
  *
  * <p>Shapes: a one-dimensional array or list is one row ({@code [1, n]}) for the roles features and probabilities,
  * and one value per row ({@code [n]}) for prediction and label; a two-dimensional array is {@code [rows, columns]};
@@ -33,15 +33,15 @@ final class MethodCall extends RecordedCall {
     private Object[] values = new Object[4];
     private int[] kinds = new int[4];
     private long[] columns = new long[4];
-    private TensorFlowApi[] apis = new TensorFlowApi[4];
-    private byte[] chunk = new byte[0];
+    /** The values that are TensorFlow tensors, by the same index. */
+    private final TensorFlowTensors tensors = new TensorFlowTensors();
 
     @Override
     void grow(int n) {
         values = Arrays.copyOf(values, n);
         kinds = Arrays.copyOf(kinds, n);
         columns = Arrays.copyOf(columns, n);
-        apis = Arrays.copyOf(apis, n);
+        tensors.grow(n);
     }
 
     /**
@@ -152,10 +152,14 @@ final class MethodCall extends RecordedCall {
             rank = 1;
             first = 1;
         } else if (TensorFlowApi.isTensor(value)) {
-            int t = count;
-            TensorFlowApi api = TensorFlowApi.of(value);
-            addTensor(api, name, tensorRole, role, value);
-            apis[t] = api;
+            int t = next();
+            names[t] = name;
+            roles[t] = tensorRole;
+            meanings[t] = role.meaning();
+            values[t] = value;
+            kinds[t] = TENSOR;
+            columns[t] = -1;
+            tensors.add(this, t, TensorFlowApi.of(value), value);
             return true;
         } else {
             return false;
@@ -178,53 +182,17 @@ final class MethodCall extends RecordedCall {
         return true;
     }
 
-    private void addTensor(TensorFlowApi tf, String name, TensorRole tensorRole, Role role, Object tensor)
-            throws Throwable {
-        int dtype = (int) tf.dataTypeNumber.invokeExact(tf.tensorDataType.invokeExact(tensor));
-        Object shape = tf.tensorShape.invokeExact(tensor);
-        int rank = (int) tf.shapeRank.invokeExact(shape);
-        long bytes = dtype == DType.STRING.code() ? 0 : (long) tf.tensorNumBytes.invokeExact(tensor);
-        int t = next();
-        names[t] = name;
-        roles[t] = tensorRole;
-        meanings[t] = role.meaning();
-        dtypes[t] = dtype;
-        ranks[t] = rank;
-        firstDims[t] = rank > 0 ? (long) tf.shapeSize.invokeExact(shape, 0) : 1;
-        byteLengths[t] = (int) Math.min(bytes, Integer.MAX_VALUE);
-        values[t] = tensor;
-        kinds[t] = TENSOR;
-        columns[t] = -1;
-        apis[t] = tf;
-        // the shape object is read again for the other dimensions
-        shapes(t, shape);
-    }
-
-    private Object[] shapeObjects = new Object[4];
-
-    private void shapes(int t, Object shape) {
-        if (shapeObjects.length <= t) {
-            shapeObjects = Arrays.copyOf(shapeObjects, names.length);
-        }
-        shapeObjects[t] = shape;
-    }
-
     @Override
     void clear() {
         Arrays.fill(values, 0, count, null);
-        Arrays.fill(apis, 0, count, null);
-        Arrays.fill(shapeObjects, 0, Math.min(count, shapeObjects.length), null);
+        tensors.clear(count);
         super.clear();
     }
 
     @Override
     long fullDim(int t, int d) {
         if (kinds[t] == TENSOR) {
-            try {
-                return (long) apis[t].shapeSize.invokeExact(shapeObjects[t], d);
-            } catch (Throwable e) {
-                throw new CallCapture.TensorReadException("shape of " + names[t], e);
-            }
+            return tensors.dim(t, d, names[t]);
         }
         return columns[t]; // rank 2 Java values: dimension 1 is the row length
     }
@@ -296,27 +264,8 @@ final class MethodCall extends RecordedCall {
                     target.putInt(p, n.intValue());
                 }
             }
-            case TENSOR -> copyTensor(t, target, offset, bytes);
+            case TENSOR -> tensors.copy(t, target, offset, bytes, names[t]);
             default -> throw new IllegalStateException("unknown value kind " + kinds[t]);
-        }
-    }
-
-    private void copyTensor(int t, ByteBuffer target, int offset, int length) {
-        TensorFlowApi api = apis[t];
-        try {
-            Object data = api.rawTensorData.invokeExact(api.asRawTensor.invokeExact(values[t]));
-            if (chunk.length < Math.min(length, CallCapture.CHUNK_BYTES)) {
-                chunk = new byte[Math.min(length, CallCapture.CHUNK_BYTES)];
-            }
-            for (int done = 0; done < length; done += CallCapture.CHUNK_BYTES) {
-                int n = Math.min(CallCapture.CHUNK_BYTES, length - done);
-                Object part = done == 0 && n == length ? data
-                        : api.bufferSlice.invokeExact(data, (long) done, (long) n);
-                Object ignored = api.bufferRead.invokeExact(part, (Object) chunk, 0, n);
-                target.put(offset + done, chunk, 0, n);
-            }
-        } catch (Throwable e) {
-            throw new CallCapture.TensorReadException("bytes of " + names[t], e);
         }
     }
 }

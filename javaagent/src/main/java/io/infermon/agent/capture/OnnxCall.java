@@ -210,7 +210,7 @@ final class OnnxCall extends RecordedCall {
             ByteBuffer data = (ByteBuffer) (Object) api.tensorBytes.invokeExact(tensors[t]);
             target.put(offset, data, 0, length);
         } catch (Throwable e) {
-            throw new CallCapture.TensorReadException("bytes of " + names[t], e);
+            throw new TensorReadException("bytes of " + names[t], e);
         }
     }
 }

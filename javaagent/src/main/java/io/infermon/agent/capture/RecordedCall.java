@@ -243,4 +243,13 @@ abstract class RecordedCall implements CaptureSource {
             copyPrefix(t, target, offset, bytes);
         }
     }
+
+    /** Reading a tensor failed inside encoding; the call is dropped and counted. */
+    static final class TensorReadException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TensorReadException(String what, Throwable cause) {
+            super("cannot read " + what + ": " + cause, cause, false, false);
+        }
+    }
 }

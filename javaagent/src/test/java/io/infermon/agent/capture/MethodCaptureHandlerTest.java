@@ -8,12 +8,17 @@ import io.infermon.agent.queue.CaptureRing;
 import io.infermon.agent.util.EpochClock;
 import io.infermon.capture.CaptureCodec;
 import io.infermon.capture.CaptureRecord;
+import io.infermon.capture.CapturedTensor;
+import io.infermon.capture.DType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 
 /**
  * The fault matrix for values handed to a method point, at the handler (what the advice calls): whatever the value,
@@ -65,6 +70,46 @@ class MethodCaptureHandlerTest {
             }
             return id;
         }
+    }
+
+    /**
+     * A method point whose values are TensorFlow tensors records them as a TensorFlow call does: the shape, the type
+     * and the bytes, here checked against the values set through TensorFlow's own accessors.
+     */
+    @Test
+    void tensorFlowTensorsHandedToAMethodPointAreRecordedWithTheirShapeTypeAndBytes(@TempDir Path tmp)
+            throws Exception {
+        start(tmp, "");
+        try (TFloat32 small = TFloat32.tensorOf(Shape.of(2, 3)); TFloat32 large = TFloat32.tensorOf(Shape.of(500, 2));
+             TFloat64 result = TFloat64.tensorOf(Shape.of(2, 2))) {
+            for (int i = 0; i < 6; i++) {
+                small.setFloat(0.25f * i - 1, i / 3, i % 3);
+            }
+            for (int r = 0; r < 500; r++) {
+                large.setFloat(r, r, 0);
+                large.setFloat(-r, r, 1);
+            }
+            result.setDouble(0.9, 1, 1);
+            predict(small, result);
+            predict(large, result);
+        }
+        List<CaptureRecord> records = drain();
+        assertThat(records).hasSize(2);
+        CapturedTensor in = records.get(0).tensors().get(0);
+        assertThat(in.dtype()).isEqualTo(DType.FLOAT);
+        assertThat(in.shape()).containsExactly(2, 3);
+        for (int i = 0; i < 6; i++) {
+            assertThat(in.bytes().getFloat(4 * i)).isEqualTo(0.25f * i - 1);
+        }
+        CapturedTensor out = records.get(0).tensors().get(1);
+        assertThat(out.dtype()).isEqualTo(DType.DOUBLE);
+        assertThat(out.shape()).containsExactly(2, 2);
+        assertThat(out.bytes().getDouble(24)).isEqualTo(0.9);
+        CapturedTensor big = records.get(1).tensors().get(0);
+        assertThat(big.shape()).containsExactly(500, 2);
+        assertThat(big.bytes().remaining()).isEqualTo(4_000);
+        assertThat(big.bytes().getFloat(8 * 499)).isEqualTo(499f);
+        assertThat(big.bytes().getFloat(8 * 499 + 4)).isEqualTo(-499f);
     }
 
     @Test

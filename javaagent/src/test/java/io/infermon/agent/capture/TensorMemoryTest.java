@@ -56,7 +56,7 @@ class TensorMemoryTest {
                 TensorFlowApi tf = TensorFlowApi.of(t);
                 int dtype = (int) tf.dataTypeNumber.invokeExact(tf.tensorDataType.invokeExact((Object) t));
                 assertThat(DType.fromCode(dtype)).isNotNull();
-                assertThat(CallCapture.byteCount(tf, t, dtype, tf.dimensions(t.shape())))
+                assertThat(TensorFlowTensors.byteCount(tf, t, dtype, tf.dimensions(t.shape())))
                         .as("%s %s", t.dataType(), t.shape()).isEqualTo(t.numBytes());
             }
         } finally {
