@@ -131,24 +131,38 @@ final class RewriteCache {
         String name = fileName(className, variant, classFile);
         byte[] kept = null;
         if (dir != null && Files.isRegularFile(dir.resolve(name))) {
-            try (InputStream in = Files.newInputStream(dir.resolve(name))) {
-                kept = read(in, variant, classFile);
-            } catch (IOException | RuntimeException e) {
-                kept = null;
-            }
+            kept = read(openFile(dir.resolve(name)), variant, classFile);
         }
         if (kept == null && seeds) {
-            try (InputStream in = RewriteCache.class.getClassLoader().getResourceAsStream(SEEDS + name)) {
-                kept = in == null ? null : read(in, variant, classFile);
-            } catch (IOException | RuntimeException e) {
-                kept = null;
-            }
+            kept = read(openSeed(name), variant, classFile);
         }
         return kept;
     }
 
-    /** The rewrite an entry holds, if it is one for exactly {@code classFile} and {@code variant}; else null. */
+    private static InputStream openFile(Path file) {
+        try {
+            return Files.newInputStream(file);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static InputStream openSeed(String name) {
+        try {
+            return RewriteCache.class.getClassLoader().getResourceAsStream(SEEDS + name);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The rewrite the entry {@code raw} holds (closed here), if there is one ({@code raw} is not null) and it is for
+     * exactly {@code classFile} and {@code variant}; else null.
+     */
     private static byte[] read(InputStream raw, String variant, byte[] classFile) {
+        if (raw == null) {
+            return null;
+        }
         try (DataInputStream in = new DataInputStream(raw)) {
             if (in.readInt() != MAGIC || !in.readUTF().equals(variant)) {
                 return null;
