@@ -21,10 +21,16 @@ import net.openhft.chronicle.bytes.MappedFile;
  * at 19 MB/s of records, long enough to delay an inference thread waiting for that core (docs/operations.md, "The
  * queue disk's read-ahead"). A write of whole pages does not read ahead: it puts the pages in the page cache, zeroed,
  * {@link #STEP} bytes at a time. And a read-ahead window whose pages are all in the page cache already reads nothing
- * and marks nothing, which ends the chain: so the pages are kept present {@link #AHEAD} bytes ahead, twice a read-ahead
- * of 8 MiB. The same pages are zeroed as before, in small steps instead of 8 MiB at once. (Each new cycle file still
- * starts with one read-around, where Chronicle writes its header before any record.) Java 17 cannot reach
+ * and marks nothing, which ends the chain: so the pages are kept present up to {@link #AHEAD} bytes ahead, twice a
+ * read-ahead of 8 MiB. The same pages are zeroed as before, in small steps instead of 8 MiB at once. (Each new cycle
+ * file still starts with one read-around, where Chronicle writes its header before any record.) Java 17 cannot reach
  * {@code madvise} or {@code fadvise}, which would say the same to the kernel.
+ *
+ * <p>How far ahead follows the traffic: {@link #AHEAD_SECONDS} seconds of records at the rate of the last second, at
+ * most {@link #AHEAD}. Zeros written past a cycle's last record stay on disk in that file (Chronicle does not
+ * shrink a finished cycle file), so a quiet service leaves seconds of records' worth there rather than 16 MiB per
+ * cycle. The chain of read-ahead windows is ended only when more than a window is present ahead, at about 4 MB/s of
+ * records and more with an 8 MiB read-ahead; below that the windows come seldom (one per two seconds and rarer).
  *
  * <p>Why it is safe: only zeros are written, only past the end of the record just written, and only while that
  * record's document is open, that is while this appender holds the queue's write lock. Past the end of the last record
@@ -43,6 +49,9 @@ final class PageCachePrefill {
     static final int STEP = 128 << 10;
     /** How far ahead of the write position the pages are kept in the page cache: twice an 8 MiB read-ahead. */
     static final int AHEAD = 16 << 20;
+    /** How many seconds of records, at the last second's rate, are kept ahead (at most {@link #AHEAD}). */
+    static final int AHEAD_SECONDS = 2;
+    private static final long SECOND_NANOS = 1_000_000_000L;
     /** Steps at most per record, so that catching up (a new cycle file, a large record) is spread over records. */
     static final int MAX_STEPS_PER_RECORD = 8;
     private static final long PAGE = 4096;
@@ -53,24 +62,29 @@ final class PageCachePrefill {
     private FileChannel channel;
     private long filledTo;
     private long steps;
+    /** Bytes of records appended in the current second and in the one before: the rate that sets how far ahead. */
+    private long secondStartNanos = System.nanoTime();
+    private long bytesThisSecond;
+    private long bytesLastSecond;
 
     /**
-     * Fills ahead of {@code bytes}' write position if less than {@link #AHEAD} is filled, by at most
+     * Fills ahead of {@code bytes}' write position if less than {@link #distance} is filled, by at most
      * {@link #MAX_STEPS_PER_RECORD} steps and at most {@code budget} bytes. Call inside an appender's document, after
-     * the record's bytes are written.
+     * the record's {@code recordLength} bytes are written.
      *
      * @return the bytes written, which take disk space
      */
-    long ahead(Bytes<?> bytes, long budget) {
+    long ahead(Bytes<?> bytes, int recordLength, long budget) {
         if (!(bytes instanceof MappedBytes mapped)) {
             return 0; // not a mapped file: nothing to fault
         }
+        long distance = distance(recordLength, System.nanoTime());
         long end = mapped.writePosition();
         MappedFile current = mapped.mappedFile();
         if (current != file) {
             switchTo(current, end);
         }
-        if (filledTo - end >= AHEAD) {
+        if (filledTo - end >= distance) {
             return 0;
         }
         long from = Math.max(filledTo, end);
@@ -78,7 +92,7 @@ final class PageCachePrefill {
         long limit = budget > Long.MAX_VALUE - start ? Long.MAX_VALUE : start + budget;
         try {
             long size = channel.size();
-            for (int step = 0; step < MAX_STEPS_PER_RECORD && from - end < AHEAD; step++) {
+            for (int step = 0; step < MAX_STEPS_PER_RECORD && from - end < distance; step++) {
                 // whole pages after the first; never past the file's end (Chronicle grows it when it maps its next
                 // chunk) nor past the budget
                 long to = Math.min(Math.min(((from + STEP) / PAGE) * PAGE, size), limit);
@@ -102,6 +116,18 @@ final class PageCachePrefill {
             stopForThisFile();
         }
         return from - start;
+    }
+
+    /** How far ahead to fill: {@link #AHEAD_SECONDS} of records at the rate of the last whole second, at most AHEAD. */
+    long distance(int recordLength, long nowNanos) {
+        long elapsed = nowNanos - secondStartNanos;
+        if (elapsed >= SECOND_NANOS) {
+            bytesLastSecond = elapsed < 2 * SECOND_NANOS ? bytesThisSecond : 0; // a quiet second in between: none
+            bytesThisSecond = 0;
+            secondStartNanos = nowNanos;
+        }
+        bytesThisSecond += recordLength;
+        return Math.min(AHEAD, AHEAD_SECONDS * Math.max(bytesLastSecond, bytesThisSecond));
     }
 
     private void switchTo(MappedFile current, long end) {

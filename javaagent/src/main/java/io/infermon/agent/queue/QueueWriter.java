@@ -517,7 +517,7 @@ public final class QueueWriter implements Runnable {
                         dc.wire().bytes().write(view.array(), view.arrayOffset() + index, length);
                     }
                     // within the document: this appender holds the write lock
-                    spaceBudget -= prefill.ahead(dc.wire().bytes(), Math.max(0, spaceBudget));
+                    spaceBudget -= prefill.ahead(dc.wire().bytes(), length, Math.max(0, spaceBudget));
                 } catch (Throwable t) {
                     // e.g. the disk filled under the memory-mapped page: leave no half-written record for readers
                     dc.rollbackOnClose();

@@ -37,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PageCachePrefillTest {
     private static final int PAGE = 4096;
+    /** A record length that alone makes the rate high enough to fill the whole {@link PageCachePrefill#AHEAD}. */
+    private static final int FAST = PageCachePrefill.AHEAD;
 
     /** Whether every page of {@code [from, from + length)} of {@code file} is in the page cache ({@code mincore}). */
     private static boolean inPageCache(File file, long from, long length) throws Exception {
@@ -61,12 +63,12 @@ class PageCachePrefillTest {
             assertThat(inPageCache(file, 4 * PAGE, 1 << 20)).isFalse();
 
             // at most MAX_STEPS_PER_RECORD steps a record, until AHEAD is filled
-            long written = prefill.ahead(bytes, Long.MAX_VALUE);
+            long written = prefill.ahead(bytes, FAST, Long.MAX_VALUE);
             assertThat(prefill.steps()).isEqualTo(PageCachePrefill.MAX_STEPS_PER_RECORD);
             assertThat(written).isEqualTo(prefill.filledTo() - end)
                     .isEqualTo(PageCachePrefill.MAX_STEPS_PER_RECORD * (long) PageCachePrefill.STEP - 100);
             int records = 1;
-            while (prefill.ahead(bytes, Long.MAX_VALUE) > 0) {
+            while (prefill.ahead(bytes, FAST, Long.MAX_VALUE) > 0) {
                 records++;
             }
             assertThat(records).isEqualTo(PageCachePrefill.AHEAD
@@ -80,13 +82,32 @@ class PageCachePrefillTest {
 
             long stepsBefore = prefill.steps();
             bytes.writePosition(end + 1000);
-            assertThat(prefill.ahead(bytes, Long.MAX_VALUE)).isZero(); // less than a page written since: no step
+            assertThat(prefill.ahead(bytes, FAST, Long.MAX_VALUE)).isZero(); // less than a page written since: no step
             bytes.writePosition(end + PageCachePrefill.STEP);
-            assertThat(prefill.ahead(bytes, Long.MAX_VALUE)).isEqualTo(PageCachePrefill.STEP);
+            assertThat(prefill.ahead(bytes, FAST, Long.MAX_VALUE)).isEqualTo(PageCachePrefill.STEP);
             assertThat(prefill.steps()).isEqualTo(stepsBefore + 1);
         } finally {
             prefill.close();
         }
+    }
+
+    @Test
+    void fillsAsFarAheadAsTwoSecondsOfRecordsAtTheLastSecondsRate() {
+        PageCachePrefill prefill = new PageCachePrefill();
+        long t0 = System.nanoTime();
+        long second = 1_000_000_000L;
+        assertThat(prefill.distance(1_000, t0)).isEqualTo(2_000);
+        for (int i = 1; i < 10; i++) {
+            prefill.distance(1_000, t0 + i * second / 10);
+        }
+        assertThat(prefill.distance(1_000, t0 + 99 * second / 100)).isEqualTo(22_000); // 11 records this second
+        // the next second: the last one's 11,000 bytes set the pace until this one has more
+        assertThat(prefill.distance(1_000, t0 + second + 1)).isEqualTo(22_000);
+        // a quiet second in between: the rate starts again from this record
+        assertThat(prefill.distance(1_000, t0 + 3 * second + second / 2)).isEqualTo(2_000);
+        // flat out: never more than AHEAD
+        assertThat(prefill.distance(PageCachePrefill.AHEAD, t0 + 3 * second + second / 2 + 1))
+                .isEqualTo(PageCachePrefill.AHEAD);
     }
 
     @Test
@@ -97,11 +118,11 @@ class PageCachePrefillTest {
             bytes.writePosition(PAGE); // maps the first chunk: the file is now that long
             long size = Files.size(file.toPath());
             assertThat(size).isEqualTo(1 << 20);
-            assertThat(prefill.ahead(bytes, 10_000)).isEqualTo(10_000);
+            assertThat(prefill.ahead(bytes, FAST, 10_000)).isEqualTo(10_000);
             assertThat(prefill.filledTo()).isEqualTo(PAGE + 10_000);
-            assertThat(prefill.ahead(bytes, Long.MAX_VALUE)).isEqualTo(size - PAGE - 10_000);
+            assertThat(prefill.ahead(bytes, FAST, Long.MAX_VALUE)).isEqualTo(size - PAGE - 10_000);
             assertThat(prefill.filledTo()).isEqualTo(size);
-            assertThat(prefill.ahead(bytes, Long.MAX_VALUE)).isZero();
+            assertThat(prefill.ahead(bytes, FAST, Long.MAX_VALUE)).isZero();
             assertThat(Files.size(file.toPath())).isEqualTo(size);
         } finally {
             prefill.close();
@@ -129,7 +150,7 @@ class PageCachePrefillTest {
         try (MappedBytes bytes = MappedBytes.mappedBytes(file, 1 << 20, 0)) {
             bytes.writePosition(PAGE);
             long chronicles = openDescriptors(file);
-            prefill.ahead(bytes, Long.MAX_VALUE);
+            prefill.ahead(bytes, FAST, Long.MAX_VALUE);
             assertThat(openDescriptors(file)).isEqualTo(chronicles + 1);
 
             prefill.release(tmp.resolve("20261206-20F.cq4").toFile()); // another cycle: kept
@@ -138,7 +159,7 @@ class PageCachePrefillTest {
             assertThat(openDescriptors(file)).isEqualTo(chronicles);
 
             bytes.writePosition(2 * PAGE); // the next record opens it again
-            assertThat(prefill.ahead(bytes, Long.MAX_VALUE)).isPositive();
+            assertThat(prefill.ahead(bytes, FAST, Long.MAX_VALUE)).isPositive();
             assertThat(openDescriptors(file)).isEqualTo(chronicles + 1);
         } finally {
             prefill.close();
