@@ -70,7 +70,7 @@ final class PageCachePrefill {
     /**
      * Fills ahead of {@code bytes}' write position if less than {@link #distance} is filled, by at most
      * {@link #MAX_STEPS_PER_RECORD} steps and at most {@code budget} bytes. Call inside an appender's document, after
-     * the record's {@code recordLength} bytes are written.
+     * the record's {@code recordLength} bytes are written. Never throws: a failure stops the prefill for the file.
      *
      * @return the bytes written, which take disk space
      */
@@ -110,7 +110,7 @@ final class PageCachePrefill {
                 steps++;
             }
             filledTo = from;
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) { // a full disk, an interrupt, no direct memory for the zeros: the record is kept
             AgentLog.once("prefill", "cannot write ahead in " + file.file() + " (" + e + "); the queue's pages are "
                     + "faulted in by its mapping instead");
             stopForThisFile();
@@ -136,7 +136,7 @@ final class PageCachePrefill {
         filledTo = end; // past the end of the last record: zeros, whatever is already in the page cache
         try {
             channel = FileChannel.open(current.file().toPath(), StandardOpenOption.WRITE);
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
             AgentLog.once("prefill", "cannot open " + current.file() + " to write ahead (" + e + "); the queue's "
                     + "pages are faulted in by its mapping instead");
             stopForThisFile();

@@ -516,13 +516,13 @@ public final class QueueWriter implements Runnable {
                     } else {
                         dc.wire().bytes().write(view.array(), view.arrayOffset() + index, length);
                     }
-                    // within the document: this appender holds the write lock
-                    spaceBudget -= prefill.ahead(dc.wire().bytes(), length, Math.max(0, spaceBudget));
                 } catch (Throwable t) {
                     // e.g. the disk filled under the memory-mapped page: leave no half-written record for readers
                     dc.rollbackOnClose();
                     throw t;
                 }
+                // within the document, so while this appender holds the queue's write lock; never throws
+                spaceBudget -= prefill.ahead(dc.wire().bytes(), length, Math.max(0, spaceBudget));
             }
             counters.recordsWritten.increment();
             counters.bytesWritten.add(length);
