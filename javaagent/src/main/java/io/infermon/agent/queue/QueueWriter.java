@@ -109,7 +109,8 @@ public final class QueueWriter implements Runnable {
     private final long ringAddress;
     private final CRC32C crc = new CRC32C();
     private final MessageHandler appendRecord = this::append;
-    private final PageCachePrefill prefill = new PageCachePrefill();
+    /** Made with the queue, on this thread: it names Chronicle's types, which the host's start does not load. */
+    private PageCachePrefill prefill;
     private String agentId;
     private final long startEpochNanos;
     private final ByteBuffer watermarkRecord = ByteBuffer.allocate(CaptureCodec.WATERMARK_LENGTH)
@@ -322,6 +323,7 @@ public final class QueueWriter implements Runnable {
         }
         queue = QueueFiles.open(queueDir, rollCycle);
         appender = queue.createAppender();
+        prefill = new PageCachePrefill();
         try {
             store = Files.getFileStore(queueDir);
         } catch (Exception e) {
@@ -592,7 +594,9 @@ public final class QueueWriter implements Runnable {
                     break;
                 }
                 long size = f.length();
-                prefill.release(f);
+                if (prefill != null) {
+                    prefill.release(f);
+                }
                 if (f.delete()) {
                     total -= size;
                     deleted = true;
@@ -640,7 +644,9 @@ public final class QueueWriter implements Runnable {
         } catch (Throwable ignored) {
             // closing at exit; nothing useful to do
         } finally {
-            prefill.close();
+            if (prefill != null) {
+                prefill.close();
+            }
             queue = null;
             appender = null;
         }
