@@ -17,7 +17,7 @@ import net.openhft.chronicle.bytes.MappedFile;
  * around it as for a file read, {@code read_ahead_kb} of the device, zero-filling the holes at once on the faulting
  * thread. It also marks a page of that window; touching the mark starts the next window's read-ahead, which marks a
  * page of its own, so a mapping written front to back reads ahead in windows for as long as it is written. With the
- * 8 MiB read-ahead of the benchmark machine's disk that was a 1 to 3 ms burst on the writer thread about twice a second
+ * 8 MiB read-ahead of the benchmark machine's disk that was a 1 to 4 ms burst on the writer thread about twice a second
  * at 19 MB/s of records, long enough to delay an inference thread waiting for that core (docs/operations.md, "The
  * queue disk's read-ahead"). A write of whole pages does not read ahead: it puts the pages in the page cache, zeroed,
  * {@link #STEP} bytes at a time. And a read-ahead window whose pages are all in the page cache already reads nothing
