@@ -205,8 +205,8 @@ class PageCachePrefillTest {
     /**
      * Two agents writing to one queue at once, each with its own writer and so its own prefill: the zeros one writes
      * ahead of its records never land on the other's, because they are written while the queue's write lock is held.
-     * About 80 MB of records cross several of Chronicle's chunks; every record is read back by its checksum and its
-     * content compared.
+     * About 76 MB of records cross one of Chronicle's 64 MiB chunk boundaries; each record is read back by its checksum
+     * and its content compared.
      */
     @Test
     void twoAgentsWritingToOneQueueReadBackEveryRecordIntact(@TempDir Path tmp) throws Exception {
