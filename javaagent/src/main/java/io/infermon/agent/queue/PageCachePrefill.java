@@ -51,7 +51,6 @@ final class PageCachePrefill {
     static final int AHEAD = 16 << 20;
     /** How many seconds of records, at the last second's rate, are kept ahead (at most {@link #AHEAD}). */
     static final int AHEAD_SECONDS = 2;
-    private static final long SECOND_NANOS = 1_000_000_000L;
     /** Steps at most per record, so that catching up (a new cycle file, a large record) is spread over records. */
     static final int MAX_STEPS_PER_RECORD = 8;
     private static final long PAGE = 4096;
@@ -62,8 +61,10 @@ final class PageCachePrefill {
     private FileChannel channel;
     private long filledTo;
     private long steps;
-    /** Bytes of records appended in the current second and in the one before: the rate that sets how far ahead. */
-    private long secondStartNanos = System.nanoTime();
+    /**
+     * Bytes of records appended in the current second and in the one before, by the writer's once-a-second tick
+     * ({@link #nextSecond}): the rate that sets how far ahead.
+     */
     private long bytesThisSecond;
     private long bytesLastSecond;
 
@@ -78,7 +79,7 @@ final class PageCachePrefill {
         if (!(bytes instanceof MappedBytes mapped)) {
             return 0; // not a mapped file: nothing to fault
         }
-        long distance = distance(recordLength, System.nanoTime());
+        long distance = distance(recordLength);
         long end = mapped.writePosition();
         MappedFile current = mapped.mappedFile();
         if (current != file) {
@@ -118,16 +119,16 @@ final class PageCachePrefill {
         return from - start;
     }
 
-    /** How far ahead to fill: {@link #AHEAD_SECONDS} of records at the rate of the last whole second, at most AHEAD. */
-    long distance(int recordLength, long nowNanos) {
-        long elapsed = nowNanos - secondStartNanos;
-        if (elapsed >= SECOND_NANOS) {
-            bytesLastSecond = elapsed < 2 * SECOND_NANOS ? bytesThisSecond : 0; // a quiet second in between: none
-            bytesThisSecond = 0;
-            secondStartNanos = nowNanos;
-        }
+    /** Counts a record of {@code recordLength} bytes; how far ahead to fill: {@link #AHEAD_SECONDS} of records. */
+    long distance(int recordLength) {
         bytesThisSecond += recordLength;
         return Math.min(AHEAD, AHEAD_SECONDS * Math.max(bytesLastSecond, bytesThisSecond));
+    }
+
+    /** The writer's second has passed: the rate is now the bytes of the second just ended (none if it was quiet). */
+    void nextSecond() {
+        bytesLastSecond = bytesThisSecond;
+        bytesThisSecond = 0;
     }
 
     private void switchTo(MappedFile current, long end) {

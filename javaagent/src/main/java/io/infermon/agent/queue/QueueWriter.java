@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32C;
+import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycle;
@@ -216,6 +217,7 @@ public final class QueueWriter implements Runnable {
                 now = System.nanoTime();
                 if (now - nextSecond > 0) {
                     clock.recalibrate();
+                    prefill.nextSecond();
                     nextSecond = now + SECOND;
                     if (!Files.isDirectory(queueDir) && !reopen()) {
                         return;
@@ -512,11 +514,12 @@ public final class QueueWriter implements Runnable {
             CaptureCodec.raiseCaptureTime(view, index, watermarkEpochNanos);
             CaptureCodec.seal(view, index, crc);
             try (DocumentContext dc = appender.writingDocument()) {
+                Bytes<?> bytes = dc.wire().bytes();
                 try {
                     if (view == sealView) {
-                        dc.wire().bytes().unsafeWrite(ringAddress + index, length);
+                        bytes.unsafeWrite(ringAddress + index, length);
                     } else {
-                        dc.wire().bytes().write(view.array(), view.arrayOffset() + index, length);
+                        bytes.write(view.array(), view.arrayOffset() + index, length);
                     }
                 } catch (Throwable t) {
                     // e.g. the disk filled under the memory-mapped page: leave no half-written record for readers
@@ -524,7 +527,7 @@ public final class QueueWriter implements Runnable {
                     throw t;
                 }
                 // within the document, so while this appender holds the queue's write lock; never throws
-                spaceBudget -= prefill.ahead(dc.wire().bytes(), length, Math.max(0, spaceBudget));
+                spaceBudget -= prefill.ahead(bytes, length, Math.max(0, spaceBudget));
             }
             counters.recordsWritten.increment();
             counters.bytesWritten.add(length);
