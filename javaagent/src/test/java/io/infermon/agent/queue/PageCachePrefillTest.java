@@ -10,7 +10,6 @@ import io.infermon.capture.CaptureCodec;
 import io.infermon.capture.CaptureRecord;
 import io.infermon.capture.CaptureSource;
 import io.infermon.capture.DType;
-import io.infermon.capture.RecordKind;
 import io.infermon.capture.TensorMeaning;
 import io.infermon.capture.TensorRole;
 import java.io.File;
@@ -26,12 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.MappedBytes;
-import net.openhft.chronicle.queue.ChronicleQueue;
-import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
-import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,20 +88,20 @@ class PageCachePrefillTest {
     @Test
     void fillsAsFarAheadAsTwoSecondsOfRecordsAtTheLastSecondsRate() {
         PageCachePrefill prefill = new PageCachePrefill();
-        long t0 = System.nanoTime();
-        long second = 1_000_000_000L;
-        assertThat(prefill.distance(1_000, t0)).isEqualTo(2_000);
+        assertThat(prefill.distance(1_000)).isEqualTo(2_000);
         for (int i = 1; i < 10; i++) {
-            prefill.distance(1_000, t0 + i * second / 10);
+            prefill.distance(1_000);
         }
-        assertThat(prefill.distance(1_000, t0 + 99 * second / 100)).isEqualTo(22_000); // 11 records this second
+        assertThat(prefill.distance(1_000)).isEqualTo(22_000); // 11 records this second
         // the next second: the last one's 11,000 bytes set the pace until this one has more
-        assertThat(prefill.distance(1_000, t0 + second + 1)).isEqualTo(22_000);
+        prefill.nextSecond();
+        assertThat(prefill.distance(1_000)).isEqualTo(22_000);
         // a quiet second in between: the rate starts again from this record
-        assertThat(prefill.distance(1_000, t0 + 3 * second + second / 2)).isEqualTo(2_000);
+        prefill.nextSecond();
+        prefill.nextSecond();
+        assertThat(prefill.distance(1_000)).isEqualTo(2_000);
         // flat out: never more than AHEAD
-        assertThat(prefill.distance(PageCachePrefill.AHEAD, t0 + 3 * second + second / 2 + 1))
-                .isEqualTo(PageCachePrefill.AHEAD);
+        assertThat(prefill.distance(PageCachePrefill.AHEAD)).isEqualTo(PageCachePrefill.AHEAD);
     }
 
     @Test
@@ -240,31 +234,15 @@ class PageCachePrefillTest {
         writers.forEach(w -> w.stop(10_000));
 
         Set<Long> seen = new HashSet<>();
-        try (ChronicleQueue q = SingleChronicleQueueBuilder.binary(dir).readOnly(true).build()) {
-            ExcerptTailer tailer = q.createTailer();
-            while (true) {
-                try (DocumentContext dc = tailer.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        break;
-                    }
-                    Bytes<?> bytes = dc.wire().bytes();
-                    byte[] record = new byte[(int) bytes.readRemaining()];
-                    bytes.read(record);
-                    if (CaptureCodec.kindOf(ByteBuffer.wrap(record)) != RecordKind.INFERENCE) {
-                        continue;
-                    }
-                    CaptureRecord decoded = CaptureCodec.decode(ByteBuffer.wrap(record)); // checks the CRC
-                    long seed = Long.parseLong(decoded.requestId());
-                    int expectedLength = length + (int) (seed % 1_000_000L % 7);
-                    byte[] expected = new byte[expectedLength];
-                    new Random(seed).nextBytes(expected);
-                    ByteBuffer got = decoded.tensors().get(0).bytes();
-                    byte[] actual = new byte[got.remaining()];
-                    got.get(actual);
-                    assertThat(actual).as("record %d", seed).isEqualTo(expected);
-                    assertThat(seen.add(seed)).as("record %d once", seed).isTrue();
-                }
-            }
+        for (CaptureRecord decoded : QueueWriterTest.readAll(dir)) { // decoding checks each record's CRC
+            long seed = Long.parseLong(decoded.requestId());
+            byte[] expected = new byte[length + (int) (seed % 1_000_000L % 7)];
+            new Random(seed).nextBytes(expected);
+            ByteBuffer got = decoded.tensors().get(0).bytes();
+            byte[] actual = new byte[got.remaining()];
+            got.get(actual);
+            assertThat(actual).as("record %d", seed).isEqualTo(expected);
+            assertThat(seen.add(seed)).as("record %d once", seed).isTrue();
         }
         assertThat(seen).hasSize(2 * perAgent);
     }

@@ -79,7 +79,8 @@ class QueueWriterTest {
         return true;
     }
 
-    private static List<CaptureRecord> readAll(Path dir) throws Exception {
+    /** The queue's inference and label records, each decoded (its CRC checked). */
+    static List<CaptureRecord> readAll(Path dir) throws Exception {
         List<CaptureRecord> out = new ArrayList<>();
         readAll(dir, out, new ArrayList<>());
         return out;
