@@ -58,7 +58,10 @@ public final class DigitsModel implements AutoCloseable {
         }
     }
 
-    /** Loads the SavedModel in {@code dir} and prepares inputs of {@code batch} rows; TensorFlow's thread pools as default. */
+    /**
+     * Loads the SavedModel in {@code dir} and prepares inputs of {@code batch} rows; TensorFlow's thread pools as
+     * default.
+     */
     public static DigitsModel load(Path dir, int batch) {
         return new DigitsModel(dir, batch, 0);
     }

@@ -37,10 +37,10 @@ public final class Instrumentations {
      * {@code methods}, which the handler uses to find its configuration.
      *
      * <p>The runtimes go through a {@link RuntimeTransformer} (by class name, JDK types only until a class matches),
-     * while a thread of its own, {@code infermon-warm-up}, loads what a rewrite needs of Byte Buddy (unless the rewrites
-     * are cached from an earlier start or bundled with the agent, {@link RewriteCache}). Method points
-     * match by glob or by super type, which needs type descriptions: they keep Byte Buddy's {@code AgentBuilder}, and
-     * its cost at start-up, only when there are any.
+     * while a thread of its own, {@code infermon-warm-up}, loads what a rewrite needs of Byte Buddy (unless the
+     * rewrites are cached from an earlier start or bundled with the agent, {@link RewriteCache}). Method points match
+     * by glob or by super type, which needs type descriptions: they keep Byte Buddy's {@code AgentBuilder}, and its
+     * cost at start-up, only when there are any.
      *
      * @param onRuntimeClass run when the host defines a class of an inference runtime ({@link RuntimeTransformer})
      */

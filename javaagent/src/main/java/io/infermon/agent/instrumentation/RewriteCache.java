@@ -27,8 +27,8 @@ import java.util.zip.CRC32C;
  * <p>The agent's jar also carries <em>seeds</em>: entries in the same format for the TensorFlow Java release the
  * build is tested with (1.1.0), written at build time by {@code RewriteSeedsWriter} with this build's
  * instrumentations, under {@link #SEEDS}. A host on that release defines its first rewritten classes from them at its
- * very first start (no Byte Buddy: about 0.6 s less on 2 cores, docs/benchmarks.md); the same byte-for-byte check applies,
- * so any other release misses and is rewritten.
+ * very first start (no Byte Buddy: about 0.6 s less on 2 cores, docs/benchmarks.md); the same byte-for-byte check
+ * applies, so any other release misses and is rewritten.
  */
 final class RewriteCache {
     private static final int MAGIC = 0x1F3C_0001;

@@ -15,8 +15,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>The queue opens when the host is about to infer (a second after its runtime's first class, or at its first
  * captured call), and the host may call flat out meanwhile. The ring holds 32 MiB by default: two seconds of 64-row
  * digit calls at 1,000 calls/s, but a quarter of a second flat out, and Chronicle's start (about a thousand classes)
- * takes seconds on a machine whose cores are busy with inference. So while another thread opens the queue, the writer moves the ring's
- * records here and appends them once the queue is open, before anything newer.
+ * takes seconds on a machine whose cores are busy with inference. So while another thread opens the queue, the writer
+ * moves the ring's records here and appends them once the queue is open, before anything newer.
  *
  * <p>Why native memory: not the host's heap (a host with a small heap must not run out of it because of the agent),
  * not the direct-memory budget (reaching it makes the JDK call {@code System.gc()}, a pause in the host), and not a

@@ -13,9 +13,9 @@ import java.util.TreeSet;
 /**
  * Writes the {@link RewriteCache} seeds the agent's jar carries: the runtimes' instrumented classes found on this
  * class path (the build's TensorFlow Java, 1.1.0), rewritten by the same {@link RuntimeTransformer} the agent runs,
- * as cache entries, plus an {@code index} naming them. Run by the build ({@code exec-maven-plugin}, javaagent/pom.xml)
- * between the tests and the jar, with the test class path, which holds the runtime; it lives with the tests so that
- * nothing of it ships.
+ * as cache entries, plus an {@code index} naming them. Run by the build (an antrun {@code java} task in
+ * {@code prepare-package}, javaagent/pom.xml) between the tests and the jar, with the test class path, which holds
+ * the runtime; it lives with the tests so that nothing of it ships.
  *
  * <p>Usage: {@code RewriteSeedsWriter <classes directory>}: the seeds go to {@link RewriteCache#SEEDS} under it.
  */
@@ -62,9 +62,10 @@ public final class RewriteSeedsWriter {
                 seeded.add(ti.typeName());
             }
         }
-        List<String> entries = new ArrayList<>();
+        List<String> entries;
         try (var files = Files.list(dir)) {
-            files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(RewriteCache.ENTRY_SUFFIX)).sorted().forEach(entries::add);
+            entries = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(RewriteCache.ENTRY_SUFFIX))
+                    .sorted().toList();
         }
         Files.write(dir.resolve("index"), entries, StandardCharsets.UTF_8);
         return new ArrayList<>(seeded);
