@@ -160,12 +160,13 @@ class LabelsIT {
             port = s.getLocalPort();
         }
         Path out = dir.resolve("out");
-        Path log = dir.resolve("processor.log");
+        // one log per processor run (each start would overwrite a shared one), all shown when a window is missing
         String[] run = {"run", "--queue", digitsQueue.toString(), "--queue", cancerQueue.toString(), "--out",
                 out.toString(), "--bucket", "2s", "--label-maturity", "1h,1d,2d", "--label-grace", "31h",
                 "--max-future", "5d", "--dashboard-port", Integer.toString(port)};
         for (int b = 0; b < batches; b += 2) {
-            ChildJvm.Running p = ChildJvm.processor().args(run).log(log).start();
+            ChildJvm.Running p = ChildJvm.processor().args(run).log(dir.resolve("processor-" + b + ".log"))
+                    .start();
             post(port, bodies.get(b));
             post(port, bodies.get(b + 1));
             if (b >= 2) {
@@ -180,13 +181,14 @@ class LabelsIT {
         }
         Served clock = served.stream().filter(s -> s.model().equals("digits") && s.n() == 7).findFirst()
                 .orElseThrow();
-        ChildJvm.Running p = ChildJvm.processor().args(run).log(log).start();
+        ChildJvm.Running p = ChildJvm.processor().args(run).log(dir.resolve("processor-clock.log")).start();
         post(port, "[{\"id\": \"" + clock.id() + "\", \"label\": " + clock.label() + ", \"time\": "
                 + clock.labelMillis() / 1000.0 + "}]");
         p.process().destroyForcibly();
         assertThat(p.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
         // the last buckets close at the end of a drain; the label clock is past every maturity by then
-        String last = ChildJvm.processor().args(run).args("--drain", "--no-dashboard").log(log).runOk();
+        String last = ChildJvm.processor().args(run).args("--drain", "--no-dashboard")
+                .log(dir.resolve("processor-drain.log")).runOk();
         assertThat(last).contains("continuing from checkpoint");
 
         MetricLines all = MetricLines.read(out.resolve("metrics.jsonl"));
@@ -200,7 +202,7 @@ class LabelsIT {
                     long maturity = window.equals("1h") ? HOUR : window.equals("1d") ? DAY : 2 * DAY;
                     Path file = out.resolve("anodot").resolve(model + ".labels_" + window + "-" + start / 1000
                             + ".json");
-                    assertThat(file).as(Files.readString(log)).exists();
+                    assertThat(file).as(() -> processorLogs(dir)).exists();
                     List<Served> labelled = rows.stream().filter(x -> x.labelMillis() != Long.MIN_VALUE
                             && x.labelMillis() < start + WIDTH + maturity).toList();
                     checkWindow(MetricLines.of(MetricLines.readArray(file)), rows.size(), labelled, start / 1000);
@@ -218,6 +220,20 @@ class LabelsIT {
         assertThat(all.sum("what", "processor_labels", "event", "rejected_rows")).isEqualTo(batches);
         assertThat(all.where("what", "processor_labels", "event", "replaced")).isEmpty();
         assertThat(all.where("what", "processor_labels", "event", "late")).isEmpty();
+    }
+
+    /** Every processor run's output, in the order the runs came. */
+    private static String processorLogs(Path dir) {
+        StringBuilder all = new StringBuilder();
+        for (String run : List.of("0", "2", "4", "6", "clock", "drain")) {
+            Path log = dir.resolve("processor-" + run + ".log");
+            try {
+                all.append("== ").append(log.getFileName()).append('\n').append(Files.readString(log));
+            } catch (java.io.IOException e) {
+                all.append("== ").append(log.getFileName()).append(": ").append(e).append('\n');
+            }
+        }
+        return all.toString();
     }
 
     private static boolean inboxEmpty(Path out) throws java.io.IOException {

@@ -328,6 +328,10 @@ public final class Processor implements AutoCloseable {
     public void run(boolean drain) throws IOException {
         discover(true);
         nextInboxLookNanos = System.nanoTime();
+        // a checkpoint taken between the boundaries of one watermark step leaves the rest of the step due: those
+        // buckets close now, at the same queue positions as in a run that was not stopped there
+        closeDue(false);
+        markWritten();
         while (!stopRequested) {
             // a drain takes new label batches only once the queues are read, when every prediction is known
             pollLabels(!drain, false);
@@ -357,7 +361,7 @@ public final class Processor implements AutoCloseable {
         }
         if (drain) {
             pollLabels(true, true); // every prediction is read: now the inbox's labels find theirs
-            emitByStart(buckets.closeAll(), true);
+            closeDue(true);
             markWritten();
         }
     }
@@ -383,27 +387,27 @@ public final class Processor implements AutoCloseable {
                 && System.nanoTime() - reader.lastDocumentNanos() >= idleMillis * 1_000_000L) {
             watermark = Math.max(watermark, System.currentTimeMillis() - idleMillis);
         }
-        emitByStart(buckets.advanceTo(watermark), false);
+        buckets.watermarkAt(watermark);
+        closeDue(false);
         markWritten();
     }
 
     /**
-     * Writes closed buckets one start at a time, each start its own bucket boundary (outputs, then a checkpoint):
-     * whether buckets closed together, at one record, or one by one as time passed, the boundaries and what each
-     * writes are the same. {@code drainEnd}: the last boundary of a drain, which also writes the agents' health that is
-     * left.
+     * Closes the buckets that are due one start at a time, each start its own bucket boundary (outputs, then a
+     * checkpoint): whether buckets closed together, at one record, or one by one as time passed, the boundaries and
+     * what each writes are the same, and a checkpoint between two of them still holds the later buckets open.
+     * {@code drainEnd}: close every bucket (the end of a drain); its last boundary also writes the agents' health that
+     * is left.
      */
-    private void emitByStart(List<ClosedBucket> closed, boolean drainEnd) throws IOException {
-        int from = 0;
-        for (int i = 1; i <= closed.size(); i++) {
-            if (i == closed.size() || closed.get(i).startMillis() != closed.get(from).startMillis()) {
-                boolean last = i == closed.size();
-                emit(closed.subList(from, i), drainEnd && last ? Long.MAX_VALUE : closed.get(from).endMillis(), true);
-                from = i;
-            }
+    private void closeDue(boolean drainEnd) throws IOException {
+        boolean any = false;
+        for (List<ClosedBucket> closed; !(closed = buckets.closeNext(drainEnd)).isEmpty(); ) {
+            any = true;
+            boolean last = drainEnd && !buckets.hasDue(true);
+            emit(closed, last ? Long.MAX_VALUE : closed.get(0).endMillis(), true);
         }
-        if (closed.isEmpty() && drainEnd) {
-            emit(closed, Long.MAX_VALUE, true);
+        if (!any && drainEnd) {
+            emit(List.of(), Long.MAX_VALUE, true);
         }
     }
 

@@ -144,16 +144,89 @@ public final class EventTimeBuckets {
     }
 
     /**
-     * Moves the watermark on (a lower one is ignored: watermarks only grow) and returns the buckets that closed, in
-     * start order, with the empty buckets of model keys whose calls stopped among them.
+     * Moves the watermark on (a lower one is ignored: watermarks only grow) and returns every bucket that closed, in
+     * start order, with the empty buckets of model keys whose calls stopped among them: {@link #watermarkAt} and then
+     * {@link #closeNext} until it has nothing more, for users that keep no checkpoint between the two.
      */
     public List<ClosedBucket> advanceTo(long watermark) {
-        if (watermark <= watermarkMillis) {
+        watermarkAt(watermark);
+        return closeDue(false);
+    }
+
+    /** Moves the watermark on (a lower one is ignored: watermarks only grow); {@link #closeNext} does the closing. */
+    public void watermarkAt(long watermark) {
+        watermarkMillis = Math.max(watermarkMillis, watermark);
+    }
+
+    /**
+     * Closes the buckets of the earliest start that is due, with the empty buckets due there, and returns them; an
+     * empty list when none is due. Due: ending at or before the watermark less the grace or, with {@code all} (the end
+     * of a drain), any bucket still open.
+     *
+     * <p>One start at a time because a caller writes each start's outputs and then a checkpoint (one bucket
+     * boundary), and a checkpoint taken between two starts must still hold the later ones as open buckets: taken off
+     * all at once, they were in neither the checkpoint nor the outputs, and a processor killed there lost them. A
+     * restart from such a checkpoint closes them first ({@link #hasDue}), before reading on.
+     */
+    public List<ClosedBucket> closeNext(boolean all) {
+        long closing = closing(all);
+        if (closing <= closedThroughMillis) {
             return List.of();
         }
-        watermarkMillis = watermark;
-        long closing = watermark - graceMillis;
-        return closing > closedThroughMillis ? closeUpTo(closing) : List.of();
+        long start = nextStart(firstOpen());
+        if (start == Long.MAX_VALUE || start + widthMillis > closing) {
+            closedThroughMillis = closing;
+            return List.of();
+        }
+        for (Map.Entry<ModelKey, Long> m : lastCalls.entrySet()) {
+            if (start > m.getValue() && start - m.getValue() <= emptyBuckets * widthMillis) {
+                open.putIfAbsent(new Key(start, m.getKey()), new BucketStatistics(settings));
+            }
+        }
+        List<ClosedBucket> closed = new ArrayList<>();
+        while (!open.isEmpty() && open.firstKey().startMillis() == start) {
+            Map.Entry<Key, BucketStatistics> first = open.pollFirstEntry();
+            ModelKey model = first.getKey().model();
+            if (first.getValue().inferenceCalls() > 0) {
+                lastCalls.put(model, start);
+            }
+            closed.add(new ClosedBucket(model, start, start + widthMillis, first.getValue()));
+        }
+        // closed through this start only while more are due, so that a checkpoint now leaves them to a restart; at
+        // the last, through the whole step, as if it had closed at once
+        long next = nextStart(start + widthMillis);
+        closedThroughMillis = next != Long.MAX_VALUE && next + widthMillis <= closing ? start + widthMillis : closing;
+        return closed;
+    }
+
+    /** Whether {@link #closeNext}{@code (all)} would close buckets. */
+    public boolean hasDue(boolean all) {
+        long closing = closing(all);
+        if (closing <= closedThroughMillis) {
+            return false;
+        }
+        long start = nextStart(firstOpen());
+        return start != Long.MAX_VALUE && start + widthMillis <= closing;
+    }
+
+    /** How far buckets are due to close: the watermark less the grace, or with {@code all} past every open one. */
+    private long closing(boolean all) {
+        long byWatermark = watermarkMillis == Long.MIN_VALUE ? Long.MIN_VALUE : watermarkMillis - graceMillis;
+        return all && !open.isEmpty() ? Math.max(byWatermark, open.lastKey().startMillis() + widthMillis)
+                : byWatermark;
+    }
+
+    /** The start of the first bucket not closed yet (one may be open across {@link #closedThroughMillis}). */
+    private long firstOpen() {
+        return closedThroughMillis == Long.MIN_VALUE ? Long.MIN_VALUE : bucketStart(closedThroughMillis);
+    }
+
+    private List<ClosedBucket> closeDue(boolean all) {
+        List<ClosedBucket> closed = new ArrayList<>();
+        for (List<ClosedBucket> c; !(c = closeNext(all)).isEmpty(); ) {
+            closed.addAll(c);
+        }
+        return closed;
     }
 
     /**
@@ -207,42 +280,12 @@ public final class EventTimeBuckets {
         return closedThroughMillis;
     }
 
-    /** Closes every open bucket, whatever the watermark (end of a drain), with the empty buckets up to the last. */
-    public List<ClosedBucket> closeAll() {
-        return open.isEmpty() ? List.of() : closeUpTo(open.lastKey().startMillis() + widthMillis);
-    }
-
     /**
-     * Closes the buckets that end at or before {@code closing}, in start order. Empty buckets are made on the way: at
-     * each bucket start, for each model key whose last bucket with calls is at most {@code emptyBuckets} back and that
-     * has no bucket there. Only starts that hold a bucket or an empty one are visited, so a watermark that jumps a
-     * year costs no more than one that moves a minute.
+     * Closes every open bucket, whatever the watermark (end of a drain), with the empty buckets up to the last: {@link
+     * #closeNext}{@code (true)} until it has nothing more.
      */
-    private List<ClosedBucket> closeUpTo(long closing) {
-        List<ClosedBucket> closed = new ArrayList<>();
-        long firstOpen = closedThroughMillis == Long.MIN_VALUE ? Long.MIN_VALUE : bucketStart(closedThroughMillis);
-        while (true) {
-            long start = nextStart(firstOpen);
-            if (start == Long.MAX_VALUE || start + widthMillis > closing) {
-                break;
-            }
-            for (Map.Entry<ModelKey, Long> m : lastCalls.entrySet()) {
-                if (start > m.getValue() && start - m.getValue() <= emptyBuckets * widthMillis) {
-                    open.putIfAbsent(new Key(start, m.getKey()), new BucketStatistics(settings));
-                }
-            }
-            while (!open.isEmpty() && open.firstKey().startMillis() == start) {
-                Map.Entry<Key, BucketStatistics> first = open.pollFirstEntry();
-                ModelKey model = first.getKey().model();
-                if (first.getValue().inferenceCalls() > 0) {
-                    lastCalls.put(model, start);
-                }
-                closed.add(new ClosedBucket(model, start, start + widthMillis, first.getValue()));
-            }
-            firstOpen = start + widthMillis;
-        }
-        closedThroughMillis = Math.max(closedThroughMillis, closing);
-        return closed;
+    public List<ClosedBucket> closeAll() {
+        return closeDue(true);
     }
 
     /** The earliest start at or after {@code from} that holds an open bucket or is due an empty one. */

@@ -196,4 +196,52 @@ class EventTimeBucketsTest {
         }
         assertThat(old.watermark()).isEqualTo(65_000);
     }
+
+    private static EventTimeBuckets roundTrip(EventTimeBuckets b, EventTimeBuckets into) throws Exception {
+        java.io.ByteArrayOutputStream saved = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(saved)) {
+            b.writeState(out);
+            b.writeClosing(out);
+        }
+        try (java.io.DataInputStream in = new java.io.DataInputStream(
+                new java.io.ByteArrayInputStream(saved.toByteArray()))) {
+            into.restoreState(in);
+            into.restoreClosing(in);
+        }
+        return into;
+    }
+
+    @Test
+    void oneStepClosesAStartAtATimeAndStateTakenBetweenStillHoldsTheRest() throws Exception {
+        EventTimeBuckets whole = withEmptyBuckets(1);
+        EventTimeBuckets stepped = withEmptyBuckets(1);
+        for (EventTimeBuckets b : List.of(whole, stepped)) {
+            b.add(Records.call(5_000, "m", ONE_ROW, null));
+            b.add(Records.call(15_000, "m", ONE_ROW, null));
+            b.add(Records.call(16_000, "n", ONE_ROW, null));
+            b.add(Records.call(45_000, "m", ONE_ROW, null));
+        }
+        List<String> expected = whole.advanceTo(45_000).stream().map(EventTimeBucketsTest::describe).toList();
+        assertThat(expected).containsExactly("m@0=1", "m@10=1", "n@10=1", "m@20=0", "n@20=0");
+
+        stepped.watermarkAt(45_000);
+        assertThat(stepped.hasDue(false)).isTrue();
+        assertThat(stepped.closeNext(false)).extracting(EventTimeBucketsTest::describe).containsExactly("m@0=1");
+        assertThat(stepped.watermark()).isEqualTo(10_000); // closed through this start only: more are due
+        // a checkpoint here, and a restart from it: the rest of the step is still open, and due
+        EventTimeBuckets restarted = roundTrip(stepped, withEmptyBuckets(1));
+        assertThat(restarted.openBuckets()).isEqualTo(3);
+        List<String> rest = new java.util.ArrayList<>();
+        while (restarted.hasDue(false)) {
+            restarted.closeNext(false).forEach(c -> rest.add(describe(c)));
+        }
+        assertThat(rest).containsExactly("m@10=1", "n@10=1", "m@20=0", "n@20=0");
+        assertThat(restarted.closeNext(false)).isEmpty();
+        assertThat(restarted.watermark()).isEqualTo(whole.watermark()).isEqualTo(45_000);
+        assertThat(restarted.openBuckets()).isEqualTo(whole.openBuckets()).isEqualTo(1); // m@40, not due
+        // at the last start of the step it is closed through the whole step, as if closed at once: [30, 40) too
+        restarted.add(Records.call(35_000, "m", ONE_ROW, null));
+        whole.add(Records.call(35_000, "m", ONE_ROW, null));
+        assertThat(restarted.lateRecords()).isEqualTo(whole.lateRecords()).isEqualTo(1);
+    }
 }
