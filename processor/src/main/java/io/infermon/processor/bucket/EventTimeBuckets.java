@@ -161,7 +161,9 @@ public final class EventTimeBuckets {
     /**
      * Closes the buckets of the earliest start that is due, with the empty buckets due there, and returns them; an
      * empty list when none is due. Due: ending at or before the watermark less the grace or, with {@code all} (the end
-     * of a drain), any bucket still open.
+     * of a drain), any bucket still open. Empty buckets are made at the start as it closes: for each model key whose
+     * last bucket with calls is at most {@code emptyBuckets} back and that has no bucket there. Only starts that hold a
+     * bucket or an empty one are visited, so a watermark that jumps a year costs no more than one that moves a minute.
      *
      * <p>One start at a time because a caller writes each start's outputs and then a checkpoint (one bucket
      * boundary), and a checkpoint taken between two starts must still hold the later ones as open buckets: taken off
