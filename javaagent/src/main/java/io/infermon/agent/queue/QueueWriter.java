@@ -207,36 +207,11 @@ public final class QueueWriter implements Runnable {
             return;
         }
         long now = System.nanoTime();
-        long nextSecond = now + SECOND;
-        long nextRetention = now;
+        nextSecond = now + SECOND;
+        nextRetention = now;
         try {
             while (running) {
-                if (ring.drain(appendRecord, BATCH) == 0) {
-                    LockSupport.parkNanos(IDLE_PARK_NANOS);
-                }
-                now = System.nanoTime();
-                if (now - nextSecond > 0) {
-                    clock.recalibrate();
-                    prefill.nextSecond();
-                    nextSecond = now + SECOND;
-                    if (!Files.isDirectory(queueDir) && !reopen()) {
-                        return;
-                    }
-                    measureFreeSpace();
-                }
-                if (now - lastHealthNanos >= healthEvery) {
-                    writeHealth(now);
-                }
-                if (now - nextRetention >= 0) {
-                    applyRetention();
-                    inFlight.forgetEndedThreads();
-                    nextRetention = now + RETENTION_EVERY;
-                }
-                advanceWatermark(now);
-                if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) {
-                    AgentLog.info("capture off: " + consecutiveFailures + " appends in a row to " + queueDir
-                            + " failed");
-                    giveUp();
+                if (!step()) {
                     return;
                 }
             }
@@ -249,6 +224,49 @@ public final class QueueWriter implements Runnable {
             stopped = true;
             closeQuietly();
         }
+    }
+
+    /** When the writer's once-a-second work and its retention pass are next due ({@link System#nanoTime}). */
+    private long nextSecond;
+    private long nextRetention;
+
+    /**
+     * One turn of the writer's loop: appends what the ring holds (or sleeps when it holds nothing), then the work that
+     * falls due. A method of its own, not the body of {@link #run}'s loop, because the JIT compiles a method after a
+     * few hundred calls but a loop in a method called once only after tens of thousands of turns: about 220 turns a
+     * second ran interpreted for the first minutes (13 % of the writer's samples at 1,000 calls/s, batch 1).
+     *
+     * @return false when the writer gave up (the queue's directory went away, or appends kept failing)
+     */
+    private boolean step() {
+        if (ring.drain(appendRecord, BATCH) == 0) {
+            LockSupport.parkNanos(IDLE_PARK_NANOS);
+        }
+        long now = System.nanoTime();
+        if (now - nextSecond > 0) {
+            clock.recalibrate();
+            prefill.nextSecond();
+            nextSecond = now + SECOND;
+            if (!Files.isDirectory(queueDir) && !reopen()) {
+                return false;
+            }
+            measureFreeSpace();
+        }
+        if (now - lastHealthNanos >= healthEvery) {
+            writeHealth(now);
+        }
+        if (now - nextRetention >= 0) {
+            applyRetention();
+            inFlight.forgetEndedThreads();
+            nextRetention = now + RETENTION_EVERY;
+        }
+        advanceWatermark(now);
+        if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) {
+            AgentLog.info("capture off: " + consecutiveFailures + " appends in a row to " + queueDir + " failed");
+            giveUp();
+            return false;
+        }
+        return true;
     }
 
     /**
