@@ -17,6 +17,8 @@ import java.nio.file.StandardOpenOption;
  *   <li>{@code sparse}: a hole of the file, not in the page cache (the kernel reads around it, as for a file read);
  *   <li>{@code written}: zeros written through the file first, as the writer's {@code PageCachePrefill} does (in the
  *       page cache, not yet mapped);
+ *   <li>{@code read}: as {@code written}, then read through the mapping ({@link MappedByteBuffer#load}, whose time is
+ *       printed as {@code load}): mapped, but read-only, so the write still faults;
  *   <li>{@code mapped}: already written once through this mapping (the cost of the write itself).
  * </ul>
  *
@@ -36,7 +38,7 @@ public final class MappedPageTouch {
         long size = (args.length > 1 ? Long.parseLong(args[1]) : 128) << 20;
         try {
             for (int round = 0; round < 2; round++) {
-                for (String way : new String[] {"sparse", "written", "mapped"}) {
+                for (String way : new String[] {"sparse", "written", "read", "mapped"}) {
                     System.out.printf("%-8s %6.2f us per page%n", way, microsPerPage(file, size, way));
                 }
             }
@@ -61,6 +63,11 @@ public final class MappedPageTouch {
                 }
             }
             MappedByteBuffer mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
+            if (way.equals("read")) {
+                long start = System.nanoTime();
+                mapping.load();
+                System.out.printf("%-8s %6.2f us per page%n", "load", (System.nanoTime() - start) / 1e3 / (size / PAGE));
+            }
             if (way.equals("mapped")) {
                 for (int at = 0; at < size; at += PAGE) {
                     mapping.put(at, (byte) 2);
