@@ -12,6 +12,7 @@ import io.infermon.processor.queue.MergedQueues;
 import io.infermon.processor.stats.StatisticsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -86,7 +87,8 @@ class StepCrashTest {
     private static void drain(Path queue, Path out, Consumer<ClosedBucket> onClosed) throws Exception {
         Checkpoint restored = Checkpoint.load(out);
         try (MergedQueues reader = new MergedQueues(List.of(queue));
-             MetricFiles files = restored == null ? new MetricFiles(out) : new MetricFiles(out, restored.jsonlLength())) {
+             MetricFiles files = restored == null ? new MetricFiles(out)
+                     : new MetricFiles(out, restored.jsonlLength())) {
             EventTimeBuckets buckets = new EventTimeBuckets(Duration.ofSeconds(2), Duration.ZERO,
                     EventTimeBuckets.LatePolicy.DROP, StatisticsSettings.DEFAULTS, 10, 2);
             try (Processor p = new Processor(reader, buckets, References.none(), files, onClosed, out, restored,
@@ -102,7 +104,7 @@ class StepCrashTest {
             throws Exception {
         Path queue = queue(oneStep);
         Path clean = dir.resolve("clean");
-        java.util.List<Long> starts = new java.util.ArrayList<>();
+        List<Long> starts = new ArrayList<>();
         drain(queue, clean, b -> starts.add(b.startMillis() - T0));
         // the step (or the drain's end) closes several starts, so there are boundaries to die between
         assertThat(starts.stream().distinct()).startsWith(0L, 2_000L, 4_000L);

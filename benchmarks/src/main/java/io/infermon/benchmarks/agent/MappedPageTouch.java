@@ -66,7 +66,8 @@ public final class MappedPageTouch {
             if (way.equals("read")) {
                 long start = System.nanoTime();
                 mapping.load();
-                System.out.printf("%-8s %6.2f us per page%n", "load", (System.nanoTime() - start) / 1e3 / (size / PAGE));
+                double micros = (System.nanoTime() - start) / 1e3 / (size / PAGE);
+                System.out.printf("%-8s %6.2f us per page%n", "load", micros);
             }
             if (way.equals("mapped")) {
                 for (int at = 0; at < size; at += PAGE) {
