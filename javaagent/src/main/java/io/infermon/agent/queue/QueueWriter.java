@@ -233,8 +233,8 @@ public final class QueueWriter implements Runnable {
     /**
      * One turn of the writer's loop: appends what the ring holds (or sleeps when it holds nothing), then the work that
      * falls due. A method of its own, not the body of {@link #run}'s loop, because the JIT compiles a method after a
-     * few hundred calls but a loop in a method called once only after tens of thousands of turns: about 220 turns a
-     * second ran interpreted for the first minutes (13 % of the writer's samples at 1,000 calls/s, batch 1).
+     * few thousand calls at most but a loop in a method called once only after tens of thousands of turns: at about
+     * 220 turns a second it ran interpreted for the first minutes (13 % of the writer's samples at 1,000 calls/s).
      *
      * @return false when the writer gave up (the queue's directory went away, or appends kept failing)
      */
