@@ -70,15 +70,17 @@ public final class MappedPageTouch {
                 System.out.printf("%-8s %6.2f us per page%n", "load", micros);
             }
             if (way.equals("mapped")) {
-                for (int at = 0; at < size; at += PAGE) {
-                    mapping.put(at, (byte) 2);
-                }
+                writeEveryPage(mapping, size, (byte) 2);
             }
             long start = System.nanoTime();
-            for (int at = 0; at < size; at += PAGE) {
-                mapping.put(at, (byte) 1);
-            }
+            writeEveryPage(mapping, size, (byte) 1);
             return (System.nanoTime() - start) / 1e3 / (size / PAGE);
+        }
+    }
+
+    private static void writeEveryPage(MappedByteBuffer mapping, long size, byte value) {
+        for (int at = 0; at < size; at += PAGE) {
+            mapping.put(at, value);
         }
     }
 }

@@ -172,12 +172,9 @@ public final class EventTimeBuckets {
      */
     public List<ClosedBucket> closeNext(boolean all) {
         long closing = closing(all);
-        if (closing <= closedThroughMillis) {
-            return List.of();
-        }
-        long start = nextStart(firstOpen());
-        if (start == Long.MAX_VALUE || start + widthMillis > closing) {
-            closedThroughMillis = closing;
+        long start = dueStart(closing);
+        if (start == Long.MAX_VALUE) {
+            closedThroughMillis = Math.max(closedThroughMillis, closing);
             return List.of();
         }
         for (Map.Entry<ModelKey, Long> m : lastCalls.entrySet()) {
@@ -196,19 +193,25 @@ public final class EventTimeBuckets {
         }
         // closed through this start only while more are due, so that a checkpoint now leaves them to a restart; at
         // the last, through the whole step, as if it had closed at once
-        long next = nextStart(start + widthMillis);
-        closedThroughMillis = next != Long.MAX_VALUE && next + widthMillis <= closing ? start + widthMillis : closing;
+        closedThroughMillis = start + widthMillis;
+        if (dueStart(closing) == Long.MAX_VALUE) {
+            closedThroughMillis = closing;
+        }
         return closed;
     }
 
     /** Whether {@link #closeNext}{@code (all)} would close buckets. */
     public boolean hasDue(boolean all) {
-        long closing = closing(all);
+        return dueStart(closing(all)) != Long.MAX_VALUE;
+    }
+
+    /** The earliest start not closed yet whose buckets end at or before {@code closing}, or Long.MAX_VALUE for none. */
+    private long dueStart(long closing) {
         if (closing <= closedThroughMillis) {
-            return false;
+            return Long.MAX_VALUE;
         }
         long start = nextStart(firstOpen());
-        return start != Long.MAX_VALUE && start + widthMillis <= closing;
+        return start != Long.MAX_VALUE && start + widthMillis <= closing ? start : Long.MAX_VALUE;
     }
 
     /** How far buckets are due to close: the watermark less the grace, or with {@code all} past every open one. */
