@@ -11,7 +11,7 @@ import java.nio.file.StandardOpenOption;
 /**
  * What the first write to a page through a shared file mapping costs on this machine: the agent's writer appends
  * every record through Chronicle's mapping of the cycle file, so each new page of the queue is such a first write
- * (a batch-64 digits record is about five pages). Three ways the page can be before the write:
+ * (a batch-64 digits record is about five pages). Four ways the page can be before the write:
  *
  * <ul>
  *   <li>{@code sparse}: a hole of the file, not in the page cache (the kernel reads around it, as for a file read);

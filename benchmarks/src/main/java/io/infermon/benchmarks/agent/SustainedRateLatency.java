@@ -80,14 +80,16 @@ public final class SustainedRateLatency {
 
     /**
      * CPU time so far of the agent's threads that are alive now (named {@code infermon-...}: the queue writer; 0
-     * without the agent). A thread that ends in between would make it low; the writer runs for the JVM's life.
+     * without the agent). A thread that ends in between would make it low; the writer runs for the JVM's life. The
+     * threads' names come from {@code ThreadInfo} without stack frames, not from {@code Thread.getAllStackTraces},
+     * which would walk every thread's stack just before the first measured call.
      */
     private static long agentThreadsCpuNanos() {
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long sum = 0;
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("infermon-")) {
-                sum += Math.max(0, threads.getThreadCpuTime(t.getId()));
+        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith("infermon-")) { // null: ended since the ids were taken
+                sum += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
             }
         }
         return sum;
